@@ -1,0 +1,78 @@
+"""Command line: one command per public function; parse, call, print a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from . import pipeline
+from .errors import PlanextractError
+from .score import overall, report, score as score_fn
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Japanese municipal welfare plans (地域福祉計画) → DuckDB + tidy CSV.")
+console = Console(stderr=True)
+
+
+def _fail(e: Exception, code: int = 1):
+    console.print(f"[red]error:[/red] {e}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-folder per city"),
+        out: Path = typer.Option(Path("out"), help="where planextract.duckdb and csv/ are written"),
+        formats: str = typer.Option("pdf,text", help="which documents to read: pdf, text or both")):
+    """Extract every plan under CORPUS into OUT/planextract.duckdb and OUT/csv/*.csv."""
+    fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
+    bad = [f for f in fmts if f not in pipeline.FORMATS]
+    if bad or not fmts:
+        console.print(f"[red]error:[/red] --formats takes pdf, text or pdf,text (got {formats!r})")
+        raise typer.Exit(2)
+    n_docs = sum(len(pipeline.plan_documents(f, fmts)) for f in pipeline.plan_folders(corpus)) if corpus.is_dir() else 0
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("reading", total=n_docs)
+
+            def step(name: str):
+                bar.update(task, description=f"reading {name}")
+                bar.advance(task)
+
+            result = pipeline.run(corpus, out, fmts, progress=step)
+    except PlanextractError as e:
+        _fail(e, 2 if "not found" in str(e) else 1)
+    table = RichTable(title=f"planextract run: {out}")
+    for col in ("plan", "documents", "nodes", "roles", "actions", "scores", "unassigned", "warnings"):
+        table.add_column(col, justify="right" if col != "plan" else "left")
+    for p in result.plans:
+        table.add_row(p.plan.plan_id, str(len(p.documents)), str(len(p.nodes)), str(len(p.roles)),
+                      str(len(p.actions)), str(len(p.scores)), str(len(p.unassigned)),
+                      str(sum(1 for x in p.problems if x.severity == "warning")))
+    Console().print(table)
+    for pr in result.problems:
+        console.print(f"[yellow]{pr.severity}[/yellow] {pr.doc_path}: {pr.message}")
+    console.print(f"{len(result.plans)} plans in {result.seconds:.1f} s")
+    if any(pr.severity == "error" for pr in result.problems):
+        raise typer.Exit(1)
+
+
+@app.command()
+def score(out_csv: Path = typer.Argument(..., help="folder with plans.csv, nodes.csv, …"),
+          gold_dir: Path = typer.Argument(..., help="folder with one <plan_id>.json per plan"),
+          plans: str = typer.Option("", help="only these plan ids, comma-separated")):
+    """Precision / recall / F1 of extracted CSV against gold annotations."""
+    try:
+        lines = score_fn(out_csv, gold_dir, set(p for p in plans.split(",") if p) or None)
+    except PlanextractError as e:
+        _fail(e, 2)
+    print(report(lines))
+    _ = overall
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,65 @@
+"""ingest: the only stage that reads documents. PDF or text → IngestedDocument."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..errors import InputError
+from ..models import DocumentInfo, IngestedDocument
+from ..rules import Rules
+from .pdf import ingest_pdf
+from .text import ingest_text
+
+PDF_SUFFIXES = {".pdf"}
+TEXT_SUFFIXES = {".txt", ".md"}
+
+# Document kinds, guessed from the file name and the document's first lines.
+_KIND_WORDS = [
+    ("overview", ("概要版", "概要", "overview", "gaiyo")),
+    ("diagram", ("体系図", "taikeizu", "diagram")),
+    ("evaluation", ("評価", "推進会議", "実績", "meeting", "hyoka", "evaluation")),
+    ("minutes", ("議事録", "minutes")),
+    ("plan", ("計画", "plan", "keikaku")),
+]
+
+
+def document_format(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        return "pdf"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    return None
+
+
+def guess_kind(name: str, first_text: str) -> str:
+    probe = f"{name} {first_text[:400]}".lower()
+    for kind, words in _KIND_WORDS:
+        if any(w.lower() in probe for w in words):
+            return kind
+    return "other"
+
+
+def ingest_document(path: Path, corpus_root: Path, plan_slug: str, rules: Rules,
+                    password: str | None = None) -> IngestedDocument:
+    fmt = document_format(path)
+    if fmt is None:
+        raise InputError(f"{path}: unsupported file type (expected .pdf or .txt)")
+    data = path.read_bytes()
+    if not data:
+        raise InputError(f"{path}: the file is empty (0 bytes)")
+    sha = hashlib.sha256(data).hexdigest()
+    rel = path.relative_to(corpus_root).as_posix() if path.is_relative_to(corpus_root) else str(path)
+    title_hint = None
+    if fmt == "pdf":
+        if not data.lstrip()[:5].startswith(b"%PDF"):
+            raise InputError(f"{path}: named .pdf but is not a PDF file")
+        pages, title_hint = ingest_pdf(str(path))
+    else:
+        pages = ingest_text(str(path), data, rules)
+    first = " ".join(b.line.text for p in pages[:1] for b in p.blocks[:12] if b.line)
+    info = DocumentInfo(doc_id=sha[:12], plan_slug=plan_slug, path=rel, sha256=sha, format=fmt,
+                        kind=guess_kind(path.name, f"{title_hint or ''} {first}"),
+                        n_pages=len(pages), title_hint=title_hint)
+    return IngestedDocument(info=info, pages=pages)

@@ -1,0 +1,338 @@
+"""Page geometry as small pure steps: drawings → ruling segments → lattice tables; lines → reading order.
+
+Written in the style of a table finder that keeps every intermediate inspectable:
+`drawings_to_segments`, `merge_segments`, `segments_to_grids`, `grid_to_cells`, `xy_cut`.
+Coordinates: PDF points, origin top-left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+THIN = 2.5  # a filled rectangle this thin is a ruling, not a background
+SNAP = 2.0  # positions closer than this are the same line
+JOIN = 3.0  # collinear pieces closer than this are one segment (dashed borders)
+
+
+@dataclass(frozen=True)
+class Seg:
+    """A horizontal (pos = y, span = x0..x1) or vertical (pos = x, span = y0..y1) ruling."""
+
+    horizontal: bool
+    pos: float
+    a: float
+    b: float
+
+
+@dataclass
+class RawLine:
+    text: str
+    bbox: tuple[float, float, float, float]
+    size: float
+    vertical: bool = False
+
+    @property
+    def cx(self) -> float:
+        return (self.bbox[0] + self.bbox[2]) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.bbox[1] + self.bbox[3]) / 2
+
+
+@dataclass
+class GridCell:
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    bbox: tuple[float, float, float, float]
+    lines: list[RawLine] = field(default_factory=list)
+
+
+@dataclass
+class Grid:
+    bbox: tuple[float, float, float, float]
+    xs: list[float]
+    ys: list[float]
+    cells: list[GridCell]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+
+# ----------------------------------------------------------------------------- rulings
+
+
+def drawings_to_segments(drawings: list[dict]) -> list[Seg]:
+    """Ruling segments from PyMuPDF drawings: thin filled rects, stroked rects, straight lines."""
+    segs: list[Seg] = []
+    for d in drawings:
+        stroked = "s" in (d.get("type") or "")
+        for item in d.get("items", ()):
+            op = item[0]
+            if op == "re":
+                r = item[1]
+                x0, y0, x1, y1 = r.x0, r.y0, r.x1, r.y1
+                w, h = x1 - x0, y1 - y0
+                if h <= THIN and w > THIN:
+                    segs.append(Seg(True, (y0 + y1) / 2, x0, x1))
+                elif w <= THIN and h > THIN:
+                    segs.append(Seg(False, (x0 + x1) / 2, y0, y1))
+                elif stroked and w > THIN and h > THIN:
+                    segs += [Seg(True, y0, x0, x1), Seg(True, y1, x0, x1),
+                             Seg(False, x0, y0, y1), Seg(False, x1, y0, y1)]
+            elif op == "l":
+                p, q = item[1], item[2]
+                if abs(p.y - q.y) < 1.0 and abs(p.x - q.x) > 1.0:
+                    segs.append(Seg(True, (p.y + q.y) / 2, min(p.x, q.x), max(p.x, q.x)))
+                elif abs(p.x - q.x) < 1.0 and abs(p.y - q.y) > 1.0:
+                    segs.append(Seg(False, (p.x + q.x) / 2, min(p.y, q.y), max(p.y, q.y)))
+    return segs
+
+
+def merge_segments(segs: list[Seg]) -> list[Seg]:
+    """Join collinear, touching pieces (borders drawn cell by cell, dashed lines)."""
+    out: list[Seg] = []
+    for horizontal in (True, False):
+        group = sorted((s for s in segs if s.horizontal == horizontal), key=lambda s: (s.pos, s.a))
+        rows: list[list[Seg]] = []
+        for s in group:
+            if rows and abs(rows[-1][0].pos - s.pos) <= SNAP:
+                rows[-1].append(s)
+            else:
+                rows.append([s])
+        for row in rows:
+            pos = sum(s.pos for s in row) / len(row)
+            row.sort(key=lambda s: s.a)
+            a, b = row[0].a, row[0].b
+            for s in row[1:]:
+                if s.a <= b + JOIN:
+                    b = max(b, s.b)
+                else:
+                    out.append(Seg(horizontal, pos, a, b))
+                    a, b = s.a, s.b
+            out.append(Seg(horizontal, pos, a, b))
+    return out
+
+
+def _touches(h: Seg, v: Seg) -> bool:
+    return (h.a - SNAP <= v.pos <= h.b + SNAP) and (v.a - SNAP <= h.pos <= v.b + SNAP)
+
+
+def segments_to_grids(segs: list[Seg]) -> list[list[Seg]]:
+    """Connected groups of rulings with at least two horizontal and two vertical lines."""
+    hs = [s for s in segs if s.horizontal and s.b - s.a > 4]
+    vs = [s for s in segs if not s.horizontal and s.b - s.a > 4]
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if _touches(h, v):
+                a, b = find(i), find(len(hs) + j)
+                if a != b:
+                    parent[a] = b
+    groups: dict[int, list[Seg]] = {}
+    for i, s in enumerate(hs + vs):
+        groups.setdefault(find(i), []).append(s)
+    out = []
+    for g in groups.values():
+        if sum(s.horizontal for s in g) >= 2 and sum(not s.horizontal for s in g) >= 2:
+            out.append(g)
+    return out
+
+
+def _cluster(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= SNAP:
+            continue
+        out.append(v)
+    return out
+
+
+def _covered(segs: list[Seg], pos: float, a: float, b: float) -> bool:
+    """Is the edge at `pos` from a to b drawn (at least 70% of it)?"""
+    need = (b - a) * 0.7
+    got = 0.0
+    for s in segs:
+        if abs(s.pos - pos) <= SNAP:
+            got += max(0.0, min(s.b, b) - max(s.a, a))
+    return got >= need
+
+
+def grid_to_cells(group: list[Seg]) -> Grid | None:
+    """Elementary cells between ruling positions, merged where a border is missing (spans)."""
+    xs = _cluster([s.pos for s in group if not s.horizontal])
+    ys = _cluster([s.pos for s in group if s.horizontal])
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    hs = [s for s in group if s.horizontal]
+    vs = [s for s in group if not s.horizontal]
+    nx, ny = len(xs) - 1, len(ys) - 1
+    parent = {(i, j): (i, j) for i in range(nx) for j in range(ny)}
+
+    def find(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+
+    for i in range(nx):
+        for j in range(ny):
+            if i + 1 < nx and not _covered(vs, xs[i + 1], ys[j], ys[j + 1]):
+                union((i, j), (i + 1, j))
+            if j + 1 < ny and not _covered(hs, ys[j + 1], xs[i], xs[i + 1]):
+                union((i, j), (i, j + 1))
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for k in parent:
+        groups.setdefault(find(k), []).append(k)
+    cells = []
+    for members in groups.values():
+        i0 = min(i for i, _ in members)
+        i1 = max(i for i, _ in members)
+        j0 = min(j for _, j in members)
+        j1 = max(j for _, j in members)
+        # A region with no border at all around it is the outside of the drawing, not a cell.
+        cells.append(GridCell(row=j0, col=i0, row_span=j1 - j0 + 1, col_span=i1 - i0 + 1,
+                              bbox=(xs[i0], ys[j0], xs[i1 + 1], ys[j1 + 1])))
+    cells.sort(key=lambda c: (c.row, c.col))
+    return Grid(bbox=(xs[0], ys[0], xs[-1], ys[-1]), xs=xs, ys=ys, cells=cells)
+
+
+def assign_lines_to_cells(grid: Grid, lines: list[RawLine]) -> list[RawLine]:
+    """Put each line whose centre falls in a cell into it; return the lines left outside."""
+    outside = []
+    for ln in lines:
+        x0, y0, x1, y1 = grid.bbox
+        if not (x0 - 1 <= ln.cx <= x1 + 1 and y0 - 1 <= ln.cy <= y1 + 1):
+            outside.append(ln)
+            continue
+        for c in grid.cells:
+            cx0, cy0, cx1, cy1 = c.bbox
+            if cx0 - 1 <= ln.cx <= cx1 + 1 and cy0 - 1 <= ln.cy <= cy1 + 1:
+                c.lines.append(ln)
+                break
+        else:
+            outside.append(ln)
+    return outside
+
+
+# ----------------------------------------------------------------------------- lines
+
+
+def _y_overlap(a: RawLine, b: RawLine) -> float:
+    lo = max(a.bbox[1], b.bbox[1])
+    hi = min(a.bbox[3], b.bbox[3])
+    h = min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]) or 1.0
+    return max(0.0, hi - lo) / h
+
+
+def merge_same_row(lines: list[RawLine], max_gap_em: float = 1.6) -> list[RawLine]:
+    """Join pieces of one visual line (a label box and its title, a spaced-out word)."""
+    rows: list[RawLine] = []
+    for ln in sorted(lines, key=lambda ln: (ln.bbox[0], ln.bbox[1])):
+        for k, cur in enumerate(rows):
+            gap = ln.bbox[0] - cur.bbox[2]
+            em = max(cur.size, ln.size)
+            if (not cur.vertical and not ln.vertical and _y_overlap(cur, ln) >= 0.6
+                    and -1.0 <= gap <= max_gap_em * em and abs(cur.size - ln.size) <= 0.35 * em):
+                sep = " " if gap > 0.25 * em else ""
+                rows[k] = RawLine(cur.text + sep + ln.text,
+                                  (cur.bbox[0], min(cur.bbox[1], ln.bbox[1]),
+                                   ln.bbox[2], max(cur.bbox[3], ln.bbox[3])),
+                                  max(cur.size, ln.size))
+                break
+        else:
+            rows.append(RawLine(ln.text, ln.bbox, ln.size, ln.vertical))
+    return rows
+
+
+def cell_rows(lines: list[RawLine]) -> list[RawLine]:
+    """Lines of one cell as visual rows, top to bottom (distributed text joined)."""
+    rows: list[list[RawLine]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+        if rows and _y_overlap(rows[-1][0], ln) >= 0.5:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    out = []
+    for row in rows:
+        row.sort(key=lambda ln: ln.bbox[0])
+        text = " ".join(ln.text for ln in row)
+        bbox = (min(ln.bbox[0] for ln in row), min(ln.bbox[1] for ln in row),
+                max(ln.bbox[2] for ln in row), max(ln.bbox[3] for ln in row))
+        out.append(RawLine(text, bbox, max(ln.size for ln in row)))
+    return out
+
+
+# ----------------------------------------------------------------------------- reading order
+
+
+@dataclass
+class Atom:
+    """Something to order on a page: a text line or a whole table."""
+
+    bbox: tuple[float, float, float, float]
+    payload: object
+
+
+def _gaps(intervals: list[tuple[float, float]], lo: float, hi: float) -> list[tuple[float, float]]:
+    gaps = []
+    cur = lo
+    for a, b in sorted(intervals):
+        if a > cur:
+            gaps.append((cur, a))
+        cur = max(cur, b)
+    return [(a, b) for a, b in gaps if b - a > 0.5]
+
+
+def xy_cut(atoms: list[Atom], min_col_gap: float = 8.0) -> list[Atom]:
+    """Recursive XY-cut: split at the widest white channel (columns before rows when wider)."""
+    if len(atoms) <= 1:
+        return list(atoms)
+    x0 = min(a.bbox[0] for a in atoms)
+    x1 = max(a.bbox[2] for a in atoms)
+    y0 = min(a.bbox[1] for a in atoms)
+    y1 = max(a.bbox[3] for a in atoms)
+    xg = [g for g in _gaps([(a.bbox[0], a.bbox[2]) for a in atoms], x0, x1) if g[1] - g[0] >= min_col_gap]
+    yg = _gaps([(a.bbox[1], a.bbox[3]) for a in atoms], y0, y1)
+    best_x = max((g[1] - g[0] for g in xg), default=0.0)
+    best_y = max((g[1] - g[0] for g in yg), default=0.0)
+    if best_x == 0 and best_y == 0:
+        return sorted(atoms, key=lambda a: (a.bbox[1], a.bbox[0]))
+    # Cut at the single widest channel and recurse: cutting at every gap at once would slice
+    # through columns wherever all of them happen to have a line break at the same height.
+    if best_x >= best_y:
+        a, b = max(xg, key=lambda g: g[1] - g[0])
+        key = 0
+    else:
+        a, b = max(yg, key=lambda g: g[1] - g[0])
+        key = 1
+    cuts = [(a + b) / 2]
+    bands: list[list[Atom]] = [[] for _ in range(len(cuts) + 1)]
+    for atom in atoms:
+        centre = (atom.bbox[key] + atom.bbox[key + 2]) / 2
+        k = sum(1 for c in cuts if centre > c)
+        bands[k].append(atom)
+    out: list[Atom] = []
+    for band in bands:
+        if band:
+            out.extend(xy_cut(band, min_col_gap))
+    return out

@@ -1,0 +1,158 @@
+"""PDF → pages of positioned lines and tables, in reading order, with page furniture set aside."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+
+import pymupdf
+
+from ..errors import InputError
+from ..models import Block, Cell, Line, Page, Table
+from .layout import (
+    Atom,
+    RawLine,
+    assign_lines_to_cells,
+    cell_rows,
+    drawings_to_segments,
+    grid_to_cells,
+    merge_same_row,
+    merge_segments,
+    segments_to_grids,
+    xy_cut,
+)
+
+# pdfminer (under pdfplumber) logs a warning per glyph on some fonts; keep our own messages only.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+MARGIN_BAND = 0.07  # top/bottom share of the page where page numbers live
+_PAGE_NUMBER = re.compile(r"^[-‐－—\s]*[0-9０-９]{1,4}[-‐－—\s]*$|^[0-9０-９]{1,4}\s*/\s*[0-9０-９]{1,4}$")
+_DIGITS = re.compile(r"[0-9０-９]+")
+
+
+def open_pdf(path: str, password: str | None = None) -> pymupdf.Document:
+    try:
+        doc = pymupdf.open(path)
+    except Exception as e:  # PyMuPDF raises its own types for damaged files
+        raise InputError(f"{path}: not a readable PDF ({e})") from e
+    if doc.needs_pass:
+        if not password or not doc.authenticate(password):
+            raise InputError(f"{path}: the PDF is encrypted; give its password with --password")
+    return doc
+
+
+def page_raw_lines(page: pymupdf.Page) -> list[RawLine]:
+    out = []
+    data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
+    for block in data.get("blocks", ()):
+        if block.get("type") != 0:
+            continue
+        for line in block.get("lines", ()):
+            text = "".join(span["text"] for span in line["spans"])
+            if not text.strip():
+                continue
+            size = max(span["size"] for span in line["spans"])
+            dx, dy = line.get("dir", (1.0, 0.0))
+            out.append(RawLine(text, tuple(line["bbox"]), size, vertical=abs(dy) > abs(dx)))
+    return out
+
+
+def _furniture_key(ln: RawLine) -> tuple:
+    text = _DIGITS.sub("#", "".join(ln.text.split()))
+    return text, round(ln.bbox[0] / 4), round(ln.bbox[1] / 4)
+
+
+def find_furniture(pages_lines: list[list[RawLine]], heights: list[float]) -> list[set[int]]:
+    """Indexes of furniture lines per page: page numbers in the margin bands, and text that
+    repeats at the same place on most pages (running heads, footers, chapter index tabs)."""
+    n = len(pages_lines)
+    counts: Counter = Counter()
+    for lines in pages_lines:
+        for key in {_furniture_key(ln) for ln in lines}:
+            counts[key] += 1
+    repeated_min = max(3, int(0.6 * n + 0.999))
+    out = []
+    for lines, height in zip(pages_lines, heights):
+        idx = set()
+        for i, ln in enumerate(lines):
+            in_band = ln.bbox[3] <= height * MARGIN_BAND or ln.bbox[1] >= height * (1 - MARGIN_BAND)
+            if in_band and _PAGE_NUMBER.match(ln.text.strip()):
+                idx.add(i)
+            elif n >= 3 and counts[_furniture_key(ln)] >= repeated_min:
+                idx.add(i)
+        out.append(idx)
+    return out
+
+
+def _to_line(ln: RawLine, page_no: int) -> Line:
+    return Line(text=ln.text, page=page_no, bbox=tuple(round(v, 1) for v in ln.bbox),
+                size=round(ln.size, 2), vertical=ln.vertical)
+
+
+def ingest_pdf(path: str, password: str | None = None) -> tuple[list[Page], str | None]:
+    """Pages in reading order and the document's metadata title (a hint, not page text)."""
+    doc = open_pdf(path, password)
+    try:
+        raw_pages: list[list[RawLine]] = []
+        grids_per_page = []
+        sizes = []
+        for page in doc:
+            lines = page_raw_lines(page)
+            segs = merge_segments(drawings_to_segments(page.get_drawings()))
+            grids = []
+            for group in segments_to_grids(segs):
+                grid = grid_to_cells(group)
+                if grid is None or grid.n_rows < 1 or grid.n_cols < 2 or len(grid.cells) < 2:
+                    continue
+                lines = assign_lines_to_cells(grid, lines)
+                if sum(1 for c in grid.cells if c.lines) >= 2:
+                    grids.append(grid)
+                else:  # a frame around a picture or a single box: give its text back
+                    for c in grid.cells:
+                        lines.extend(c.lines)
+            raw_pages.append(lines)
+            grids_per_page.append(grids)
+            sizes.append((page.rect.width, page.rect.height))
+        furniture = find_furniture(raw_pages, [h for _, h in sizes])
+        pages = []
+        for pno, (lines, grids, (w, h), furn) in enumerate(zip(raw_pages, grids_per_page, sizes, furniture), 1):
+            body = [ln for i, ln in enumerate(lines) if i not in furn]
+            atoms = [Atom(ln.bbox, ln) for ln in merge_same_row(body)]
+            atoms += [Atom(g.bbox, g) for g in grids]
+            blocks = []
+            for atom in xy_cut(atoms):
+                if isinstance(atom.payload, RawLine):
+                    blocks.append(Block(kind="line", line=_to_line(atom.payload, pno)))
+                else:
+                    blocks.append(Block(kind="table", table=_grid_to_table(atom.payload, pno)))
+            pages.append(Page(number=pno, width=w, height=h, blocks=blocks,
+                              furniture=[_to_line(ln, pno) for i, ln in enumerate(lines) if i in furn],
+                              has_text=bool(lines) or bool(grids)))
+        title = (doc.metadata or {}).get("title") or None
+        return pages, title
+    finally:
+        doc.close()
+
+
+def _grid_to_table(grid, pno: int) -> Table:
+    cells = []
+    for c in grid.cells:
+        rows = cell_rows(c.lines)
+        cells.append(Cell(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span,
+                          bbox=tuple(round(v, 1) for v in c.bbox),
+                          lines=[_to_line(r, pno) for r in rows]))
+    return Table(page=pno, bbox=tuple(round(v, 1) for v in grid.bbox), n_rows=grid.n_rows,
+                 n_cols=grid.n_cols, cells=cells)
+
+
+def pages_text_stats(pages: list[Page]) -> dict[int, int]:
+    """Characters of body text per page (for coverage and image-only detection)."""
+    out: dict[int, int] = defaultdict(int)
+    for p in pages:
+        for b in p.blocks:
+            if b.line:
+                out[p.number] += len(b.line.text.strip())
+            elif b.table:
+                out[p.number] += sum(len(ln.text.strip()) for c in b.table.cells for ln in c.lines)
+    return dict(out)

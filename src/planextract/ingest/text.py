@@ -1,0 +1,121 @@
+"""Text renditions → the same pages/lines/tables model as PDFs.
+
+Handles what published text versions of plans look like: markdown headings and list dashes,
+tab-separated table rows whose cells hold HTML lists or paragraphs, plain prose, export artifacts
+([bookmark: …]), and a block of lines repeated verbatim (a chapter index strip) as furniture.
+A text rendition has no pages: everything is page 1, and each line keeps its line number.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+
+from ..errors import InputError
+from ..models import Block, Cell, Line, Page, Table
+from ..rules import Rules
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
+_MD_LIST = re.compile(r"^\s{0,3}[-*+]\s+")
+_MD_RULE = re.compile(r"^[\s\-|:]+$")
+_LI = re.compile(r"<li[^>]*>(.*?)</li>", re.S | re.I)
+_P = re.compile(r"<p[^>]*>(.*?)</p>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+REPEAT_RUN = 4  # a run of this many lines repeated verbatim is furniture
+
+
+def decode(data: bytes, path: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or Shift_JIS/CP932."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for enc in ("utf-8", "cp932"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"{path}: text is neither UTF-8, UTF-16 nor Shift_JIS; cannot read it")
+
+
+def remove_artifacts(text: str, rules: Rules) -> str:
+    for pat in rules.artifact_patterns:
+        text = pat.sub("", text)
+    return text
+
+
+def cell_lines(cell: str) -> list[str]:
+    """Lines of one table cell: <li> items, <p> paragraphs, or the plain text."""
+    items = _LI.findall(cell) or _P.findall(cell)
+    if items:
+        parts = [html.unescape(_TAG.sub(" ", it)).strip() for it in items]
+    else:
+        parts = [html.unescape(_TAG.sub(" ", cell)).strip()]
+    return [p for p in parts if p]
+
+
+def repeated_runs(lines: list[str]) -> set[int]:
+    """Indexes of lines inside runs of >= REPEAT_RUN non-empty lines that occur twice or more."""
+    idx = [i for i, ln in enumerate(lines) if ln.strip()]
+    keyed = [lines[i].strip() for i in idx]
+    counts: Counter = Counter()
+    for k in range(len(keyed) - REPEAT_RUN + 1):
+        counts[tuple(keyed[k:k + REPEAT_RUN])] += 1
+    out: set[int] = set()
+    for k in range(len(keyed) - REPEAT_RUN + 1):
+        if counts[tuple(keyed[k:k + REPEAT_RUN])] >= 2:
+            out.update(idx[k:k + REPEAT_RUN])
+    return out
+
+
+def _rows_to_table(rows: list[tuple[int, list[str]]]) -> Table:
+    """Rows of cells → a table. A row shorter than the header lost its leading cells to a
+    row span in the original, so its cells are aligned to the right."""
+    width = max(len(cells) for _, cells in rows)
+    header_width = len(rows[0][1])
+    width = max(width, header_width)
+    cells_out = []
+    for r, (line_no, cells) in enumerate(rows):
+        offset = width - len(cells) if r > 0 and len(cells) < header_width else 0
+        for c, raw in enumerate(cells):
+            lines = [Line(text=t, page=1, line_no=line_no) for t in cell_lines(raw)]
+            cells_out.append(Cell(row=r, col=c + offset, lines=lines))
+    return Table(page=1, n_rows=len(rows), n_cols=width, cells=cells_out, line_no=rows[0][0])
+
+
+def ingest_text(path: str, data: bytes, rules: Rules) -> list[Page]:
+    text = remove_artifacts(decode(data, path).replace("\r\n", "\n").replace("\r", "\n"), rules)
+    raw = text.split("\n")
+    furniture_idx = repeated_runs(raw)
+    blocks: list[Block] = []
+    furniture: list[Line] = []
+    table_rows: list[tuple[int, list[str]]] = []
+
+    def flush_table():
+        if table_rows:
+            blocks.append(Block(kind="table", table=_rows_to_table(table_rows)))
+            table_rows.clear()
+
+    for i, line in enumerate(raw):
+        no = i + 1
+        if i in furniture_idx:
+            furniture.append(Line(text=line.strip(), page=1, line_no=no))
+            continue
+        if "\t" in line:
+            cells = [c.strip() for c in line.split("\t")]
+            if all(_MD_RULE.match(c) or not c for c in cells):
+                continue  # a markdown table rule
+            table_rows.append((no, cells))
+            continue
+        flush_table()
+        stripped = line.strip()
+        if not stripped or _MD_RULE.match(stripped) and set(stripped) <= set("-|: "):
+            continue
+        stripped = _MD_HEADING.sub("", stripped)
+        stripped = _MD_LIST.sub("", stripped)
+        stripped = html.unescape(_TAG.sub(" ", stripped)).strip()
+        if stripped:
+            blocks.append(Block(kind="line", line=Line(text=stripped, page=1, line_no=no)))
+    flush_table()
+    return [Page(number=1, blocks=blocks, furniture=furniture, has_text=bool(blocks))]

@@ -1,0 +1,252 @@
+"""merge: the documents of one plan → one plan with canonical codes.
+
+The reference for the hierarchy is the document that states the most policies (the plan body or
+an evaluation sheet usually; an overview sheet may regroup or renumber). Nodes of the other
+documents are matched to it by title, not by printed number; a commitment restated in another
+document (or another sheet of the same document) is one row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .models import (
+    ActionRow,
+    DocumentRow,
+    Level,
+    NodeRecord,
+    NodeRow,
+    PlanMeta,
+    PlanResult,
+    PlanRow,
+    ProblemRow,
+    RatingRow,
+    RoleRow,
+    ScoreRow,
+    SegmentedDocument,
+    UnassignedRow,
+)
+from .prefectures import prefecture_of
+from .segment import similar
+from .segment.facts import best_edition
+
+KIND_PRIORITY = {"plan": 0, "evaluation": 1, "diagram": 2, "overview": 3, "minutes": 4, "other": 5}
+_ENDING = re.compile(r"(?:します|ます|する|る|ります|ています|ている)?。?$")
+
+
+def _core(text: str) -> str:
+    """A commitment without its sentence ending, for matching restatements."""
+    return _ENDING.sub("", text)
+
+
+def choose_reference(docs: list[SegmentedDocument]) -> SegmentedDocument:
+    def key(d: SegmentedDocument):
+        n_pol = sum(1 for n in d.nodes if n.level == Level.policy)
+        return (-n_pol, KIND_PRIORITY.get(d.info.kind, 9), d.info.path)
+    return sorted(docs, key=key)[0]
+
+
+def _prefix(code: str) -> str:
+    return code.split(".")[0]
+
+
+def map_nodes(ref: SegmentedDocument, doc: SegmentedDocument, canon: dict[str, NodeRecord]) -> dict[str, str]:
+    """local code in `doc` → canonical code; adds nodes the reference does not have."""
+    mapping: dict[str, str] = {}
+    # goals first
+    for n in doc.nodes:
+        if n.level != Level.goal:
+            continue
+        best = _best(n, [c for c in canon.values() if c.level == Level.goal], 0.8)
+        code = best.local_code if best else (n.local_code if n.local_code in canon else None)
+        if code is None:
+            code = n.local_code
+            canon[code] = n.model_copy()
+        mapping[n.local_code] = code
+        _fill(canon[code], n)
+    for n in doc.nodes:
+        if n.level != Level.policy:
+            continue
+        goal_local = n.local_code.split(".")[0]
+        goal = mapping.get(goal_local, goal_local)
+        pols = [c for c in canon.values() if c.level == Level.policy]
+        best = _best(n, [c for c in pols if _prefix(c.local_code) == goal], 0.75) or _best(n, pols, 0.85)
+        if best is None and n.local_code in canon and (not canon[n.local_code].title or not n.title):
+            best = canon[n.local_code]
+        if best is None:
+            k = 1 + sum(1 for c in pols if _prefix(c.local_code) == goal)
+            code = f"{goal}.{k}"
+            while code in canon:
+                k += 1
+                code = f"{goal}.{k}"
+            canon[code] = n.model_copy(update={"local_code": code})
+        else:
+            code = best.local_code
+        mapping[n.local_code] = code
+        _fill(canon[code], n)
+    for n in doc.nodes:
+        if n.level != Level.focus:
+            continue
+        prefix = _prefix(n.local_code)
+        same = [c for c in canon.values() if c.level == Level.focus and _prefix(c.local_code) == prefix]
+        best = _best(n, same, 0.75)
+        if best is None:
+            code = n.local_code
+            if code in canon:
+                k = len(same) + 1
+                code = f"{prefix}.{k}"
+            canon[code] = n.model_copy(update={"local_code": code})
+        else:
+            code = best.local_code
+        mapping[n.local_code] = code
+        _fill(canon[code], n)
+    return mapping
+
+
+def _best(n: NodeRecord, candidates: list[NodeRecord], threshold: float) -> NodeRecord | None:
+    if not n.title:
+        return None
+    best, score = None, threshold
+    for c in candidates:
+        s = similar(c.title, n.title) if c.title else 0.0
+        if s >= score:
+            best, score = c, s
+    return best
+
+
+def _fill(target: NodeRecord, other: NodeRecord) -> None:
+    if not target.title and other.title:
+        target.title = other.title
+    if not target.description and other.description:
+        target.description = other.description
+    if not target.label and other.label:
+        target.label = other.label
+    target.is_new = target.is_new or other.is_new
+
+
+def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument]) -> PlanResult:
+    order = sorted(docs, key=lambda d: (KIND_PRIORITY.get(d.info.kind, 9), d.info.path))
+    ref = choose_reference(docs)
+    canon: dict[str, NodeRecord] = {}
+    mappings: dict[str, dict[str, str]] = {}
+    for n in ref.nodes:
+        canon[n.local_code] = n.model_copy()
+    mappings[ref.info.doc_id] = {n.local_code: n.local_code for n in ref.nodes}
+    for d in [ref] + [d for d in order if d is not ref]:
+        if d is ref:
+            continue
+        mappings[d.info.doc_id] = map_nodes(ref, d, canon)
+
+    facts_docs = order
+    edition = None
+    for d in facts_docs:
+        if d.facts.titles and best_edition(d.facts):
+            edition = best_edition(d.facts)
+            break
+    if edition is None:
+        eds = [e for d in facts_docs for e in d.facts.editions]
+        edition = max(eds) if eds else meta.edition
+    period = next((p for d in facts_docs for p in d.facts.periods), None)
+    visions = [v for d in facts_docs for v in d.facts.visions if v]
+    vision = visions[0] if visions else None
+    title = next((t for d in facts_docs for t in d.facts.titles), None)
+    plan_id = f"{meta.slug}-{edition}" if edition else meta.slug
+    plan = PlanRow(plan_id=plan_id, city=meta.city, city_code=meta.city_code,
+                   prefecture=meta.prefecture or prefecture_of(meta.city_code), title=title, edition=edition,
+                   period_start_fy=period[0] if period else None, period_end_fy=period[1] if period else None,
+                   vision=vision)
+
+    # provenance of the first place each canonical node was found
+    first_place: dict[str, tuple[str, int | None]] = {}
+    for d in [ref] + [x for x in order if x is not ref]:
+        m = mappings[d.info.doc_id]
+        for n in d.nodes:
+            code = m.get(n.local_code)
+            if code and code not in first_place:
+                first_place[code] = (d.info.doc_id, n.prov.page)
+
+    nodes = []
+    for code, n in sorted(canon.items(), key=lambda kv: _sort_key(kv[0])):
+        parent = code.split(".")[0] if n.level == Level.policy else None
+        doc_id, page = first_place.get(code, (n.prov.doc_id, n.prov.page))
+        nodes.append(NodeRow(plan_id=plan_id, level=n.level.value, code=code, label=n.label, title=n.title,
+                             parent_code=parent, description=n.description, is_new=n.is_new,
+                             doc_id=doc_id, page=page))
+
+    roles: list[RoleRow] = []
+    kept: dict[tuple[str, str], list[tuple[str, int, str | None]]] = {}
+    for d in [ref] + [x for x in order if x is not ref]:
+        m = mappings[d.info.doc_id]
+        for r in d.roles:
+            code = m.get(r.local_code, r.local_code)
+            key = (code, r.actor.value)
+            existing = kept.setdefault(key, [])
+            core = _core(r.text)
+            if any(similar(core, c) >= 0.75 for c, _, _ in existing):
+                continue
+            # a later sheet restating the same numbered commitment in other words
+            if r.unit and r.marker and any(u != r.unit and mk == r.marker for _, u, mk in existing):
+                continue
+            same_actor = [row for row in roles if row.actor == r.actor.value]
+            if r.unit and any(similar(core, _core(row.text)) >= 0.85 for row in same_actor):
+                continue
+            existing.append((core, r.unit, r.marker))
+            roles.append(RoleRow(plan_id=plan_id, policy_code=code, actor=r.actor.value, actor_label=r.actor_label,
+                                 qualifier=r.qualifier, seq=len(existing), text=r.text, doc_id=r.prov.doc_id,
+                                 page=r.prov.page))
+
+    actions: list[ActionRow] = []
+    seen_actions: dict[tuple[str, str], list[str]] = {}
+    for d in [ref] + [x for x in order if x is not ref]:
+        m = mappings[d.info.doc_id]
+        for a in d.actions:
+            code = m.get(a.local_code, a.local_code)
+            key = (code, a.kind.value)
+            existing = seen_actions.setdefault(key, [])
+            if any(similar(_core(a.text), e) >= 0.8 for e in existing):
+                continue
+            existing.append(_core(a.text))
+            actions.append(ActionRow(plan_id=plan_id, parent_code=code, kind=a.kind.value, seq=len(existing),
+                                     text=a.text, doc_id=a.prov.doc_id, page=a.prov.page))
+
+    scores: list[ScoreRow] = []
+    seen_scores = set()
+    for d in order:
+        m = mappings[d.info.doc_id]
+        for s in d.scores:
+            code = m.get(s.local_code, s.local_code)
+            key = (code, s.kind.value, s.actor.value if s.actor else None, s.fiscal_year, s.score)
+            if key in seen_scores:
+                continue
+            seen_scores.add(key)
+            scores.append(ScoreRow(plan_id=plan_id, policy_code=code, kind=s.kind.value,
+                                   actor=s.actor.value if s.actor else None, fiscal_year=s.fiscal_year,
+                                   score=s.score, scale=s.scale, doc_id=s.prov.doc_id, page=s.prov.page))
+    ratings = []
+    for d in order:
+        m = mappings[d.info.doc_id]
+        for r in d.ratings:
+            ratings.append(RatingRow(plan_id=plan_id, policy_code=m.get(r.local_code, r.local_code),
+                                     actor=r.actor.value if r.actor else None, department=r.department,
+                                     score=r.score, raw_text=r.raw_text, doc_id=r.prov.doc_id, page=r.prov.page))
+    unassigned = [UnassignedRow(plan_id=plan_id, doc_id=u.prov.doc_id, page=u.prov.page, text=u.text, reason=u.reason)
+                  for d in order for u in d.unassigned]
+    problems = [ProblemRow(plan_id=plan_id, doc_path=p.doc_path, stage=p.stage, severity=p.severity,
+                           message=p.message, page=p.page) for d in order for p in d.problems]
+    documents = [DocumentRow(doc_id=d.info.doc_id, plan_id=plan_id, path=d.info.path, sha256=d.info.sha256,
+                             kind=d.info.kind, format=d.info.format, n_pages=d.info.n_pages) for d in order]
+    return PlanResult(plan=plan, documents=documents, nodes=nodes, roles=roles, actions=actions, scores=scores,
+                      ratings=ratings, unassigned=unassigned, problems=problems)
+
+
+def _sort_key(code: str) -> tuple:
+    parts = code.split(".")
+    head = parts[0]
+    if head.isdigit():
+        return (0, int(head), int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0)
+    return (1, head, int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0)
+
+
+def edition_counts(docs: list[SegmentedDocument]) -> Counter:
+    return Counter(e for d in docs for e in d.facts.editions)

@@ -1,0 +1,352 @@
+"""Typed models exchanged by the stages.
+
+ingest  -> IngestedDocument (pages of positioned lines and tables, furniture set aside)
+segment -> SegmentedDocument (nodes, roles, actions, scores with document-local codes)
+merge   -> PlanResult (one plan, canonical codes)
+store   -> DuckDB + CSV
+
+Coordinates are PDF points with the origin at the top-left of the page (PyMuPDF's convention);
+pages are 1-based everywhere. Text inputs have no bbox; they carry a 1-based line number instead.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+BBox = tuple[float, float, float, float]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Actor(str, Enum):
+    citizen = "市民"
+    community = "地域"
+    professional = "専門職"
+    council = "社協"
+    government = "行政"
+
+
+class Level(str, Enum):
+    goal = "goal"
+    policy = "policy"
+    focus = "focus"
+
+
+class ActionKind(str, Enum):
+    action = "action"
+    outcome = "outcome"
+    focus_measure = "focus_measure"
+
+
+class ScoreKind(str, Enum):
+    midterm_evaluation = "midterm_evaluation"
+    self_rating = "self_rating"
+
+
+class Provenance(Model):
+    doc_id: str
+    page: int | None = None
+    bbox: BBox | None = None
+    line_no: int | None = None
+
+
+# ---------------------------------------------------------------- ingest
+
+
+class Line(Model):
+    """One visual line of text (PDF) or one line of a text rendition."""
+
+    text: str
+    page: int
+    bbox: BBox | None = None
+    size: float | None = None
+    line_no: int | None = None
+    # For a PDF line: x positions where a new visual line started inside a joined paragraph.
+    # Used to know where a "・" bullet opens an item and where it is just a separator.
+    vertical: bool = False
+
+
+class Cell(Model):
+    row: int
+    col: int
+    row_span: int = 1
+    col_span: int = 1
+    bbox: BBox | None = None
+    lines: list[Line] = Field(default_factory=list)
+
+
+class Table(Model):
+    page: int
+    bbox: BBox | None = None
+    n_rows: int
+    n_cols: int
+    cells: list[Cell]
+    line_no: int | None = None
+
+
+class Block(Model):
+    """An item of a page in reading order: a line or a table."""
+
+    kind: Literal["line", "table"]
+    line: Line | None = None
+    table: Table | None = None
+
+
+class Page(Model):
+    number: int
+    width: float | None = None
+    height: float | None = None
+    blocks: list[Block] = Field(default_factory=list)
+    furniture: list[Line] = Field(default_factory=list)
+    # True when the page has a text layer at all (an image-only page has none).
+    has_text: bool = True
+
+
+class DocumentInfo(Model):
+    doc_id: str
+    plan_slug: str
+    path: str
+    sha256: str
+    format: Literal["pdf", "text"]
+    kind: str = "other"
+    n_pages: int
+    title_hint: str | None = None  # a document property (PDF metadata title), not page text
+
+
+class IngestedDocument(Model):
+    info: DocumentInfo
+    pages: list[Page]
+
+
+# ---------------------------------------------------------------- segment
+
+
+class NodeRecord(Model):
+    """A node as one document states it. `local_code` follows the document's own order."""
+
+    level: Level
+    local_code: str
+    label: str | None = None
+    title: str = ""
+    raw_title: str = ""
+    description: str | None = None
+    is_new: bool = False
+    same_as_goal: int | None = None  # a focus item cross-referenced to a goal "(基本目標3 …)"
+    unit: int = 0  # which part of the document (a table, a section) stated it
+    prov: Provenance
+
+
+class RoleRecord(Model):
+    local_code: str
+    unit: int = 0
+    actor: Actor
+    actor_label: str
+    qualifier: str | None = None
+    text: str
+    raw_text: str
+    marker: str | None = None
+    prov: Provenance
+
+
+class ActionRecord(Model):
+    local_code: str
+    unit: int = 0
+    kind: ActionKind
+    text: str
+    raw_text: str
+    prov: Provenance
+
+
+class ScoreRecord(Model):
+    local_code: str
+    unit: int = 0
+    kind: ScoreKind
+    actor: Actor | None = None
+    fiscal_year: int | None = None
+    score: float
+    scale: str = "1-5"
+    prov: Provenance
+
+
+class RatingRecord(Model):
+    """A rating attributed to a department (課) inside a node's row: not a score of the node."""
+
+    local_code: str
+    unit: int = 0
+    actor: Actor | None = None
+    department: str | None = None
+    score: float
+    raw_text: str
+    prov: Provenance
+
+
+class Unassigned(Model):
+    text: str
+    reason: str
+    prov: Provenance
+
+
+class Problem(Model):
+    doc_path: str
+    stage: str
+    severity: Literal["error", "warning"]
+    message: str
+    page: int | None = None
+
+
+class PlanFacts(Model):
+    """What a document says about its plan as a whole."""
+
+    titles: list[str] = Field(default_factory=list)
+    editions: list[int] = Field(default_factory=list)
+    periods: list[tuple[int, int]] = Field(default_factory=list)
+    visions: list[str] = Field(default_factory=list)
+    cities: list[str] = Field(default_factory=list)
+
+
+class SegmentedDocument(Model):
+    info: DocumentInfo
+    nodes: list[NodeRecord] = Field(default_factory=list)
+    roles: list[RoleRecord] = Field(default_factory=list)
+    actions: list[ActionRecord] = Field(default_factory=list)
+    scores: list[ScoreRecord] = Field(default_factory=list)
+    ratings: list[RatingRecord] = Field(default_factory=list)
+    facts: PlanFacts = Field(default_factory=PlanFacts)
+    unassigned: list[Unassigned] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- merge / store
+
+
+class PlanMeta(Model):
+    """Per-city metadata from corpus/<city>/plan.yaml: only what no document states."""
+
+    slug: str
+    city: str
+    city_code: str
+    prefecture: str | None = None
+    edition: int | None = None  # only as a fallback when no document states it
+
+
+class PlanRow(Model):
+    plan_id: str
+    city: str
+    city_code: str
+    prefecture: str | None
+    title: str | None
+    edition: int | None
+    period_start_fy: int | None
+    period_end_fy: int | None
+    vision: str | None
+
+
+class DocumentRow(Model):
+    doc_id: str
+    plan_id: str
+    path: str
+    sha256: str
+    kind: str
+    format: str
+    n_pages: int
+
+
+class NodeRow(Model):
+    plan_id: str
+    level: str
+    code: str
+    label: str | None
+    title: str
+    parent_code: str | None
+    description: str | None
+    is_new: bool
+    doc_id: str
+    page: int | None
+
+
+class RoleRow(Model):
+    plan_id: str
+    policy_code: str
+    actor: str
+    actor_label: str
+    qualifier: str | None
+    seq: int
+    text: str
+    doc_id: str
+    page: int | None
+
+
+class ActionRow(Model):
+    plan_id: str
+    parent_code: str
+    kind: str
+    seq: int
+    text: str
+    doc_id: str
+    page: int | None
+
+
+class ScoreRow(Model):
+    plan_id: str
+    policy_code: str
+    kind: str
+    actor: str | None
+    fiscal_year: int | None
+    score: float
+    scale: str
+    doc_id: str
+    page: int | None
+
+
+class RatingRow(Model):
+    plan_id: str
+    policy_code: str
+    actor: str | None
+    department: str | None
+    score: float
+    raw_text: str
+    doc_id: str
+    page: int | None
+
+
+class UnassignedRow(Model):
+    plan_id: str
+    doc_id: str
+    page: int | None
+    text: str
+    reason: str
+
+
+class ProblemRow(Model):
+    plan_id: str | None
+    doc_path: str
+    stage: str
+    severity: str
+    message: str
+    page: int | None
+
+
+class PlanResult(Model):
+    plan: PlanRow
+    documents: list[DocumentRow]
+    nodes: list[NodeRow]
+    roles: list[RoleRow]
+    actions: list[ActionRow]
+    scores: list[ScoreRow]
+    ratings: list[RatingRow]
+    unassigned: list[UnassignedRow]
+    problems: list[ProblemRow]
+
+
+class RunResult(Model):
+    schema_version: str = SCHEMA_VERSION
+    plans: list[PlanResult]
+    problems: list[ProblemRow] = Field(default_factory=list)
+    seconds: float = 0.0

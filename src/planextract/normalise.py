@@ -1,0 +1,144 @@
+"""Text normalisation (SCHEMA.md "Text normalisation"), numbers, eras, actors.
+
+Order matters: markers are read from the raw text first, then the text is normalised; callers
+keep the raw text beside the normalised one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .rules import Rules
+
+_FW_ALNUM = {**{0xFF10 + i: 0x30 + i for i in range(10)},
+             **{0xFF21 + i: 0x41 + i for i in range(26)},
+             **{0xFF41 + i: 0x61 + i for i in range(26)}}
+
+_KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+_SPACE = re.compile(r"[\s\u3000]+")
+
+
+def fold_width(text: str) -> str:
+    """Full-width Latin letters and digits to half-width; everything else as printed."""
+    return text.translate(_FW_ALNUM)
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "&+%")
+
+
+def squash_space(text: str) -> str:
+    """Remove white space inside Japanese text; keep one space between two Latin words."""
+    parts = _SPACE.split(text.strip())
+    out = parts[0] if parts else ""
+    for part in parts[1:]:
+        if not part:
+            continue
+        if out and _is_latin(out[-1]) and _is_latin(part[0]):
+            out += " " + part
+        else:
+            out += part
+    return out
+
+
+def light_form(text: str) -> str:
+    """Form used for pattern matching: widths folded, runs of white space made one space."""
+    return _SPACE.sub(" ", fold_width(text)).strip()
+
+
+def clean_text(text: str) -> str:
+    """The normalised form of every text column."""
+    return squash_space(fold_width(text))
+
+
+def join_fragments(a: str, b: str) -> str:
+    """Join two pieces of one sentence broken across lines or cells."""
+    a, b = a.rstrip(), b.lstrip()
+    if not a:
+        return b
+    if not b:
+        return a
+    if _is_latin(a[-1]) and _is_latin(b[0]):
+        return a + " " + b
+    return a + b
+
+
+def to_int(token: str) -> int | None:
+    """'３' → 3, '(2)' → 2, '②' → 2, '十二' → 12, '元' → 1."""
+    token = token.strip().strip("()（）.．)")
+    if not token:
+        return None
+    if token == "元":
+        return 1
+    if len(token) == 1 and "①" <= token <= "⑳":
+        return ord(token) - ord("①") + 1
+    digits = unicodedata.normalize("NFKC", token)
+    if digits.isdigit():
+        return int(digits)
+    if all(ch in _KANJI_DIGITS or ch == "十" for ch in token):
+        if "十" in token:
+            tens, _, ones = token.partition("十")
+            return (_KANJI_DIGITS.get(tens, 1) if tens else 1) * 10 + (_KANJI_DIGITS.get(ones, 0) if ones else 0)
+        value = 0
+        for ch in token:
+            value = value * 10 + _KANJI_DIGITS[ch]
+        return value
+    return None
+
+
+def fiscal_year(era: str, year: str, rules: Rules) -> int | None:
+    """令和3 → 2021, 平成30 → 2018."""
+    base = rules.facts.eras.get(era)
+    n = to_int(year)
+    if base is None or n is None:
+        return None
+    return base + n
+
+
+class ItemMarks:
+    """Reads and removes bullets and item numbers at the start of an item."""
+
+    def __init__(self, rules: Rules):
+        n = rules.numbering
+        bullets = re.escape(n.bullets)
+        self._lead = re.compile(rf"^\s*(?P<mark>[{bullets}]+|{n.item_number})\s*")
+        self._inline = re.compile(rf"(?:(?<=\s)|(?<=。)|^)(?=[{re.escape(n.inline_bullets)}]|[①-⑳])")
+        self._circled = re.compile(r"^\s*([①-⑳])")
+
+    def split_leading(self, text: str) -> tuple[str | None, str]:
+        """('▶', rest) or (None, text). Repeated marks ('①▶') are all removed."""
+        marks = []
+        rest = text
+        while True:
+            m = self._lead.match(rest)
+            if not m or m.end() == 0:
+                break
+            marks.append(m.group("mark"))
+            rest = rest[m.end():]
+        return ("".join(marks) if marks else None), rest
+
+    def starts_item(self, text: str) -> bool:
+        mark, _ = self.split_leading(text)
+        return mark is not None
+
+    def split_inline(self, text: str) -> list[str]:
+        """Split '●a　●b' and '① a ② b' into items; never on 「・」 inside a line."""
+        pieces = [p for p in self._inline.split(text) if p and p.strip()]
+        return pieces or [text]
+
+    def circled_number(self, text: str) -> int | None:
+        m = self._circled.match(text)
+        return to_int(m.group(1)) if m else None
+
+
+_QUALIFIER = re.compile(r"^(?P<body>.*?[。．.])\s*[(（](?P<q>[^()（）]{1,40})[)）]\s*$")
+
+
+def split_qualifier(text: str) -> tuple[str, str | None]:
+    """'…努めます。(企業・学校)' → ('…努めます。', '企業・学校')."""
+    m = _QUALIFIER.match(text)
+    if not m:
+        return text, None
+    return m.group("body"), clean_text(m.group("q"))

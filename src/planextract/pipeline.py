@@ -1,0 +1,96 @@
+"""pipeline: calls the stages in order. ingest → segment → merge → store."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import InputError, PlanextractError, RulesError
+from .ingest import document_format, ingest_document
+from .merge import merge_plan
+from .models import PlanMeta, PlanResult, ProblemRow, RunResult, SegmentedDocument
+from .prefectures import valid_code
+from .rules import Rules, load_rules
+from .segment import segment_document
+from .store import store
+
+PLAN_FILE = "plan.yaml"
+FORMATS = ("pdf", "text")
+
+
+def read_plan_meta(folder: Path) -> PlanMeta:
+    path = folder / PLAN_FILE
+    if not path.exists():
+        raise RulesError(f"{path}: missing (it holds the city's name and local government code)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise RulesError(f"{path}:{where} is not valid YAML") from e
+    if not isinstance(data, dict):
+        raise RulesError(f"{path}: expected keys city, city_code (a mapping)")
+    data.setdefault("slug", folder.name)
+    try:
+        meta = PlanMeta.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        raise RulesError(f"{path}: key '{key}': {first['msg']}") from e
+    if not valid_code(meta.city_code):
+        raise RulesError(f"{path}: key 'city_code': {meta.city_code!r} is not a valid 6-digit local government code")
+    return meta
+
+
+def plan_folders(corpus: Path) -> list[Path]:
+    if not corpus.is_dir():
+        raise InputError(f"{corpus}: corpus folder not found")
+    return sorted(p for p in corpus.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def plan_documents(folder: Path, formats: tuple[str, ...]) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and document_format(p) in formats)
+
+
+def extract(path: Path | str, rules: Rules | None = None, corpus_root: Path | None = None) -> SegmentedDocument:
+    """One document through ingest and segment."""
+    rules = rules or load_rules()
+    path = Path(path)
+    root = corpus_root or path.parent.parent
+    return segment_document(ingest_document(path, root, path.parent.name, rules), rules)
+
+
+def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[str, ...] = FORMATS,
+        rules: Rules | None = None, progress: Callable[[str], None] | None = None) -> RunResult:
+    """Every plan folder under `corpus` → DuckDB + CSV under `out`."""
+    started = time.perf_counter()
+    rules = rules or load_rules()
+    corpus = Path(corpus)
+    plans: list[PlanResult] = []
+    problems: list[ProblemRow] = []
+    for folder in plan_folders(corpus):
+        try:
+            meta = read_plan_meta(folder)
+        except PlanextractError as e:
+            problems.append(ProblemRow(plan_id=None, doc_path=str(folder), stage="plan.yaml", severity="error",
+                                       message=str(e), page=None))
+            continue
+        docs = []
+        for path in plan_documents(folder, formats):
+            if progress:
+                progress(str(path.relative_to(corpus)))
+            try:
+                docs.append(segment_document(ingest_document(path, corpus, meta.slug, rules), rules))
+            except PlanextractError as e:
+                problems.append(ProblemRow(plan_id=None, doc_path=str(path.relative_to(corpus)), stage="ingest",
+                                           severity="error", message=str(e), page=None))
+        if docs:
+            plans.append(merge_plan(meta, docs))
+    result = RunResult(plans=plans, problems=problems)
+    store(result, Path(out))
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,268 @@
+"""Load rules/*.yaml once into typed models with compiled patterns.
+
+Rules describe how plans are written (numbering, headings, section names, table headers, actor
+labels). Every loader names the file and the key when something is wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import RulesError
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent / "rules_data"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HeadingPattern(_Strict):
+    pattern: str
+    context: str = "any"
+
+
+class HeadingRules(_Strict):
+    version: int
+    goal: list[HeadingPattern]
+    policy: list[HeadingPattern]
+    focus: list[HeadingPattern]
+    embedded: list[HeadingPattern]
+    chapter: list[HeadingPattern]
+    new_marks: list[str]
+    cross_reference: str
+    title_note: str
+
+
+class SectionRule(_Strict):
+    pattern: str
+    kind: str
+    rest: bool = False
+
+
+class EmbeddedPlan(_Strict):
+    name: str
+    code: str
+    keywords: list[str]
+
+
+class SectionRules(_Strict):
+    version: int
+    sections: list[SectionRule]
+    embedded_plans: list[EmbeddedPlan]
+
+
+class NumberingRules(_Strict):
+    version: int
+    num: str
+    circled: str
+    bullets: str
+    inline_bullets: str
+    item_number: str
+
+
+class ActorRules(_Strict):
+    version: int
+    actors: dict[str, list[str]]
+
+
+class TableRules(_Strict):
+    version: int
+    columns: dict[str, list[str]]
+    min_header_matches: int
+    department: str
+
+
+class NarrationSentence(_Strict):
+    pattern: str
+    sets: str
+
+
+class NarrationRules(_Strict):
+    version: int
+    sentences: list[NarrationSentence]
+    item_closers: list[str]
+
+
+class FactRules(_Strict):
+    version: int
+    title: list[str]
+    edition: str
+    period: list[str]
+    period_context: str
+    vision_labels: list[str]
+    eras: dict[str, int]
+
+
+class TextRules(_Strict):
+    version: int
+    artifacts: list[str]
+
+
+_FILES: dict[str, type[BaseModel]] = {
+    "actors": ActorRules,
+    "numbering": NumberingRules,
+    "headings": HeadingRules,
+    "sections": SectionRules,
+    "tables": TableRules,
+    "narration": NarrationRules,
+    "facts": FactRules,
+    "text": TextRules,
+}
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise RulesError(f"{path}: rules file is missing") from e
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise RulesError(f"{path}:{where} is not valid YAML: {getattr(e, 'problem', e)}") from e
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        raise RulesError(f"{path}: key '{key}': {first['msg']}") from e
+
+
+class Rules:
+    """All rules, loaded once; patterns compiled on first use."""
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = Path(directory) if directory else find_rules_dir()
+        raw: dict[str, BaseModel] = {}
+        digest = hashlib.sha256()
+        for name, model in _FILES.items():
+            path = self.directory / f"{name}.yaml"
+            data = _load_yaml(path)
+            raw[name] = _validate(model, data, path)
+            digest.update(path.read_bytes())
+        self.actors: ActorRules = raw["actors"]  # type: ignore[assignment]
+        self.numbering: NumberingRules = raw["numbering"]  # type: ignore[assignment]
+        self.headings: HeadingRules = raw["headings"]  # type: ignore[assignment]
+        self.sections: SectionRules = raw["sections"]  # type: ignore[assignment]
+        self.tables: TableRules = raw["tables"]  # type: ignore[assignment]
+        self.narration: NarrationRules = raw["narration"]  # type: ignore[assignment]
+        self.facts: FactRules = raw["facts"]  # type: ignore[assignment]
+        self.text: TextRules = raw["text"]  # type: ignore[assignment]
+        # Any change to any rules file changes this: cached results keyed by it go stale.
+        self.version = digest.hexdigest()[:12]
+        self._check_patterns()
+
+    # -- pattern helpers -----------------------------------------------------------------
+
+    def expand(self, pattern: str) -> str:
+        return pattern.replace("{num}", f"(?:{self.numbering.num})")
+
+    def compile(self, pattern: str, where: str) -> re.Pattern[str]:
+        try:
+            return re.compile(self.expand(pattern))
+        except re.error as e:
+            raise RulesError(f"{self.directory / where}: bad pattern {pattern!r}: {e}") from e
+
+    def _check_patterns(self) -> None:
+        # Compile everything once so a bad pattern fails at load time, naming its file.
+        _ = (self.heading_patterns, self.section_patterns, self.column_patterns,
+             self.narration_patterns, self.fact_patterns, self.artifact_patterns)
+
+    @cached_property
+    def heading_patterns(self) -> dict[str, list[tuple[re.Pattern[str], str]]]:
+        h = self.headings
+        out = {}
+        for level in ("goal", "policy", "focus", "embedded", "chapter"):
+            out[level] = [(self.compile(p.pattern, "headings.yaml"), p.context) for p in getattr(h, level)]
+        return out
+
+    @cached_property
+    def cross_reference(self) -> re.Pattern[str]:
+        return self.compile(self.headings.cross_reference, "headings.yaml")
+
+    @cached_property
+    def title_note(self) -> re.Pattern[str]:
+        return self.compile(self.headings.title_note, "headings.yaml")
+
+    @cached_property
+    def section_patterns(self) -> list[tuple[re.Pattern[str], SectionRule]]:
+        return [(self.compile(s.pattern, "sections.yaml"), s) for s in self.sections.sections]
+
+    @cached_property
+    def embedded_patterns(self) -> list[tuple[re.Pattern[str], EmbeddedPlan]]:
+        return [(self.compile(p.name, "sections.yaml"), p) for p in self.sections.embedded_plans]
+
+    @cached_property
+    def column_patterns(self) -> list[tuple[re.Pattern[str], str]]:
+        out = []
+        for role, pats in self.tables.columns.items():
+            for p in pats:
+                out.append((self.compile(p, "tables.yaml"), role))
+        return out
+
+    @cached_property
+    def department_pattern(self) -> re.Pattern[str]:
+        return self.compile(self.tables.department, "tables.yaml")
+
+    @cached_property
+    def narration_patterns(self) -> list[tuple[re.Pattern[str], str]]:
+        return [(self.compile(s.pattern, "narration.yaml"), s.sets) for s in self.narration.sentences]
+
+    @cached_property
+    def fact_patterns(self) -> dict[str, Any]:
+        f = self.facts
+        return {
+            "title": [self.compile(p, "facts.yaml") for p in f.title],
+            "edition": self.compile(f.edition, "facts.yaml"),
+            "period": [self.compile(p, "facts.yaml") for p in f.period],
+            "period_context": self.compile(f.period_context, "facts.yaml"),
+        }
+
+    @cached_property
+    def artifact_patterns(self) -> list[re.Pattern[str]]:
+        return [re.compile(p, re.M) for p in self.text.artifacts]
+
+    @cached_property
+    def actor_aliases(self) -> list[tuple[str, str]]:
+        """(alias, actor) pairs, longest alias first."""
+        pairs = [(alias, actor) for actor, aliases in self.actors.actors.items() for alias in aliases]
+        return sorted(pairs, key=lambda p: -len(p[0]))
+
+    def actor_of(self, label: str) -> str | None:
+        """The canonical actor of a printed label (white space already removed), or None."""
+        for alias, actor in self.actor_aliases:
+            if label == alias:
+                return actor
+        return None
+
+
+def find_rules_dir() -> Path:
+    """rules/ of a source checkout, else the copy shipped inside the package."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "rules"
+        if (candidate / "headings.yaml").exists():
+            return candidate
+    if (DEFAULT_RULES_DIR / "headings.yaml").exists():
+        return DEFAULT_RULES_DIR
+    raise RulesError("no rules directory found (expected rules/ beside src/)")
+
+
+_CACHE: dict[str, Rules] = {}
+
+
+def load_rules(directory: Path | str | None = None) -> Rules:
+    key = str(Path(directory).resolve()) if directory else "<default>"
+    if key not in _CACHE:
+        _CACHE[key] = Rules(Path(directory) if directory else None)
+    return _CACHE[key]

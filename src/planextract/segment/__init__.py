@@ -1,0 +1,536 @@
+"""segment: IngestedDocument → SegmentedDocument (nodes, roles, actions, scores; local codes).
+
+The document is read once, in reading order, by a small state machine: headings open goals,
+policies and focus items; section markers say what the following items are; tables are handed
+to the table interpreter. Codes are local to the document ("1.2" = second policy of goal 1 in
+this document); merge maps them onto the plan's canonical hierarchy.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from ..models import (
+    ActionKind,
+    ActionRecord,
+    Actor,
+    IngestedDocument,
+    Level,
+    NodeRecord,
+    Problem,
+    Provenance,
+    RoleRecord,
+    SegmentedDocument,
+    Unassigned,
+)
+from ..normalise import ItemMarks, clean_text, light_form, split_qualifier, squash_space, to_int
+from ..rules import Rules
+from .facts import text_to_facts
+from .narration import Narration
+from .paragraphs import Para, lines_to_paragraphs, para_items
+
+_BRACKETS = "【】《》≪≫<>＜＞〈〉●■◆▶◇□○〇"
+
+
+def similar(a: str, b: str) -> float:
+    a, b = squash_space(a), squash_space(b)
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+class Segmenter:
+    def __init__(self, doc: IngestedDocument, rules: Rules):
+        self.doc = doc
+        self.rules = rules
+        self.marks = ItemMarks(rules)
+        self.narration = Narration(rules)
+        self.out = SegmentedDocument(info=doc.info)
+        self.doc_id = doc.info.doc_id
+        # state
+        self.goal: int | None = None
+        self.policy: str | None = None  # local code of the open policy
+        self.focus: str | None = None  # local code of the open focus / embedded item
+        self.section: str | None = None
+        self.list_context: str | None = None
+        self.embedded: str | None = None
+        self.focus_group = 0
+        self.pending_title: NodeRecord | None = None
+        self.expect_vision = False
+        self.narrated_list: str | None = None
+        self.unit = 0
+        self.nodes: dict[str, NodeRecord] = {}
+        self.policies_of: dict[int, list[str]] = {}
+        self.just_opened: NodeRecord | None = None
+
+    # ------------------------------------------------------------------ nodes
+
+    def _clean_title(self, raw: str) -> tuple[str, bool, int | None]:
+        """Title without new-marks, notes and cross-references; (title, is_new, same_as_goal)."""
+        t = light_form(raw)
+        is_new = False
+        for mark in self.rules.headings.new_marks:
+            if mark in t:
+                t = t.replace(mark, " ")
+                is_new = True
+        t = self.rules.title_note.sub("", t)
+        same = None
+        m = self.rules.cross_reference.search(t)
+        if m:
+            same = to_int(m.group("goal"))
+            t = t[: m.start()]
+        return clean_text(t), is_new, same
+
+    def find_node(self, level: Level, title: str, threshold: float = 0.85) -> NodeRecord | None:
+        best, score = None, threshold
+        for n in self.nodes.values():
+            if n.level == level and n.title:
+                s = similar(n.title, title)
+                if s >= score:
+                    best, score = n, s
+        return best
+
+    def open_goal(self, num: int | None, raw_title: str, prov: Provenance, label: str | None) -> NodeRecord:
+        title, is_new, _ = self._clean_title(raw_title)
+        if num is None:
+            existing = self.find_node(Level.goal, title) if title else None
+            num = int(existing.local_code) if existing else max((int(c) for c in self.goals()), default=0) + 1
+        code = str(num)
+        node = self.nodes.get(code)
+        if node is None:
+            node = NodeRecord(level=Level.goal, local_code=code, label=label, title=title, raw_title=raw_title,
+                              is_new=is_new, unit=self.unit, prov=prov)
+            self.nodes[code] = node
+            self.out.nodes.append(node)
+        elif title and not node.title:
+            node.title, node.raw_title = title, raw_title
+        self.goal = num
+        self.policy = None
+        self.focus = None
+        self.section = None
+        self.list_context = None
+        self.embedded = None
+        self.pending_title = node if not title else None
+        self.just_opened = node
+        return node
+
+    def goals(self) -> list[str]:
+        return [c for c, n in self.nodes.items() if n.level == Level.goal]
+
+    def open_policy(self, goal: int | None, printed: int | None, raw_title: str, prov: Provenance,
+                    label: str | None, open_it: bool = True) -> NodeRecord | None:
+        goal = goal if goal is not None else self.goal
+        if goal is None:
+            return None
+        title, is_new, _ = self._clean_title(raw_title)
+        listed = self.policies_of.setdefault(goal, [])
+        node = None
+        if title:
+            node = self.find_node(Level.policy, title)
+            if node is not None and not node.local_code.startswith(f"{goal}."):
+                node = None
+        if node is None and printed is not None:
+            # same printed number under the same goal in this document
+            for code in listed:
+                if self.nodes[code].label and to_int(re.sub(r"\D", "", light_form(self.nodes[code].label)) or "x") == printed:
+                    cand = self.nodes[code]
+                    if not title or not cand.title or similar(cand.title, title) >= 0.5:
+                        node = cand
+                    break
+        if node is None:
+            code = f"{goal}.{len(listed) + 1}"
+            node = NodeRecord(level=Level.policy, local_code=code, label=label, title=title, raw_title=raw_title,
+                              is_new=is_new, unit=self.unit, prov=prov)
+            self.nodes[code] = node
+            listed.append(code)
+            self.out.nodes.append(node)
+        else:
+            if title and not node.title:
+                node.title, node.raw_title = title, raw_title
+            node.is_new = node.is_new or is_new
+            if label and not node.label:
+                node.label = label
+        self.goal = goal
+        if open_it:
+            self.policy = node.local_code
+            self.focus = None
+            self.section = None
+            self.just_opened = node
+        self.pending_title = node if not title else None
+        return node
+
+    def open_focus(self, printed: int | None, raw_title: str, prov: Provenance, label: str | None,
+                   explicit: bool) -> NodeRecord:
+        title, is_new, same = self._clean_title(raw_title)
+        if self.embedded:
+            code = f"{self.embedded}.{printed or self._count(self.embedded) + 1}"
+        elif explicit:
+            code = f"focus.{printed or self._count('focus') + 1}"
+        else:
+            code = f"focusg{self.focus_group}.{printed or self._count(f'focusg{self.focus_group}') + 1}"
+        node = self.nodes.get(code)
+        if node is None:
+            node = NodeRecord(level=Level.focus, local_code=code, label=label, title=title, raw_title=raw_title,
+                              is_new=is_new, same_as_goal=same, unit=self.unit, prov=prov)
+            self.nodes[code] = node
+            self.out.nodes.append(node)
+        self.focus = code
+        self.policy = None
+        self.section = None
+        self.pending_title = node if not title else None
+        self.just_opened = node
+        return node
+
+    def _count(self, prefix: str) -> int:
+        return sum(1 for c in self.nodes if c.startswith(prefix + "."))
+
+    # ------------------------------------------------------------------ items
+
+    def current_parent(self) -> tuple[str | None, ActionKind | None]:
+        """Which node the next list item belongs to, and as what."""
+        sec = self.section
+        if sec == "ignore" or sec == "roles":
+            return None, None
+        if self.focus:
+            if sec in ("action", "focus_measure", "focus_sub"):
+                return self.focus, ActionKind.focus_measure
+            if sec == "outcome":
+                return self.focus, ActionKind.outcome
+            return self.focus, None  # decided per item
+        if self.policy:
+            if sec == "outcome":
+                return self.policy, ActionKind.outcome
+            if sec == "focus_measure":
+                return self.policy, ActionKind.action
+            return self.policy, ActionKind.action
+        if self.goal is not None and sec in ("action",):
+            return str(self.goal), ActionKind.action
+        return None, None
+
+    def add_action(self, code: str, kind: ActionKind, raw: str, prov: Provenance) -> None:
+        text = clean_text(raw)
+        if not text:
+            return
+        self.out.actions.append(ActionRecord(local_code=code, unit=self.unit, kind=kind, text=text,
+                                             raw_text=raw, prov=prov))
+
+    def add_role(self, code: str, actor: Actor, label: str, raw: str, prov: Provenance,
+                 marker: str | None = None) -> None:
+        body, qualifier = split_qualifier(clean_text(raw))
+        if not body:
+            return
+        self.out.roles.append(RoleRecord(local_code=code, unit=self.unit, actor=actor, actor_label=label,
+                                         qualifier=qualifier, text=body, raw_text=raw, marker=marker, prov=prov))
+
+    def unassigned(self, text: str, reason: str, prov: Provenance) -> None:
+        if text.strip():
+            self.out.unassigned.append(Unassigned(text=text.strip(), reason=reason, prov=prov))
+
+    # ------------------------------------------------------------------ patterns
+
+    def match_section(self, text: str) -> tuple[str, str] | None:
+        """(kind, rest of the line) when the paragraph is a section marker."""
+        t = squash_space(text)
+        core = t.strip(_BRACKETS + " 　:：")
+        for pat, embedded in self.rules.embedded_patterns:
+            if pat.fullmatch(core.strip("【】")):
+                return f"embedded:{embedded.code}", ""
+        for pat, rule in self.rules.section_patterns:
+            if pat.fullmatch(core):
+                return rule.kind, ""
+            if rule.rest:
+                m = re.match(r"^[" + re.escape(_BRACKETS) + r"]*(" + pat.pattern + r")[" + re.escape(_BRACKETS) + r"]+(?P<rest>.+)$", t)
+                if m:
+                    return rule.kind, m.group("rest")
+        return None
+
+    def match_heading(self, text: str) -> tuple[str, dict] | None:
+        t = light_form(text)
+        pats = self.rules.heading_patterns
+        contexts = {"any"}
+        if self.goal is not None:
+            contexts.add("goal")
+        if self.list_context:
+            contexts.add(self.list_context)
+        order = ["goal", "focus", "embedded", "policy"]
+        if self.list_context == "policy_list":
+            order = ["goal", "policy", "focus", "embedded"]
+        if self.list_context in ("focus_list", "embedded"):
+            order = ["goal", "embedded", "focus", "policy"]
+        for level in order:
+            for pat, ctx in pats[level]:
+                if ctx not in contexts:
+                    continue
+                m = pat.match(t)
+                if m:
+                    return level, {k: v for k, v in m.groupdict().items()}
+        for pat, _ in pats["chapter"]:
+            m = pat.match(t)
+            if m and not self.list_context:
+                return "chapter", m.groupdict()
+        return None
+
+    def starts_block(self, text: str) -> bool:
+        return bool(self.match_section(text) or self.match_heading(text) or self.narration.match(text))
+
+    # ------------------------------------------------------------------ driver
+
+    def run(self) -> SegmentedDocument:
+        from .tables import TableReader
+
+        tables = TableReader(self)
+        pending_lines = []
+
+        def flush():
+            if pending_lines:
+                for para in lines_to_paragraphs(pending_lines, self.marks, self.starts_block):
+                    self.process(para)
+                pending_lines.clear()
+
+        for page in self.doc.pages:
+            for block in page.blocks:
+                if block.kind == "line":
+                    pending_lines.append(block.line)
+                else:
+                    flush()
+                    tables.read(block.table)
+            # Lines do not run on across a page break in a way that matters for grouping.
+            flush()
+        if self.pending_title is not None:
+            self.out.problems.append(Problem(doc_path=self.doc.info.path, stage="segment", severity="warning",
+                                             message=f"heading {self.pending_title.label!r} has no title",
+                                             page=self.pending_title.prov.page))
+        self.finish()
+        return self.out
+
+    def process(self, para: Para) -> None:
+        text = para.text
+        prov = para.prov(self.doc_id)
+        text_to_facts([text], self.rules, self.out.facts)
+        lt = light_form(text)
+
+        if self.expect_vision:
+            self.expect_vision = False
+            self.out.facts.visions.append(clean_text(text))
+            return
+        for label in self.rules.facts.vision_labels:
+            if squash_space(lt).strip("()（）【】") == label:
+                self.expect_vision = True
+                return
+            m = re.match(rf"^[(（【]?{label}[)）】]?\s*[:：]\s*(.+)$", lt)
+            if m:
+                self.out.facts.visions.append(clean_text(m.group(1)))
+                return
+
+        if self.narrated(text, prov):
+            return
+
+        sec = self.match_section(text)
+        if sec:
+            kind, rest = sec
+            self.enter_section(kind)
+            if rest:
+                self.items(Para(text=rest, lines=para.lines), prov)
+            return
+
+        head = self.match_heading(text)
+        if head and not (self.pending_title and head[0] == "chapter"):
+            self.heading(head[0], head[1], text, prov)
+            return
+
+        if self.pending_title is not None and not self.marks.starts_item(text):
+            node = self.pending_title
+            title, is_new, same = self._clean_title(text)
+            node.title, node.raw_title = title, text
+            node.is_new = node.is_new or is_new
+            node.same_as_goal = node.same_as_goal or same
+            self.pending_title = None
+            return
+
+        if self.marks.starts_item(text):
+            self.items(para, prov)
+            return
+
+        node = self.just_opened
+        if node is not None and node.description is None and len(text) > 15:
+            node.description = clean_text(text)
+            self.just_opened = None
+            return
+        self.unassigned(text, "prose outside any extracted item", prov)
+
+    def enter_section(self, kind: str) -> None:
+        self.just_opened = None
+        if kind.startswith("embedded:"):
+            self.embedded = kind.split(":", 1)[1]
+            self.list_context = "embedded"
+            self.focus = self.policy = None
+            self.section = None
+            return
+        if kind == "policy_list":
+            self.list_context = "policy_list"
+            self.policy = None
+            self.section = None
+            return
+        if kind == "focus_list":
+            if self.embedded:
+                self.list_context = "embedded"
+            else:
+                self.focus_group += 1
+                self.list_context = "focus_list"
+                self.goal = None
+            self.policy = self.focus = None
+            self.section = None
+            return
+        if kind == "embedded_items":
+            if self.embedded:
+                self.list_context = "embedded"
+            self.section = None
+            return
+        if self.list_context == "policy_list":
+            self.list_context = None
+        self.section = kind
+
+    def heading(self, level: str, parts: dict, text: str, prov: Provenance) -> None:
+        num = to_int(parts["num"]) if parts.get("num") else None
+        title = parts.get("title") or ""
+        label = light_form(text)[: max(0, len(light_form(text)) - len(light_form(title)))].strip() or None
+        if level == "chapter":
+            self.goal = self.policy = self.focus = None
+            self.section = self.list_context = self.embedded = None
+            self.unassigned(text, "chapter heading", prov)
+            return
+        if level == "goal":
+            self.open_goal(num, title, prov, label)
+        elif level == "policy":
+            goal = to_int(parts["goal"]) if parts.get("goal") else None
+            in_list = self.list_context == "policy_list"
+            if goal is not None and str(goal) not in self.nodes:
+                self.open_goal(goal, "", prov, None)
+                self.pending_title = None
+            self.open_policy(goal, num, title, prov, label, open_it=not in_list)
+            if in_list:
+                self.section = None
+        elif level in ("focus", "embedded"):
+            explicit = level == "focus" and self.list_context not in ("focus_list", "embedded")
+            self.open_focus(num, title, prov, label, explicit)
+
+    def items(self, para: Para, prov: Provenance) -> None:
+        parent, kind = self.current_parent()
+        for mark, raw in para_items(para, self.marks):
+            if self.focus and kind is None:
+                # A short numbered line inside a focus item is a sub-heading over its measures.
+                if mark and re.match(r"^[①-⑳]", mark) and len(raw) <= 20 and not raw.endswith("。"):
+                    self.section = "focus_sub"
+                    parent, kind = self.current_parent()
+                    continue
+                if raw.rstrip().endswith(("ます。", "す。")):
+                    self.unassigned(raw, "prose under a focus item", prov)
+                    continue
+                self.add_action(self.focus, ActionKind.focus_measure, raw, prov)
+                continue
+            if parent is None or kind is None:
+                self.unassigned(raw, f"list item outside an extracted section ({self.section or 'none'})", prov)
+                continue
+            self.add_action(parent, kind, raw, prov)
+
+    # ------------------------------------------------------------------ narration
+
+    def narrated(self, text: str, prov: Provenance) -> bool:
+        if self.narrated_list and self.marks.starts_item(text):
+            mark, raw = self.marks.split_leading(text)
+            raw, closed = self.narration.strip_closer(raw)
+            if self.policy:
+                self.add_action(self.policy, ActionKind.action, raw, prov)
+            if closed:
+                self.narrated_list = None
+            return True
+        if self.narrated_list and self.out.actions and not self.match_heading(text):
+            last = self.out.actions[-1]
+            # An item wrapped by the export continues on the next line.
+            if not self.narration.match(text) and last.local_code == self.policy:
+                raw, closed = self.narration.strip_closer(text)
+                last.raw_text += raw
+                last.text = clean_text(last.raw_text)
+                if closed:
+                    self.narrated_list = None
+                return True
+        m = self.narration.match(text)
+        if not m:
+            return False
+        sets, parts = m
+        if sets == "vision":
+            self.out.facts.visions.append(clean_text(parts["title"]))
+        elif sets == "goal":
+            self.open_goal(parts.get("num"), parts["title"], prov, None)
+            self.goal = None
+        elif sets == "goal_context":
+            self.goal = parts.get("num")
+            self.policy = None
+        elif sets == "policy":
+            goal = parts.get("goal") or self.goal
+            node = self.open_policy(goal, parts.get("num"), parts["title"], prov, None)
+            if node is not None and parts.get("new"):
+                node.is_new = True
+        elif sets == "actions":
+            self.narrated_list = "action"
+        elif sets == "outcome" and self.policy:
+            self.add_action(self.policy, ActionKind.outcome, parts["title"], prov)
+        return True
+
+    # ------------------------------------------------------------------ finish
+
+    def finish(self) -> None:
+        """Give focus groups their final codes; attribute groups to embedded plans by keywords."""
+        groups: dict[str, list[NodeRecord]] = {}
+        for n in self.out.nodes:
+            if n.local_code.startswith("focusg"):
+                groups.setdefault(n.local_code.split(".")[0], []).append(n)
+        remap: dict[str, str] = {}
+        used = {n.local_code.split(".")[0] for n in self.out.nodes if n.level == Level.focus}
+        for gname, members in groups.items():
+            target = "focus"
+            for plan in self.rules.sections.embedded_plans:
+                if plan.code in used:
+                    continue
+                hits = 0
+                for n in members:
+                    texts = [n.title] + [a.text for a in self.out.actions if a.local_code == n.local_code]
+                    if any(k in t for k in plan.keywords for t in texts):
+                        hits += 1
+                if hits * 2 > len(members):
+                    target = plan.code
+                    break
+            for n in members:
+                remap[n.local_code] = f"{target}.{n.local_code.split('.', 1)[1]}"
+            used.add(target)
+        if not remap:
+            return
+        seen: set[str] = {n.local_code for n in self.out.nodes if n.local_code not in remap}
+        for n in self.out.nodes:
+            if n.local_code in remap:
+                new = remap[n.local_code]
+                if new in seen:  # a second list of the same kind: keep both, numbered on
+                    prefix = new.split(".")[0]
+                    k = 1
+                    while f"{prefix}.{k}" in seen:
+                        k += 1
+                    new = f"{prefix}.{k}"
+                    remap[n.local_code] = new
+                seen.add(new)
+                n.local_code = new
+        for a in self.out.actions:
+            a.local_code = remap.get(a.local_code, a.local_code)
+
+
+def segment_document(doc: IngestedDocument, rules: Rules) -> SegmentedDocument:
+    seg = Segmenter(doc, rules)
+    out = seg.run()
+    furniture = [ln.text for p in doc.pages for ln in p.furniture]
+    hints = [doc.info.title_hint] if doc.info.title_hint else []
+    # Furniture and document properties are read for plan facts only, after the body.
+    facts_body = out.facts.model_copy(deep=True)
+    text_to_facts(hints + furniture, rules, out.facts)
+    if facts_body.titles:
+        out.facts.titles = facts_body.titles + [t for t in out.facts.titles if t not in facts_body.titles]
+    return out

@@ -1,0 +1,76 @@
+"""Lines → paragraphs, and paragraphs → items.
+
+A paragraph is what a reader sees as one unit: a heading, a list item with its wrapped lines, a
+block of prose. PDF lines are grouped by geometry (same size, small gap); text-rendition lines are
+already logical lines, except list items wrapped by the export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..models import Line, Provenance
+from ..normalise import ItemMarks, join_fragments, light_form
+
+
+@dataclass
+class Para:
+    text: str
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def first(self) -> Line:
+        return self.lines[0]
+
+    def prov(self, doc_id: str) -> Provenance:
+        ln = self.first
+        bbox = None
+        if all(x.bbox for x in self.lines):
+            bbox = (min(x.bbox[0] for x in self.lines), min(x.bbox[1] for x in self.lines),
+                    max(x.bbox[2] for x in self.lines), max(x.bbox[3] for x in self.lines))
+        return Provenance(doc_id=doc_id, page=ln.page, bbox=bbox, line_no=ln.line_no)
+
+
+def _sentence_done(text: str) -> bool:
+    return text.rstrip().endswith(("。", "：", ":", "」。", "。)", "。）"))
+
+
+def lines_to_paragraphs(lines: list[Line], marks: ItemMarks, starts_block) -> list[Para]:
+    """Group lines. `starts_block(text)` says whether a line opens a heading or section by itself."""
+    paras: list[Para] = []
+    for ln in lines:
+        text = ln.text.strip()
+        if not text:
+            continue
+        new = True
+        if paras:
+            prev = paras[-1]
+            last = prev.lines[-1]
+            opens = marks.starts_item(text) or starts_block(light_form(text))
+            if ln.bbox and last.bbox and ln.page == last.page:
+                size = ln.size or 10.0
+                gap = ln.bbox[1] - last.bbox[3]
+                same_size = abs((ln.size or 0) - (last.size or 0)) <= 0.6
+                below = -2.0 <= gap <= 0.9 * size
+                aligned = ln.bbox[0] >= prev.first.bbox[0] - 2.0 and ln.bbox[0] <= last.bbox[2]
+                new = opens or not (same_size and below and aligned) or starts_block(light_form(prev.text))
+            elif ln.bbox is None and last.bbox is None:
+                # Text rendition: only a wrapped list item continues on the next line.
+                new = opens or not marks.starts_item(prev.text) or _sentence_done(prev.text)
+        if new:
+            paras.append(Para(text=text, lines=[ln]))
+        else:
+            prev.text = join_fragments(prev.text, text)
+            prev.lines.append(ln)
+    return paras
+
+
+def para_items(para: Para, marks: ItemMarks) -> list[tuple[str | None, str]]:
+    """Items of a paragraph as (marker, raw text): '●a　●b' → two items."""
+    out = []
+    for piece in marks.split_inline(para.text):
+        mark, rest = marks.split_leading(piece)
+        rest = rest.strip()
+        if rest:
+            out.append((mark, rest))
+    return out

@@ -1,0 +1,398 @@
+"""Tables: evaluation / progress sheets and 体系図 grids (read by their header names),
+role tables (actor column + items), and anything else (given back to the flow)."""
+
+from __future__ import annotations
+
+import re
+
+from ..models import ActionKind, Actor, Level, Line, Provenance, RatingRecord, ScoreKind, ScoreRecord, Table
+from ..normalise import clean_text, join_fragments, light_form, squash_space, to_int
+from .paragraphs import Para
+
+_POLICY_CELL = re.compile(r"^\s*(?:[(（](?P<n>[0-9０-９]{1,2})[)）]|(?P<c>[①-⑳])|(?P<b>[0-9０-９]{1,2})(?=\s|$))\s*(?P<title>.*)$", re.S)
+_GOAL_CELL = re.compile(r"^\s*(?:基本目標\s*)?(?P<n>[0-9０-９]{1,2})(?:\s+|[:：]|$)(?P<title>.*)$", re.S)
+_SCORE = re.compile(r"^\s*(?P<score>[1-5](?:[.．][0-9]{1,2})?)(?![0-9])")
+
+
+class Grid:
+    """Cells by position; a spanned cell answers for every position it covers."""
+
+    def __init__(self, table: Table):
+        self.table = table
+        self.at: dict[tuple[int, int], object] = {}
+        for c in table.cells:
+            for r in range(c.row, c.row + c.row_span):
+                for k in range(c.col, c.col + c.col_span):
+                    self.at[(r, k)] = c
+
+    def cell(self, r: int, k: int):
+        return self.at.get((r, k))
+
+    def row_cells(self, r: int) -> list:
+        seen, out = set(), []
+        for k in range(self.table.n_cols):
+            c = self.at.get((r, k))
+            if c is not None and id(c) not in seen:
+                seen.add(id(c))
+                out.append(c)
+        return out
+
+
+def cell_text(cell) -> str:
+    text = ""
+    for ln in cell.lines if cell else []:
+        text = join_fragments(text, ln.text) if text else ln.text
+    return text.strip()
+
+
+def cell_prov(cell, table: Table, doc_id: str) -> Provenance:
+    line_no = cell.lines[0].line_no if cell and cell.lines else table.line_no
+    return Provenance(doc_id=doc_id, page=table.page, bbox=cell.bbox if cell else None, line_no=line_no)
+
+
+class TableReader:
+    def __init__(self, seg):
+        self.seg = seg
+        self.rules = seg.rules
+        self.signature: tuple | None = None
+        self.prev_policy_num: int | None = None
+        self.units: dict[tuple, int] = {}
+
+    # ------------------------------------------------------------------ classify
+
+    def column_role(self, text: str) -> str | None:
+        t = squash_space(light_form(text))
+        for pat, role in self.rules.column_patterns:
+            if pat.fullmatch(t):
+                return role
+        return None
+
+    def header(self, grid: Grid) -> dict[int, str] | None:
+        roles = {}
+        for c in grid.row_cells(0):
+            role = self.column_role(cell_text(c))
+            if role:
+                for k in range(c.col, c.col + c.col_span):
+                    roles[k] = role
+        distinct = set(roles.values())
+        if len(distinct) >= self.rules.tables.min_header_matches:
+            return roles
+        return None
+
+    def actor_of(self, text: str) -> tuple[Actor, str] | None:
+        label = squash_space(light_form(text))
+        actor = self.rules.actor_of(label)
+        return (Actor(actor), label) if actor else None
+
+    def read(self, table: Table) -> None:
+        grid = Grid(table)
+        roles = self.header(grid)
+        if roles:
+            self.read_sheet(grid, roles)
+            return
+        if self.is_role_table(grid):
+            self.read_role_table(grid)
+            return
+        self.give_back(table)
+
+    def is_role_table(self, grid: Grid) -> bool:
+        hits = 0
+        for r in range(grid.table.n_rows):
+            c = grid.cell(r, 0)
+            if c is not None and c.row == r and self.actor_of(cell_text(c)):
+                hits += 1
+        return hits >= 2 and grid.table.n_cols >= 2
+
+    def give_back(self, table: Table) -> None:
+        """An unrecognised table: its cells go back to the flow, row by row."""
+        from .paragraphs import lines_to_paragraphs
+
+        grid = Grid(table)
+        for r in range(table.n_rows):
+            for c in grid.row_cells(r):
+                if c.row != r or c.col != min(k for (rr, k), cc in grid.at.items() if cc is c and rr == r):
+                    continue
+                for para in lines_to_paragraphs(c.lines, self.seg.marks, self.seg.starts_block):
+                    self.seg.process(para)
+
+    # ------------------------------------------------------------------ role tables
+
+    def read_role_table(self, grid: Grid) -> None:
+        seg = self.seg
+        code = seg.policy
+        actor = None
+        for r in range(grid.table.n_rows):
+            label_cell = grid.cell(r, 0)
+            body_cell = grid.cell(r, 1)
+            if body_cell is None or body_cell.row != r:
+                continue
+            prov = cell_prov(body_cell, grid.table, seg.doc_id)
+            if label_cell is not None and label_cell.row == r and cell_text(label_cell):
+                found = self.actor_of(cell_text(label_cell))
+                actor = found
+                if not found:
+                    seg.unassigned(cell_text(label_cell) + " " + cell_text(body_cell),
+                                   "role table row with an unknown actor", prov)
+                    continue
+            if actor is None or code is None:
+                seg.unassigned(cell_text(body_cell), "role table outside a policy", prov)
+                continue
+            for marker, raw in self.items_of(body_cell.lines):
+                seg.add_role(code, actor[0], actor[1], raw, prov, marker)
+
+    def items_of(self, lines: list[Line]) -> list[tuple[str | None, str]]:
+        """Items of a cell: a line starting with a mark opens an item; others continue it."""
+        marks = self.seg.marks
+        items: list[list] = []
+        for ln in lines:
+            text = ln.text.strip()
+            if not text:
+                continue
+            for piece in marks.split_inline(text):
+                mark, rest = marks.split_leading(piece)
+                if mark is not None or not items:
+                    items.append([mark, rest.strip()])
+                else:
+                    items[-1][1] = join_fragments(items[-1][1], rest.strip())
+        return [(m, t) for m, t in items if t]
+
+    # ------------------------------------------------------------------ sheets
+
+    def read_sheet(self, grid: Grid, roles: dict[int, str]) -> None:
+        seg = self.seg
+        sig = tuple(sorted(set(roles.values())))
+        if sig not in self.units:
+            self.units[sig] = len(self.units) + 1
+            self.prev_policy_num = None
+            seg.goal = None
+            seg.policy = None
+        seg.unit = self.units[sig]
+        seg.focus = None
+        seg.section = None
+        seg.list_context = None
+        table = grid.table
+        cols_of: dict[str, list[int]] = {}
+        for k, role in sorted(roles.items()):
+            cols_of.setdefault(role, []).append(k)
+        for r in range(1, table.n_rows):
+            cells = grid.row_cells(r)
+            if len(cells) == 1 and cells[0].col_span >= table.n_cols - 1:
+                self.full_width_row(cells[0], table)
+                continue
+            self.sheet_row(grid, r, roles, cols_of)
+        seg.unit = 0
+
+    def full_width_row(self, cell, table: Table) -> None:
+        seg = self.seg
+        text = cell_text(cell)
+        m = re.match(r"^[(（【]?\s*基本理念\s*[)）】]?\s*[:：]?\s*(.+)$", light_form(text))
+        if m:
+            seg.out.facts.visions.append(clean_text(m.group(1)))
+            return
+        for para in [Para(text=text, lines=cell.lines or [Line(text=text, page=table.page)])]:
+            seg.process(para)
+
+    def first_seen(self, grid: Grid, r: int, k: int):
+        c = grid.cell(r, k)
+        if c is None or c.row != r:
+            return None
+        return c
+
+    def sheet_row(self, grid: Grid, r: int, roles: dict[int, str], cols_of: dict[str, list[int]]) -> None:
+        seg = self.seg
+        table = grid.table
+
+        def col(role):
+            for k in cols_of.get(role, []):
+                c = self.first_seen(grid, r, k)
+                if c is not None:
+                    return c
+            return None
+
+        def text_of(role):
+            return cell_text(col(role)) if col(role) is not None else ""
+
+        for k in cols_of.get("vision", []):
+            c = self.first_seen(grid, r, k)
+            if c is not None and cell_text(c):
+                seg.out.facts.visions.append(clean_text(cell_text(c)))
+
+        goal_cell, policy_cell = col("goal"), col("policy")
+        goal_text, policy_text = text_of("goal"), text_of("policy")
+        items_text = text_of("policy_items")
+        row_prov = cell_prov(goal_cell or policy_cell or col("roles") or grid.row_cells(r)[0], table, seg.doc_id)
+        self.hierarchy(goal_text, policy_text, items_text, row_prov, goal_cell, policy_cell)
+        code = seg.policy
+
+        c = col("policy_items")
+        if c is not None and code:
+            for marker, raw in self.items_of(c.lines):
+                if raw and not re.fullmatch(r"[(（]?[0-9０-９]{1,2}[)）]?", raw):
+                    seg.add_action(code, ActionKind.action, raw, cell_prov(c, table, seg.doc_id))
+        for role, kind in (("actions", ActionKind.action), ("outcome", ActionKind.outcome)):
+            c = col(role)
+            if c is None or not code:
+                continue
+            prov = cell_prov(c, table, seg.doc_id)
+            items = self.items_of(c.lines)
+            if role == "outcome" and items and all(m is None for m, _ in items):
+                items = [(None, "".join(t for _, t in items))]
+            for marker, raw in items:
+                seg.add_action(code, kind, raw, prov)
+
+        c = col("roles")
+        if c is not None:
+            self.roles_cell(c, col("actor"), code, table)
+
+        c = col("midterm_score")
+        if c is not None and code:
+            m = _SCORE.match(light_form(cell_text(c)))
+            if m:
+                seg.out.scores.append(ScoreRecord(local_code=code, unit=seg.unit, kind=ScoreKind.midterm_evaluation,
+                                                  score=float(m.group("score").replace("．", ".")),
+                                                  prov=cell_prov(c, table, seg.doc_id)))
+        c = col("self_rating")
+        if c is not None and code:
+            self.rating_cell(c, col("actor"), code, table)
+
+        for k, cell in enumerate(grid.row_cells(r)):
+            if cell.row != r or cell.col in roles:
+                continue
+            seg.unassigned(cell_text(cell), "column not extracted", cell_prov(cell, table, seg.doc_id))
+
+    def hierarchy(self, goal_text: str, policy_text: str, items_text: str, prov: Provenance,
+                  goal_cell, policy_cell) -> None:
+        """Locate (or open) the row's goal and policy from whatever the hierarchy cells hold."""
+        seg = self.seg
+        g_num, g_title = None, ""
+        gl = light_form(goal_text)
+        m = _GOAL_CELL.match(gl) if gl else None
+        if m:
+            g_num, g_title = to_int(m.group("n")), m.group("title")
+        elif gl:
+            g_title = gl
+        p_num, p_title = None, ""
+        pl = light_form(policy_text)
+        m = _POLICY_CELL.match(pl) if pl else None
+        if m:
+            p_num = to_int(m.group("n") or m.group("c") or m.group("b"))
+            p_title = m.group("title")
+        elif pl:
+            p_title = pl
+        if g_title and not g_num and not p_title:
+            # A circled or bare number in the goal column is the policy's number.
+            m2 = _POLICY_CELL.match(g_title)
+            if m2 and not m2.group("title"):
+                p_num = p_num or to_int(m2.group("n") or m2.group("c") or m2.group("b"))
+                g_title = ""
+        if not pl and not gl:
+            m3 = _POLICY_CELL.match(light_form(items_text)) if items_text else None
+            if m3 and m3.group("n"):
+                p_num = to_int(m3.group("n"))
+        if g_title and not g_num:
+            # A title in the goal column: a goal, or a policy title printed one column left.
+            node_p = seg.find_node(Level.policy, g_title)
+            node_g = seg.find_node(Level.goal, g_title)
+            continues = p_num is not None and self.prev_policy_num is not None and p_num > self.prev_policy_num
+            if node_g is not None:
+                g_num = int(node_g.local_code)
+            elif node_p is not None or (continues and not p_title):
+                if not p_title:
+                    p_title = g_title
+                g_title = ""
+            else:
+                g_num = (seg.goal or 0) + 1 if seg.goal is not None or seg.goals() else 1
+        if g_num is None and p_num is not None and self.prev_policy_num is not None and p_num <= self.prev_policy_num \
+                and not goal_text and seg.goal is not None and (p_num == 1):
+            g_num = seg.goal + 1  # numbering restarted: the next goal's rows
+        if g_num is not None and (g_num != seg.goal or g_title):
+            seg.open_goal(g_num, g_title, prov, None)
+            seg.pending_title = None
+            self.prev_policy_num = None
+        if p_num is not None or p_title:
+            label = None
+            if p_num is not None:
+                label = pl[: len(pl) - len(p_title)].strip() if pl and p_title and pl.endswith(p_title) else (pl or None)
+            node = seg.open_policy(seg.goal, p_num, p_title, prov, label if label else None)
+            seg.pending_title = None
+            if node is not None:
+                self.prev_policy_num = p_num if p_num is not None else (self.prev_policy_num or 0) + 1
+
+    def split_by_actor(self, text: str) -> list[tuple[tuple[Actor, str] | None, str]]:
+        """'市民 ① … 福祉事業者 ① …' → [(市民, '① …'), (福祉事業者, '① …')]."""
+        aliases = [re.escape(a) for a, _ in self.rules.actor_aliases if len(a) >= 2]
+        pat = re.compile(r"(?:^|(?<=[\s。]))(" + "|".join(aliases) + r")(?=\s*(?:[①-⑳▶●・]|$))", re.M)
+        out = []
+        pos = 0
+        current = None
+        for m in pat.finditer(text):
+            chunk = text[pos:m.start()]
+            if chunk.strip():
+                out.append((current, chunk))
+            current = self.actor_of(m.group(1))
+            pos = m.end()
+        if text[pos:].strip():
+            out.append((current, text[pos:]))
+        return out
+
+    def roles_cell(self, cell, actor_cell, code: str | None, table: Table) -> None:
+        seg = self.seg
+        prov = cell_prov(cell, table, seg.doc_id)
+        text = "\n".join(ln.text for ln in cell.lines)
+        actors: list[tuple[Actor, str]] = []
+        if actor_cell is not None:
+            for piece in re.split(r"[\s、,]+", cell_text(actor_cell)):
+                a = self.actor_of(piece)
+                if a:
+                    actors.append(a)
+        if code is None:
+            seg.unassigned(cell_text(cell), "roles outside a policy", prov)
+            return
+        if actors:
+            lines = [Line(text=t, page=table.page, line_no=prov.line_no) for t in text.split("\n")]
+            items = self.items_of(lines)
+            if len(actors) == 1:
+                for marker, raw in items:
+                    seg.add_role(code, actors[0][0], actors[0][1], raw, prov, marker)
+                return
+            # Several actors in one cell: their lists restart at ①.
+            groups: list[list] = []
+            for marker, raw in items:
+                if not groups or (marker and marker.startswith("①")):
+                    groups.append([])
+                groups[-1].append((marker, raw))
+            if len(groups) == len(actors):
+                for (actor, label), group in zip(actors, groups):
+                    for marker, raw in group:
+                        seg.add_role(code, actor, label, raw, prov, marker)
+            else:
+                seg.unassigned(cell_text(cell), "roles of several actors that could not be told apart", prov)
+            return
+        for actor, chunk in self.split_by_actor(text):
+            lines = [Line(text=t, page=table.page, line_no=prov.line_no) for t in chunk.split("\n")]
+            if actor is None:
+                seg.unassigned(chunk, "roles without an actor label", prov)
+                continue
+            for marker, raw in self.items_of(lines):
+                seg.add_role(code, actor[0], actor[1], raw, prov, marker)
+
+    def rating_cell(self, cell, actor_cell, code: str, table: Table) -> None:
+        seg = self.seg
+        prov = cell_prov(cell, table, seg.doc_id)
+        text = light_form(cell_text(cell))
+        actor = self.actor_of(cell_text(actor_cell)) if actor_cell is not None else None
+        dept_pat = self.rules.department_pattern
+        found = False
+        for m in re.finditer(dept_pat.pattern + r"\s*(?P<score>[1-5])(?![0-9.])", text):
+            seg.out.ratings.append(RatingRecord(local_code=code, unit=seg.unit, actor=actor[0] if actor else None,
+                                                department=m.group("department"), score=float(m.group("score")),
+                                                raw_text=m.group(0), prov=prov))
+            found = True
+        if not found:
+            for m in re.finditer(r"(?:^|\s)([1-5])(?=\s|$)", text):
+                seg.out.ratings.append(RatingRecord(local_code=code, unit=seg.unit, actor=actor[0] if actor else None,
+                                                    department=None, score=float(m.group(1)), raw_text=text,
+                                                    prov=prov))
+                found = True
+        if not found and text:
+            seg.unassigned(text, "rating cell without a rating", prov)

@@ -1,0 +1,140 @@
+"""store: DuckDB and tidy CSV, written fresh each run, in the table order of SCHEMA.md."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+from pydantic import BaseModel
+
+from .models import (
+    ActionRow,
+    DocumentRow,
+    NodeRow,
+    PlanRow,
+    ProblemRow,
+    RatingRow,
+    RoleRow,
+    RunResult,
+    ScoreRow,
+    UnassignedRow,
+)
+
+DB_NAME = "planextract.duckdb"
+
+# table name → row model; columns in model field order
+TABLES: dict[str, type[BaseModel]] = {
+    "plans": PlanRow,
+    "documents": DocumentRow,
+    "nodes": NodeRow,
+    "roles": RoleRow,
+    "actions": ActionRow,
+    "scores": ScoreRow,
+    "ratings": RatingRow,
+    "unassigned": UnassignedRow,
+    "problems": ProblemRow,
+}
+
+_SQL_TYPES = {int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", str: "VARCHAR"}
+
+VIEWS = {
+    "v_policies": """
+        SELECT n.plan_id, p.city, n.code, n.title, g.title AS goal_title, n.is_new
+        FROM nodes n JOIN plans p USING (plan_id)
+        LEFT JOIN nodes g ON g.plan_id = n.plan_id AND g.level = 'goal' AND g.code = n.parent_code
+        WHERE n.level = 'policy'""",
+    "v_roles_by_actor": """
+        SELECT plan_id, actor, count(*) AS n_commitments FROM roles GROUP BY plan_id, actor""",
+    "v_plan_summary": """
+        SELECT p.plan_id, p.city, p.edition,
+          (SELECT count(*) FROM nodes n WHERE n.plan_id = p.plan_id AND n.level = 'goal') AS goals,
+          (SELECT count(*) FROM nodes n WHERE n.plan_id = p.plan_id AND n.level = 'policy') AS policies,
+          (SELECT count(*) FROM roles r WHERE r.plan_id = p.plan_id) AS roles,
+          (SELECT count(*) FROM actions a WHERE a.plan_id = p.plan_id) AS actions,
+          (SELECT count(*) FROM scores s WHERE s.plan_id = p.plan_id) AS scores
+        FROM plans p""",
+}
+
+
+def _sql_type(annotation) -> str:
+    args = getattr(annotation, "__args__", None)
+    base = next((a for a in args if a is not type(None)), str) if args else annotation
+    return _SQL_TYPES.get(base, "VARCHAR")
+
+
+def rows_of(result: RunResult) -> dict[str, list[BaseModel]]:
+    out: dict[str, list[BaseModel]] = {name: [] for name in TABLES}
+    for p in result.plans:
+        out["plans"].append(p.plan)
+        out["documents"] += p.documents
+        out["nodes"] += p.nodes
+        out["roles"] += p.roles
+        out["actions"] += p.actions
+        out["scores"] += p.scores
+        out["ratings"] += p.ratings
+        out["unassigned"] += p.unassigned
+        out["problems"] += p.problems
+    out["problems"] += result.problems
+    return out
+
+
+def _csv_value(v):
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v
+
+
+def write_csv(directory: Path, tables: dict[str, list[BaseModel]]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, model in TABLES.items():
+        cols = list(model.model_fields)
+        with (directory / f"{name}.csv").open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(cols)
+            for row in tables[name]:
+                d = row.model_dump()
+                w.writerow([_csv_value(d[c]) for c in cols])
+
+
+def write_duckdb(path: Path, tables: dict[str, list[BaseModel]]) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        for name, model in TABLES.items():
+            cols = [(c, _sql_type(f.annotation)) for c, f in model.model_fields.items()]
+            con.execute(f"CREATE TABLE {name} ({', '.join(f'{c} {t}' for c, t in cols)})")
+            rows = [tuple(r.model_dump()[c] for c, _ in cols) for r in tables[name]]
+            if rows:
+                con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' for _ in cols)})", rows)
+        for name, sql in VIEWS.items():
+            con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+    finally:
+        con.close()
+
+
+def store(result: RunResult, out: Path) -> None:
+    """Build everything in a temporary folder beside `out`, then swap it in."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tables = rows_of(result)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        write_csv(tmp / "csv", tables)
+        write_duckdb(tmp / DB_NAME, tables)
+        for name in ("csv", DB_NAME):
+            target = out / name
+            out.mkdir(parents=True, exist_ok=True)
+            old = out / f".old-{name}"
+            if target.exists():
+                target.rename(old)
+            (tmp / name).rename(target)
+            if old.is_dir():
+                shutil.rmtree(old)
+            elif old.exists():
+                old.unlink()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
