@@ -52,8 +52,24 @@ def plan_folders(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
+def rendition_stem(path: Path) -> str:
+    """'meeting.source.txt', 'taikeizu_text.txt' and 'meeting.pdf' name the same document."""
+    stem = path.name
+    for suffix in (".pdf", ".txt", ".md"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+    for tail in (".source", "_text", ".text", "_source"):
+        if stem.endswith(tail):
+            stem = stem[: -len(tail)]
+    return stem
+
+
 def plan_documents(folder: Path, formats: tuple[str, ...]) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and document_format(p) in formats)
+    """Documents to read. A PDF and its text rendition are one document: the PDF is read, and the
+    text rendition only when there is no PDF of it (or when only text is asked for)."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and document_format(p) in formats)
+    pdf_stems = {rendition_stem(p) for p in files if document_format(p) == "pdf"}
+    return [p for p in files if document_format(p) == "pdf" or rendition_stem(p) not in pdf_stems]
 
 
 def extract(path: Path | str, rules: Rules | None = None, corpus_root: Path | None = None) -> SegmentedDocument:

@@ -113,7 +113,8 @@ def ingest_text(path: str, data: bytes, rules: Rules) -> list[Page]:
         if not stripped or _MD_RULE.match(stripped) and set(stripped) <= set("-|: "):
             continue
         stripped = _MD_HEADING.sub("", stripped)
-        stripped = _MD_LIST.sub("", stripped)
+        # A markdown list dash is a bullet: keep one, so the item stays an item.
+        stripped = _MD_LIST.sub("・", stripped)
         stripped = html.unescape(_TAG.sub(" ", stripped)).strip()
         if stripped:
             blocks.append(Block(kind="line", line=Line(text=stripped, page=1, line_no=no)))

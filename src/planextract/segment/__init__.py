@@ -138,6 +138,11 @@ class Segmenter:
                     if not title or not cand.title or similar(cand.title, title) >= 0.5:
                         node = cand
                     break
+        if node is None and printed is not None and not title and 1 <= printed <= len(listed):
+            # no policy carries that printed number: the number is the position under the goal
+            cand = self.nodes[listed[printed - 1]]
+            if not cand.label:
+                node = cand
         if node is None:
             code = f"{goal}.{len(listed) + 1}"
             node = NodeRecord(level=Level.policy, local_code=code, label=label, title=title, raw_title=raw_title,
@@ -236,11 +241,16 @@ class Segmenter:
         for pat, embedded in self.rules.embedded_patterns:
             if pat.fullmatch(core.strip("【】")):
                 return f"embedded:{embedded.code}", ""
+        boxed = t.startswith("【")
         for pat, rule in self.rules.section_patterns:
             if pat.fullmatch(core):
+                # A boxed title (【…】) heads a part of its own: it closes an embedded plan.
+                if boxed and rule.kind == "focus_list":
+                    return "focus_list_top", ""
                 return rule.kind, ""
             if rule.rest:
-                m = re.match(r"^[" + re.escape(_BRACKETS) + r"]*(" + pat.pattern + r")[" + re.escape(_BRACKETS) + r"]+(?P<rest>.+)$", t)
+                m = re.match(r"^[" + re.escape(_BRACKETS) + r"]*(" + pat.pattern + r")[" + re.escape(_BRACKETS) + r"]+(?P<rest>.+)$",
+                             light_form(text))
                 if m:
                     return rule.kind, m.group("rest")
         return None
@@ -318,7 +328,7 @@ class Segmenter:
             if squash_space(lt).strip("()（）【】") == label:
                 self.expect_vision = True
                 return
-            m = re.match(rf"^[(（【]?{label}[)）】]?\s*[:：]\s*(.+)$", lt)
+            m = re.match(rf"^[(（【]?{label}[)）】]?\s*[:：]\s*(.+)$", light_form(para.lines[0].text))
             if m:
                 self.out.facts.visions.append(clean_text(m.group(1)))
                 return
@@ -372,6 +382,9 @@ class Segmenter:
             self.policy = None
             self.section = None
             return
+        if kind == "focus_list_top":
+            self.embedded = None
+            kind = "focus_list"
         if kind == "focus_list":
             if self.embedded:
                 self.list_context = "embedded"
@@ -418,12 +431,15 @@ class Segmenter:
     def items(self, para: Para, prov: Provenance) -> None:
         parent, kind = self.current_parent()
         for mark, raw in para_items(para, self.marks):
-            if self.focus and kind is None:
+            if self.section in ("ignore", "roles"):
+                self.unassigned(raw, f"list item in a section not extracted ({self.section})", prov)
+                continue
+            if self.focus and mark and re.match(r"^[①-⑳]", mark) and len(raw) <= 20 and not raw.endswith("。"):
                 # A short numbered line inside a focus item is a sub-heading over its measures.
-                if mark and re.match(r"^[①-⑳]", mark) and len(raw) <= 20 and not raw.endswith("。"):
-                    self.section = "focus_sub"
-                    parent, kind = self.current_parent()
-                    continue
+                self.section = "focus_sub"
+                parent, kind = self.current_parent()
+                continue
+            if self.focus and kind is None:
                 if raw.rstrip().endswith(("ます。", "す。")):
                     self.unassigned(raw, "prose under a focus item", prov)
                     continue

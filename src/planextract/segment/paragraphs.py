@@ -31,6 +31,9 @@ class Para:
         return Provenance(doc_id=doc_id, page=ln.page, bbox=bbox, line_no=ln.line_no)
 
 
+WRAP_MIN = 25  # characters: a text-rendition line shorter than this was not wrapped
+
+
 def _sentence_done(text: str) -> bool:
     return text.rstrip().endswith(("。", "：", ":", "」。", "。)", "。）"))
 
@@ -52,11 +55,14 @@ def lines_to_paragraphs(lines: list[Line], marks: ItemMarks, starts_block) -> li
                 gap = ln.bbox[1] - last.bbox[3]
                 same_size = abs((ln.size or 0) - (last.size or 0)) <= 0.6
                 below = -2.0 <= gap <= 0.9 * size
-                aligned = ln.bbox[0] >= prev.first.bbox[0] - 2.0 and ln.bbox[0] <= last.bbox[2]
-                new = opens or not (same_size and below and aligned) or starts_block(light_form(prev.text))
+                # a first-line indent of up to two characters still makes one paragraph
+                aligned = ln.bbox[0] >= prev.first.bbox[0] - 2.5 * size and ln.bbox[0] <= last.bbox[2]
+                new = opens or not (same_size and below and aligned)
             elif ln.bbox is None and last.bbox is None:
                 # Text rendition: only a wrapped list item continues on the next line.
-                new = opens or not marks.starts_item(prev.text) or _sentence_done(prev.text)
+                # An export wraps long lines only: a short line (a heading) is complete.
+                new = (opens or not marks.starts_item(prev.text) or _sentence_done(prev.text)
+                       or len(prev.lines[-1].text.strip()) < WRAP_MIN)
         if new:
             paras.append(Para(text=text, lines=[ln]))
         else:

@@ -10,7 +10,7 @@ from ..normalise import clean_text, join_fragments, light_form, squash_space, to
 from .paragraphs import Para
 
 _POLICY_CELL = re.compile(r"^\s*(?:[(（](?P<n>[0-9０-９]{1,2})[)）]|(?P<c>[①-⑳])|(?P<b>[0-9０-９]{1,2})(?=\s|$))\s*(?P<title>.*)$", re.S)
-_GOAL_CELL = re.compile(r"^\s*(?:基本目標\s*)?(?P<n>[0-9０-９]{1,2})(?:\s+|[:：]|$)(?P<title>.*)$", re.S)
+_GOAL_CELL = re.compile(r"^\s*(?:基本目標\s*(?P<n>[0-9０-９]{1,2})|(?P<n2>[0-9０-９]{1,2})(?=\s|[:：]|$))\s*[:：]?\s*(?P<title>.*)$", re.S)
 _SCORE = re.compile(r"^\s*(?P<score>[1-5](?:[.．][0-9]{1,2})?)(?![0-9])")
 
 
@@ -57,6 +57,7 @@ class TableReader:
         self.signature: tuple | None = None
         self.prev_policy_num: int | None = None
         self.units: dict[tuple, int] = {}
+        self.debug = False
 
     # ------------------------------------------------------------------ classify
 
@@ -268,7 +269,7 @@ class TableReader:
         gl = light_form(goal_text)
         m = _GOAL_CELL.match(gl) if gl else None
         if m:
-            g_num, g_title = to_int(m.group("n")), m.group("title")
+            g_num, g_title = to_int(m.group("n") or m.group("n2")), m.group("title")
         elif gl:
             g_title = gl
         p_num, p_title = None, ""
@@ -279,10 +280,10 @@ class TableReader:
             p_title = m.group("title")
         elif pl:
             p_title = pl
-        if g_title and not g_num and not p_title:
-            # A circled or bare number in the goal column is the policy's number.
+        if g_title and not g_num:
+            # A circled or bracketed number alone in the goal column is the policy's number.
             m2 = _POLICY_CELL.match(g_title)
-            if m2 and not m2.group("title"):
+            if m2 and not m2.group("title").strip():
                 p_num = p_num or to_int(m2.group("n") or m2.group("c") or m2.group("b"))
                 g_title = ""
         if not pl and not gl:
@@ -309,6 +310,8 @@ class TableReader:
             seg.open_goal(g_num, g_title, prov, None)
             seg.pending_title = None
             self.prev_policy_num = None
+        if self.debug:
+            print("ROW", repr(goal_text[:30]), repr(policy_text[:30]), repr(items_text[:20]), g_num, p_num, repr(p_title[:20]), prov.page)
         if p_num is not None or p_title:
             label = None
             if p_num is not None:
