@@ -174,27 +174,7 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument]) -> PlanResult:
                              parent_code=parent, description=n.description, is_new=n.is_new,
                              doc_id=doc_id, page=page))
 
-    roles: list[RoleRow] = []
-    kept: dict[tuple[str, str], list[tuple[str, int, str | None]]] = {}
-    for d in [ref] + [x for x in order if x is not ref]:
-        m = mappings[d.info.doc_id]
-        for r in d.roles:
-            code = m.get(r.local_code, r.local_code)
-            key = (code, r.actor.value)
-            existing = kept.setdefault(key, [])
-            core = _core(r.text)
-            if any(similar(core, c) >= 0.75 for c, _, _ in existing):
-                continue
-            # a later sheet restating the same numbered commitment in other words
-            if r.unit and r.marker and any(u != r.unit and mk == r.marker for _, u, mk in existing):
-                continue
-            same_actor = [row for row in roles if row.actor == r.actor.value]
-            if r.unit and any(similar(core, _core(row.text)) >= 0.85 for row in same_actor):
-                continue
-            existing.append((core, r.unit, r.marker))
-            roles.append(RoleRow(plan_id=plan_id, policy_code=code, actor=r.actor.value, actor_label=r.actor_label,
-                                 qualifier=r.qualifier, seq=len(existing), text=r.text, doc_id=r.prov.doc_id,
-                                 page=r.prov.page))
+    roles = merge_roles(plan_id, [ref] + [x for x in order if x is not ref], mappings)
 
     actions: list[ActionRow] = []
     seen_actions: dict[tuple[str, str], list[str]] = {}
@@ -238,6 +218,39 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument]) -> PlanResult:
                              kind=d.info.kind, format=d.info.format, n_pages=d.info.n_pages) for d in order]
     return PlanResult(plan=plan, documents=documents, nodes=nodes, roles=roles, actions=actions, scores=scores,
                       ratings=ratings, unassigned=unassigned, problems=problems)
+
+
+def merge_roles(plan_id: str, docs: list[SegmentedDocument], mappings: dict[str, dict[str, str]]) -> list[RoleRow]:
+    """The first source of roles (a document, or one sheet of it) is kept whole. Later sources
+    restate it: their items are kept only when they match nothing already kept: not the same
+    actor's items, not another actor's items of the same policy (restatements drift between rows
+    of a wide sheet), not the same numbered item."""
+    roles: list[RoleRow] = []
+    cores: list[str] = []
+    markers: set[tuple[str, str, str]] = set()
+    primary: tuple[str, int] | None = None
+    for d in docs:
+        m = mappings[d.info.doc_id]
+        for r in d.roles:
+            source = (d.info.doc_id, r.unit)
+            primary = primary or source
+            code = m.get(r.local_code, r.local_code)
+            core = _core(r.text)
+            if source != primary:
+                same_policy = [i for i, row in enumerate(roles) if row.policy_code == code]
+                same_actor = [i for i, row in enumerate(roles) if row.actor == r.actor.value]
+                if (any(similar(core, cores[i]) >= 0.75 for i in same_policy)
+                        or any(similar(core, cores[i]) >= 0.85 for i in same_actor)
+                        or (r.marker and (code, r.actor.value, r.marker) in markers)):
+                    continue
+            seq = 1 + sum(1 for row in roles if row.policy_code == code and row.actor == r.actor.value)
+            roles.append(RoleRow(plan_id=plan_id, policy_code=code, actor=r.actor.value, actor_label=r.actor_label,
+                                 qualifier=r.qualifier, seq=seq, text=r.text, doc_id=r.prov.doc_id,
+                                 page=r.prov.page))
+            cores.append(core)
+            if r.marker:
+                markers.add((code, r.actor.value, r.marker))
+    return roles
 
 
 def _sort_key(code: str) -> tuple:

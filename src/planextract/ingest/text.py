@@ -70,17 +70,15 @@ def repeated_runs(lines: list[str]) -> set[int]:
 
 
 def _rows_to_table(rows: list[tuple[int, list[str]]]) -> Table:
-    """Rows of cells → a table. A row shorter than the header lost its leading cells to a
-    row span in the original, so its cells are aligned to the right."""
+    """Rows of cells → a table, cells in the order printed. Exports of spanned tables drop or
+    split cells, so a row may be shorter or longer than the header: segment reads such rows by
+    what their cells hold, not by position."""
     width = max(len(cells) for _, cells in rows)
-    header_width = len(rows[0][1])
-    width = max(width, header_width)
     cells_out = []
     for r, (line_no, cells) in enumerate(rows):
-        offset = width - len(cells) if r > 0 and len(cells) < header_width else 0
         for c, raw in enumerate(cells):
             lines = [Line(text=t, page=1, line_no=line_no) for t in cell_lines(raw)]
-            cells_out.append(Cell(row=r, col=c + offset, lines=lines))
+            cells_out.append(Cell(row=r, col=c, lines=lines))
     return Table(page=1, n_rows=len(rows), n_cols=width, cells=cells_out, line_no=rows[0][0])
 
 

@@ -31,6 +31,7 @@ from .narration import Narration
 from .paragraphs import Para, lines_to_paragraphs, para_items
 
 _BRACKETS = "【】《》≪≫<>＜＞〈〉●■◆▶◇□○〇"
+_PAST = re.compile(r"(?:した|った|いた|えた|れた|めた|けた|てた|ねた|せた)。?\s*(?:[(（][^)）]*[)）])?\s*$")
 
 
 def similar(a: str, b: str) -> float:
@@ -63,6 +64,10 @@ class Segmenter:
         self.nodes: dict[str, NodeRecord] = {}
         self.policies_of: dict[int, list[str]] = {}
         self.just_opened: NodeRecord | None = None
+        self.section_items = 0  # items read since the section (or node) opened
+        self.partial_label = ""  # a label broken over lines: "基本" + "理念"
+        self.loose_prose: list[str] = []  # short unplaced lines since the last structure
+        self.is_text = doc.info.format == "text"
 
     # ------------------------------------------------------------------ nodes
 
@@ -217,6 +222,7 @@ class Segmenter:
         text = clean_text(raw)
         if not text:
             return
+        self.section_items += 1
         self.out.actions.append(ActionRecord(local_code=code, unit=self.unit, kind=kind, text=text,
                                              raw_text=raw, prov=prov))
 
@@ -224,6 +230,9 @@ class Segmenter:
                  marker: str | None = None) -> None:
         body, qualifier = split_qualifier(clean_text(raw))
         if not body:
+            return
+        if _PAST.search(body):
+            self.unassigned(body, "past-tense item in a role column (an achievement, not a commitment)", prov)
             return
         self.out.roles.append(RoleRecord(local_code=code, unit=self.unit, actor=actor, actor_label=label,
                                          qualifier=qualifier, text=body, raw_text=raw, marker=marker, prov=prov))
@@ -322,11 +331,23 @@ class Segmenter:
 
         if self.expect_vision:
             self.expect_vision = False
-            self.out.facts.visions.append(clean_text(text))
-            return
+            if not (self.match_heading(text) or self.match_section(text) or "。" in text):
+                self.out.facts.visions.append(clean_text(text))
+                self.loose_prose.clear()
+                return
+            if self.loose_prose:  # the label came after its value
+                self.out.facts.visions.append(clean_text("".join(self.loose_prose)))
+                self.loose_prose.clear()
+        bare = squash_space(lt).strip("()（）【】")
+        if self.partial_label and any(lab == self.partial_label + bare for lab in self.rules.facts.vision_labels):
+            bare = self.partial_label + bare
+        self.partial_label = ""
         for label in self.rules.facts.vision_labels:
-            if squash_space(lt).strip("()（）【】") == label:
+            if bare == label:
                 self.expect_vision = True
+                return
+            if len(bare) < len(label) and label.startswith(bare) and len(bare) >= 2:
+                self.partial_label = bare
                 return
             m = re.match(rf"^[(（【]?{label}[)）】]?\s*[:：]\s*(.+)$", light_form(para.lines[0].text))
             if m:
@@ -359,6 +380,11 @@ class Segmenter:
             return
 
         if self.marks.starts_item(text):
+            if self.is_text and para.after_break and self.section_items and self.section != "roles":
+                # a text rendition ends a list with a blank line
+                self.section = None
+                if self.list_context == "policy_list":
+                    self.list_context = None
             self.items(para, prov)
             return
 
@@ -367,10 +393,18 @@ class Segmenter:
             node.description = clean_text(text)
             self.just_opened = None
             return
+        if re.fullmatch(r"【[^】]+】", light_form(text)):
+            self.loose_prose.clear()  # a boxed title is structure, not a value
+        elif "。" not in text and len(text) <= 60:
+            self.loose_prose.append(text)
+        else:
+            self.loose_prose.clear()
         self.unassigned(text, "prose outside any extracted item", prov)
 
     def enter_section(self, kind: str) -> None:
         self.just_opened = None
+        self.section_items = 0
+        self.loose_prose.clear()
         if kind.startswith("embedded:"):
             self.embedded = kind.split(":", 1)[1]
             self.list_context = "embedded"
@@ -405,6 +439,8 @@ class Segmenter:
         self.section = kind
 
     def heading(self, level: str, parts: dict, text: str, prov: Provenance) -> None:
+        self.section_items = 0
+        self.loose_prose.clear()
         num = to_int(parts["num"]) if parts.get("num") else None
         title = parts.get("title") or ""
         label = light_form(text)[: max(0, len(light_form(text)) - len(light_form(title)))].strip() or None

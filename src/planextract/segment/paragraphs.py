@@ -17,6 +17,7 @@ from ..normalise import ItemMarks, join_fragments, light_form
 class Para:
     text: str
     lines: list[Line] = field(default_factory=list)
+    after_break: bool = False  # a blank line (text) or a wide gap (PDF) comes before it
 
     @property
     def first(self) -> Line:
@@ -46,6 +47,7 @@ def lines_to_paragraphs(lines: list[Line], marks: ItemMarks, starts_block) -> li
         if not text:
             continue
         new = True
+        after_break = False
         if paras:
             prev = paras[-1]
             last = prev.lines[-1]
@@ -58,13 +60,15 @@ def lines_to_paragraphs(lines: list[Line], marks: ItemMarks, starts_block) -> li
                 # a first-line indent of up to two characters still makes one paragraph
                 aligned = ln.bbox[0] >= prev.first.bbox[0] - 2.5 * size and ln.bbox[0] <= last.bbox[2]
                 new = opens or not (same_size and below and aligned)
+                after_break = gap > 1.5 * size
             elif ln.bbox is None and last.bbox is None:
+                after_break = (ln.line_no or 0) - (last.line_no or 0) > 1
                 # Text rendition: only a wrapped list item continues on the next line.
                 # An export wraps long lines only: a short line (a heading) is complete.
-                new = (opens or not marks.starts_item(prev.text) or _sentence_done(prev.text)
+                new = (opens or after_break or not marks.starts_item(prev.text) or _sentence_done(prev.text)
                        or len(prev.lines[-1].text.strip()) < WRAP_MIN)
         if new:
-            paras.append(Para(text=text, lines=[ln]))
+            paras.append(Para(text=text, lines=[ln], after_break=after_break))
         else:
             prev.text = join_fragments(prev.text, text)
             prev.lines.append(ln)

@@ -57,6 +57,7 @@ class TableReader:
         self.signature: tuple | None = None
         self.prev_policy_num: int | None = None
         self.units: dict[tuple, int] = {}
+        self.last_sheet: tuple[dict[int, str], int] | None = None
         self.debug = False
 
     # ------------------------------------------------------------------ classify
@@ -89,10 +90,15 @@ class TableReader:
         grid = Grid(table)
         roles = self.header(grid)
         if roles:
+            self.last_sheet = (roles, table.n_cols)
             self.read_sheet(grid, roles)
             return
         if self.is_role_table(grid):
             self.read_role_table(grid)
+            return
+        if self.last_sheet and (table.bbox is None or table.n_cols == self.last_sheet[1]):
+            # a sheet that runs on without repeating its header row
+            self.read_sheet(grid, self.last_sheet[0], first_row=0)
             return
         self.give_back(table)
 
@@ -102,7 +108,9 @@ class TableReader:
             c = grid.cell(r, 0)
             if c is not None and c.row == r and self.actor_of(cell_text(c)):
                 hits += 1
-        return hits >= 2 and grid.table.n_cols >= 2
+        # one actor row is enough under a それぞれの役割 heading (a table cut by a page break)
+        need = 1 if self.seg.section == "roles" else 2
+        return hits >= need and grid.table.n_cols >= 2
 
     def give_back(self, table: Table) -> None:
         """An unrecognised table: its cells go back to the flow, row by row."""
@@ -159,7 +167,7 @@ class TableReader:
 
     # ------------------------------------------------------------------ sheets
 
-    def read_sheet(self, grid: Grid, roles: dict[int, str]) -> None:
+    def read_sheet(self, grid: Grid, roles: dict[int, str], first_row: int = 1) -> None:
         seg = self.seg
         sig = tuple(sorted(set(roles.values())))
         if sig not in self.units:
@@ -175,12 +183,16 @@ class TableReader:
         cols_of: dict[str, list[int]] = {}
         for k, role in sorted(roles.items()):
             cols_of.setdefault(role, []).append(k)
-        for r in range(1, table.n_rows):
+        loose = table.bbox is None  # a text rendition: cells in printed order, not by position
+        for r in range(first_row, table.n_rows):
             cells = grid.row_cells(r)
-            if len(cells) == 1 and cells[0].col_span >= table.n_cols - 1:
+            if len(cells) == 1 and cells[0].col_span >= table.n_cols - 1 and not loose:
                 self.full_width_row(cells[0], table)
                 continue
-            self.sheet_row(grid, r, roles, cols_of)
+            if loose:
+                self.loose_row(grid, r, roles)
+            else:
+                self.sheet_row(grid, r, roles, cols_of)
         seg.unit = 0
 
     def full_width_row(self, cell, table: Table) -> None:
@@ -267,6 +279,9 @@ class TableReader:
         seg = self.seg
         g_num, g_title = None, ""
         gl = light_form(goal_text)
+        if gl and not policy_text and re.match(r"^[(（][0-9０-９]{1,2}[)）]\s*\S", gl):
+            # "(2) 権利擁護の充実" one column left: bracketed numbers mark policies, not goals
+            goal_text, policy_text, gl = "", goal_text, ""
         m = _GOAL_CELL.match(gl) if gl else None
         if m:
             g_num, g_title = to_int(m.group("n") or m.group("n2")), m.group("title")
@@ -324,7 +339,7 @@ class TableReader:
     def split_by_actor(self, text: str) -> list[tuple[tuple[Actor, str] | None, str]]:
         """'市民 ① … 福祉事業者 ① …' → [(市民, '① …'), (福祉事業者, '① …')]."""
         aliases = [re.escape(a) for a, _ in self.rules.actor_aliases if len(a) >= 2]
-        pat = re.compile(r"(?:^|(?<=[\s。]))(" + "|".join(aliases) + r")(?=\s*(?:[①-⑳▶●・]|$))", re.M)
+        pat = re.compile(r"(?:^|(?<=[\s。]))(" + "|".join(aliases) + r")(?=\s*(?:[①-⑳▶●]|$))", re.M)
         out = []
         pos = 0
         current = None
@@ -399,3 +414,139 @@ class TableReader:
                 found = True
         if not found and text:
             seg.unassigned(text, "rating cell without a rating", prov)
+
+
+# ---------------------------------------------------------------------- loose rows (text renditions)
+
+_ITEM_START = re.compile(r"^\s*(?:[①-⑳]|[■●▶・]|[(（][0-9０-９]{1,2}[)）]\s*[①-⑳])")
+_CIRCLED_AT = re.compile(r"[①-⑳]")
+
+
+def cell_kind(text: str, reader: "TableReader") -> str:
+    """What a cell of a loosely exported row holds."""
+    t = light_form(text)
+    if not t:
+        return "empty"
+    if re.match(r"^[(（]?\s*基本理念\s*[)）]?", t):
+        return "vision"
+    if all(reader.actor_of(w) for w in t.split()):
+        return "actor"
+    if re.fullmatch(r"[0-9０-９]{1,2}|[①-⑳]|[(（][0-9０-９]{1,2}[)）]", t):
+        return "number"  # a bare goal or policy number
+    if re.match(r"^\s*[1-5][.．][0-9]{1,2}(?![0-9])", t):
+        return "score"  # an average, possibly followed by the comments
+    if reader.rules.department_pattern.search(t):
+        return "department"
+    if t.startswith(("○", "〇")):
+        return "comment"
+    if _ITEM_START.match(t) or reader.split_by_actor(t)[0][0] is not None:
+        return "items"
+    if "。" not in t and len(t) <= 60:
+        return "hierarchy"
+    return "items"
+
+
+# which header roles a kind of cell may fill
+_FITS = {
+    "items": ("policy_items", "roles", "actions", "outcome", None),
+    "actor": ("actor",),
+    "score": ("midterm_score", "self_rating"),
+    "number": ("midterm_score", "self_rating"),
+    "department": (None, "self_rating"),
+    "comment": (None,),
+}
+
+
+def _loose_row(self, grid: Grid, r: int, roles: dict[int, str]) -> None:
+    seg = self.seg
+    table = grid.table
+    cells = sorted(grid.row_cells(r), key=lambda c: c.col)
+    kinds = [cell_kind(cell_text(c), self) for c in cells]
+    if all(k == "empty" for k in kinds):
+        return
+    header = [roles.get(k) for k in range(max(table.n_cols, max(roles) + 1))]
+    i = 0
+    if kinds and kinds[0] == "vision":
+        m = re.match(r"^[(（]?\s*基本理念\s*[)）]?\s*[:：]?\s*(.+)$", light_form(cell_text(cells[0])))
+        if m:
+            seg.out.facts.visions.append(clean_text(m.group(1)))
+        i = 1
+    hier: list[str] = []
+    while i < len(cells) and kinds[i] in ("hierarchy", "empty", "number"):
+        hier.append(light_form(cell_text(cells[i])))
+        i += 1
+    # "(1) 福祉教育の推進 ① 家庭や…": the policy and its items in one cell
+    items_text = cell_text(cells[i]) if i < len(cells) else ""
+    lead = light_form(items_text)
+    m = _CIRCLED_AT.search(lead)
+    prefix = lead[: m.start()].strip() if m else ""
+    named = [h for h in hier if h]
+    goal_text = policy_text = ""
+    if len(named) >= 2:
+        goal_text, policy_text = named[0], named[1]
+    elif len(named) == 1:
+        goal_text = named[0]
+    if prefix and _POLICY_CELL.match(prefix):
+        if policy_text:
+            goal_text = goal_text or policy_text
+        policy_text = prefix if not policy_text else policy_text
+    prov = cell_prov(cells[0], table, seg.doc_id)
+    if goal_text or policy_text or prefix:
+        self.hierarchy(goal_text, policy_text, prefix, prov, None, None)
+    code = seg.policy
+    # the remaining cells fill the header's remaining roles in order, by what they hold
+    start = next((k for k, role in enumerate(header) if role not in ("vision", "goal", "policy")), 0)
+    pointer = start
+    actors: list = []
+    for c, kind in zip(cells[i:], kinds[i:]):
+        text = cell_text(c)
+        cprov = cell_prov(c, table, seg.doc_id)
+        if kind == "empty":
+            continue
+        fits = _FITS.get(kind, (None,))
+        target = None
+        for k in range(pointer, len(header)):
+            if header[k] in fits:
+                target = k
+                break
+        if target is None:
+            seg.unassigned(text, "cell of a loose row that fits no column", cprov)
+            continue
+        pointer = target + 1
+        role = header[target]
+        if role == "actor":
+            actors = [self.actor_of(w) for w in light_form(text).split()]
+        elif role == "policy_items" and code:
+            body = light_form(text)
+            if prefix and body.startswith(prefix):
+                body = body[len(prefix):]
+            for marker, raw in self.items_of([Line(text=body, page=table.page, line_no=cprov.line_no)]):
+                seg.add_action(code, ActionKind.action, raw, cprov)
+        elif role == "roles":
+            fake_actor = None
+            if actors:
+                fake_actor = _Labels(" ".join(a[1] for a in actors if a))
+            self.roles_cell(c, fake_actor, code, table)
+        elif role in ("actions", "outcome") and code:
+            kind_ = ActionKind.action if role == "actions" else ActionKind.outcome
+            for marker, raw in self.items_of(c.lines):
+                seg.add_action(code, kind_, raw, cprov)
+        elif role == "midterm_score" and code:
+            m2 = _SCORE.match(light_form(text))
+            if m2:
+                seg.out.scores.append(ScoreRecord(local_code=code, unit=seg.unit, kind=ScoreKind.midterm_evaluation,
+                                                  score=float(m2.group("score").replace("．", ".")), prov=cprov))
+        elif role == "self_rating" and code:
+            self.rating_cell(c, _Labels(" ".join(a[1] for a in actors if a)) if actors else None, code, table)
+        else:
+            seg.unassigned(text, "column not extracted", cprov)
+
+
+class _Labels:
+    """Stands in for an actor cell when the actor labels came from another cell."""
+
+    def __init__(self, text: str):
+        self.lines = [Line(text=text, page=1)]
+
+
+TableReader.loose_row = _loose_row
