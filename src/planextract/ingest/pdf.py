@@ -58,28 +58,44 @@ def page_raw_lines(page: pymupdf.Page) -> list[RawLine]:
     return out
 
 
-def _furniture_key(ln: RawLine) -> tuple:
-    text = _DIGITS.sub("#", "".join(ln.text.split()))
-    return text, round(ln.bbox[0] / 4), round(ln.bbox[1] / 4)
+def _furniture_keys(ln: RawLine) -> tuple[tuple, tuple]:
+    """(exact key, key with numbers folded) at the line's place on the page."""
+    text = "".join(ln.text.split())
+    place = (round(ln.bbox[0] / 4), round(ln.bbox[1] / 4))
+    return (text, *place), (_DIGITS.sub("#", text), *place)
 
 
-def find_furniture(pages_lines: list[list[RawLine]], heights: list[float]) -> list[set[int]]:
+def _in_margin(ln: RawLine, width: float, height: float) -> bool:
+    x0, y0, x1, y1 = ln.bbox
+    return (y1 <= height * MARGIN_BAND or y0 >= height * (1 - MARGIN_BAND)
+            or x1 <= width * MARGIN_BAND or x0 >= width * (1 - MARGIN_BAND))
+
+
+def find_furniture(pages_lines: list[list[RawLine]], sizes: list[tuple[float, float]]) -> list[set[int]]:
     """Indexes of furniture lines per page: page numbers in the margin bands, and text that
-    repeats at the same place on most pages (running heads, footers, chapter index tabs)."""
+    repeats at the same place on most pages (running heads, footers, chapter index tabs).
+    Numbers may change from page to page only in the margins ("- 45 -", "第5章 … 45")."""
     n = len(pages_lines)
-    counts: Counter = Counter()
+    exact: Counter = Counter()
+    folded: Counter = Counter()
     for lines in pages_lines:
-        for key in {_furniture_key(ln) for ln in lines}:
-            counts[key] += 1
+        keys = [_furniture_keys(ln) for ln in lines]
+        for k in {k for k, _ in keys}:
+            exact[k] += 1
+        for k in {k for _, k in keys}:
+            folded[k] += 1
     repeated_min = max(3, int(0.6 * n + 0.999))
     out = []
-    for lines, height in zip(pages_lines, heights):
+    for lines, (width, height) in zip(pages_lines, sizes):
         idx = set()
         for i, ln in enumerate(lines):
+            k_exact, k_folded = _furniture_keys(ln)
             in_band = ln.bbox[3] <= height * MARGIN_BAND or ln.bbox[1] >= height * (1 - MARGIN_BAND)
             if in_band and _PAGE_NUMBER.match(ln.text.strip()):
                 idx.add(i)
-            elif n >= 3 and counts[_furniture_key(ln)] >= repeated_min:
+            elif n >= 3 and exact[k_exact] >= repeated_min:
+                idx.add(i)
+            elif n >= 3 and _in_margin(ln, width, height) and folded[k_folded] >= repeated_min:
                 idx.add(i)
         out.append(idx)
     return out
@@ -114,7 +130,7 @@ def ingest_pdf(path: str, password: str | None = None) -> tuple[list[Page], str 
             raw_pages.append(lines)
             grids_per_page.append(grids)
             sizes.append((page.rect.width, page.rect.height))
-        furniture = find_furniture(raw_pages, [h for _, h in sizes])
+        furniture = find_furniture(raw_pages, sizes)
         pages = []
         for pno, (lines, grids, (w, h), furn) in enumerate(zip(raw_pages, grids_per_page, sizes, furniture), 1):
             body = [ln for i, ln in enumerate(lines) if i not in furn]

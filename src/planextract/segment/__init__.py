@@ -143,10 +143,10 @@ class Segmenter:
                     if not title or not cand.title or similar(cand.title, title) >= 0.5:
                         node = cand
                     break
-        if node is None and printed is not None and not title and 1 <= printed <= len(listed):
+        if node is None and printed is not None and 1 <= printed <= len(listed):
             # no policy carries that printed number: the number is the position under the goal
             cand = self.nodes[listed[printed - 1]]
-            if not cand.label:
+            if not cand.label and (not title or not cand.title):
                 node = cand
         if node is None:
             code = f"{goal}.{len(listed) + 1}"

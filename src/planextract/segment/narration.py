@@ -1,6 +1,6 @@
 """Narrated diagrams: accessible text versions that tell the hierarchy in sentences.
 
-"基本目標1に対する施策の方向1つ目は、見守り活動の充実としている。" states a policy;
+"基本目標1に対する施策の方向1つ目は、○○の充実としている。" states a policy;
 "主な取組の案としては、" opens a list whose last item ends "…としている。".
 """
 

@@ -58,7 +58,6 @@ class TableReader:
         self.prev_policy_num: int | None = None
         self.units: dict[tuple, int] = {}
         self.last_sheet: tuple[dict[int, str], int] | None = None
-        self.debug = False
 
     # ------------------------------------------------------------------ classify
 
@@ -280,7 +279,7 @@ class TableReader:
         g_num, g_title = None, ""
         gl = light_form(goal_text)
         if gl and not policy_text and re.match(r"^[(（][0-9０-９]{1,2}[)）]\s*\S", gl):
-            # "(2) 権利擁護の充実" one column left: bracketed numbers mark policies, not goals
+            # "(2) ○○の推進" one column left: bracketed numbers mark policies, not goals
             goal_text, policy_text, gl = "", goal_text, ""
         m = _GOAL_CELL.match(gl) if gl else None
         if m:
@@ -300,6 +299,7 @@ class TableReader:
             m2 = _POLICY_CELL.match(g_title)
             if m2 and not m2.group("title").strip():
                 p_num = p_num or to_int(m2.group("n") or m2.group("c") or m2.group("b"))
+                pl = pl or g_title  # the printed label
                 g_title = ""
         if not pl and not gl:
             m3 = _POLICY_CELL.match(light_form(items_text)) if items_text else None
@@ -325,8 +325,6 @@ class TableReader:
             seg.open_goal(g_num, g_title, prov, None)
             seg.pending_title = None
             self.prev_policy_num = None
-        if self.debug:
-            print("ROW", repr(goal_text[:30]), repr(policy_text[:30]), repr(items_text[:20]), g_num, p_num, repr(p_title[:20]), prov.page)
         if p_num is not None or p_title:
             label = None
             if p_num is not None:
@@ -394,6 +392,91 @@ class TableReader:
             for marker, raw in self.items_of(lines):
                 seg.add_role(code, actor[0], actor[1], raw, prov, marker)
 
+    def loose_row(self, grid: Grid, r: int, roles: dict[int, str]) -> None:
+        """A row of a text rendition: cells typed by content, filling the header's columns in order."""
+        seg = self.seg
+        table = grid.table
+        cells = sorted(grid.row_cells(r), key=lambda c: c.col)
+        kinds = [cell_kind(cell_text(c), self) for c in cells]
+        if all(k == "empty" for k in kinds):
+            return
+        header = [roles.get(k) for k in range(max(table.n_cols, max(roles) + 1))]
+        i = 0
+        if kinds and kinds[0] == "vision":
+            m = re.match(r"^[(（]?\s*基本理念\s*[)）]?\s*[:：]?\s*(.+)$", light_form(cell_text(cells[0])))
+            if m:
+                seg.out.facts.visions.append(clean_text(m.group(1)))
+            i = 1
+        hier: list[str] = []
+        while i < len(cells) and kinds[i] in ("hierarchy", "empty", "number"):
+            hier.append(light_form(cell_text(cells[i])))
+            i += 1
+        # "(1) ○○の推進 ① …": the policy and its items in one cell
+        items_text = cell_text(cells[i]) if i < len(cells) else ""
+        lead = light_form(items_text)
+        m = _CIRCLED_AT.search(lead)
+        prefix = lead[: m.start()].strip() if m else ""
+        named = [h for h in hier if h]
+        goal_text = policy_text = ""
+        if len(named) >= 2:
+            goal_text, policy_text = named[0], named[1]
+        elif len(named) == 1:
+            goal_text = named[0]
+        if prefix and _POLICY_CELL.match(prefix):
+            if policy_text:
+                goal_text = goal_text or policy_text
+            policy_text = prefix if not policy_text else policy_text
+        prov = cell_prov(cells[0], table, seg.doc_id)
+        if goal_text or policy_text or prefix:
+            self.hierarchy(goal_text, policy_text, prefix, prov, None, None)
+        code = seg.policy
+        # the remaining cells fill the header's remaining roles in order, by what they hold
+        start = next((k for k, role in enumerate(header) if role not in ("vision", "goal", "policy")), 0)
+        pointer = start
+        actors: list = []
+        for c, kind in zip(cells[i:], kinds[i:]):
+            text = cell_text(c)
+            cprov = cell_prov(c, table, seg.doc_id)
+            if kind == "empty":
+                continue
+            fits = _FITS.get(kind, (None,))
+            target = None
+            for k in range(pointer, len(header)):
+                if header[k] in fits:
+                    target = k
+                    break
+            if target is None:
+                seg.unassigned(text, "cell of a loose row that fits no column", cprov)
+                continue
+            pointer = target + 1
+            role = header[target]
+            if role == "actor":
+                actors = [self.actor_of(w) for w in light_form(text).split()]
+            elif role == "policy_items" and code:
+                body = light_form(text)
+                if prefix and body.startswith(prefix):
+                    body = body[len(prefix):]
+                for marker, raw in self.items_of([Line(text=body, page=table.page, line_no=cprov.line_no)]):
+                    seg.add_action(code, ActionKind.action, raw, cprov)
+            elif role == "roles":
+                fake_actor = None
+                if actors:
+                    fake_actor = _Labels(" ".join(a[1] for a in actors if a))
+                self.roles_cell(c, fake_actor, code, table)
+            elif role in ("actions", "outcome") and code:
+                kind_ = ActionKind.action if role == "actions" else ActionKind.outcome
+                for marker, raw in self.items_of(c.lines):
+                    seg.add_action(code, kind_, raw, cprov)
+            elif role == "midterm_score" and code:
+                m2 = _SCORE.match(light_form(text))
+                if m2:
+                    seg.out.scores.append(ScoreRecord(local_code=code, unit=seg.unit, kind=ScoreKind.midterm_evaluation,
+                                                      score=float(m2.group("score").replace("．", ".")), prov=cprov))
+            elif role == "self_rating" and code:
+                self.rating_cell(c, _Labels(" ".join(a[1] for a in actors if a)) if actors else None, code, table)
+            else:
+                seg.unassigned(text, "column not extracted", cprov)
+
     def rating_cell(self, cell, actor_cell, code: str, table: Table) -> None:
         seg = self.seg
         prov = cell_prov(cell, table, seg.doc_id)
@@ -457,96 +540,9 @@ _FITS = {
 }
 
 
-def _loose_row(self, grid: Grid, r: int, roles: dict[int, str]) -> None:
-    seg = self.seg
-    table = grid.table
-    cells = sorted(grid.row_cells(r), key=lambda c: c.col)
-    kinds = [cell_kind(cell_text(c), self) for c in cells]
-    if all(k == "empty" for k in kinds):
-        return
-    header = [roles.get(k) for k in range(max(table.n_cols, max(roles) + 1))]
-    i = 0
-    if kinds and kinds[0] == "vision":
-        m = re.match(r"^[(（]?\s*基本理念\s*[)）]?\s*[:：]?\s*(.+)$", light_form(cell_text(cells[0])))
-        if m:
-            seg.out.facts.visions.append(clean_text(m.group(1)))
-        i = 1
-    hier: list[str] = []
-    while i < len(cells) and kinds[i] in ("hierarchy", "empty", "number"):
-        hier.append(light_form(cell_text(cells[i])))
-        i += 1
-    # "(1) 福祉教育の推進 ① 家庭や…": the policy and its items in one cell
-    items_text = cell_text(cells[i]) if i < len(cells) else ""
-    lead = light_form(items_text)
-    m = _CIRCLED_AT.search(lead)
-    prefix = lead[: m.start()].strip() if m else ""
-    named = [h for h in hier if h]
-    goal_text = policy_text = ""
-    if len(named) >= 2:
-        goal_text, policy_text = named[0], named[1]
-    elif len(named) == 1:
-        goal_text = named[0]
-    if prefix and _POLICY_CELL.match(prefix):
-        if policy_text:
-            goal_text = goal_text or policy_text
-        policy_text = prefix if not policy_text else policy_text
-    prov = cell_prov(cells[0], table, seg.doc_id)
-    if goal_text or policy_text or prefix:
-        self.hierarchy(goal_text, policy_text, prefix, prov, None, None)
-    code = seg.policy
-    # the remaining cells fill the header's remaining roles in order, by what they hold
-    start = next((k for k, role in enumerate(header) if role not in ("vision", "goal", "policy")), 0)
-    pointer = start
-    actors: list = []
-    for c, kind in zip(cells[i:], kinds[i:]):
-        text = cell_text(c)
-        cprov = cell_prov(c, table, seg.doc_id)
-        if kind == "empty":
-            continue
-        fits = _FITS.get(kind, (None,))
-        target = None
-        for k in range(pointer, len(header)):
-            if header[k] in fits:
-                target = k
-                break
-        if target is None:
-            seg.unassigned(text, "cell of a loose row that fits no column", cprov)
-            continue
-        pointer = target + 1
-        role = header[target]
-        if role == "actor":
-            actors = [self.actor_of(w) for w in light_form(text).split()]
-        elif role == "policy_items" and code:
-            body = light_form(text)
-            if prefix and body.startswith(prefix):
-                body = body[len(prefix):]
-            for marker, raw in self.items_of([Line(text=body, page=table.page, line_no=cprov.line_no)]):
-                seg.add_action(code, ActionKind.action, raw, cprov)
-        elif role == "roles":
-            fake_actor = None
-            if actors:
-                fake_actor = _Labels(" ".join(a[1] for a in actors if a))
-            self.roles_cell(c, fake_actor, code, table)
-        elif role in ("actions", "outcome") and code:
-            kind_ = ActionKind.action if role == "actions" else ActionKind.outcome
-            for marker, raw in self.items_of(c.lines):
-                seg.add_action(code, kind_, raw, cprov)
-        elif role == "midterm_score" and code:
-            m2 = _SCORE.match(light_form(text))
-            if m2:
-                seg.out.scores.append(ScoreRecord(local_code=code, unit=seg.unit, kind=ScoreKind.midterm_evaluation,
-                                                  score=float(m2.group("score").replace("．", ".")), prov=cprov))
-        elif role == "self_rating" and code:
-            self.rating_cell(c, _Labels(" ".join(a[1] for a in actors if a)) if actors else None, code, table)
-        else:
-            seg.unassigned(text, "column not extracted", cprov)
-
-
 class _Labels:
     """Stands in for an actor cell when the actor labels came from another cell."""
 
     def __init__(self, text: str):
         self.lines = [Line(text=text, page=1)]
 
-
-TableReader.loose_row = _loose_row

@@ -1,0 +1,68 @@
+"""merge on segmented documents built in the test."""
+
+from planextract.merge import merge_plan
+from planextract.models import (
+    Actor, ActionKind, ActionRecord, DocumentInfo, Level, NodeRecord, PlanFacts, PlanMeta, Provenance, RoleRecord,
+    SegmentedDocument,
+)
+
+META = PlanMeta(slug="testcity", city="テスト市", city_code="072028")
+
+
+def doc(doc_id, kind, nodes, roles=(), actions=(), facts=None):
+    info = DocumentInfo(doc_id=doc_id, plan_slug="testcity", path=f"testcity/{doc_id}", sha256=doc_id * 4,
+                        format="pdf", kind=kind, n_pages=1)
+    prov = Provenance(doc_id=doc_id, page=1)
+    return SegmentedDocument(
+        info=info,
+        nodes=[NodeRecord(level=lv, local_code=c, title=t, label=lab, prov=prov) for lv, c, t, lab in nodes],
+        roles=[RoleRecord(local_code=c, unit=u, actor=a, actor_label=a.value, text=t, raw_text=t, marker=m, prov=prov)
+               for c, u, a, t, m in roles],
+        actions=[ActionRecord(local_code=c, kind=k, text=t, raw_text=t, prov=prov) for c, k, t in actions],
+        facts=facts or PlanFacts())
+
+
+def test_overview_renumbering_is_matched_by_title():
+    sheet = doc("a", "evaluation", [
+        (Level.goal, "3", "充実した仕組みづくり", "3"),
+        (Level.policy, "3.1", "相談体制の充実", None),
+        (Level.policy, "3.2", "権利擁護の充実", "(2)"),
+        (Level.policy, "3.3", "各分野の連携推進", "(3)"),
+    ])
+    overview = doc("b", "overview", [
+        (Level.goal, "3", "充実した仕組みづくり", "基本目標3"),
+        (Level.policy, "3.1", "各分野の連携推進", "(1)"),  # the overview lists it first
+    ], actions=[("3.1", ActionKind.action, "ネットワークを構築します。")])
+    plan = merge_plan(META, [overview, sheet])
+    assert [(n.code, n.title) for n in plan.nodes] == [
+        ("3", "充実した仕組みづくり"), ("3.1", "相談体制の充実"), ("3.2", "権利擁護の充実"), ("3.3", "各分野の連携推進")]
+    assert [(a.parent_code, a.text) for a in plan.actions] == [("3.3", "ネットワークを構築します。")]
+    assert plan.plan.prefecture == "福島県"
+
+
+def test_restated_commitments_are_one_row_and_the_first_source_is_kept_whole():
+    nodes = [(Level.goal, "1", "人づくり", None), (Level.policy, "1.1", "福祉教育の推進", "(1)")]
+    first = doc("a", "evaluation", nodes, roles=[
+        ("1.1", 1, Actor.government, "地域づくり、生涯学習等の各分野と連携し、講座等への参加を呼びかける。", "①"),
+        ("1.1", 1, Actor.government, "地域づくり、生涯学習等の各分野と連携し、講座等への参加を促す。", "②"),
+    ])
+    # the same document's progress sheet restates them in other words, and once under the wrong actor
+    again = doc("a", "evaluation", [], roles=[
+        ("1.1", 2, Actor.government, "地域づくり、生涯学習等の各分野と連携し、講座等への参加を呼びかけます。", "①"),
+        ("1.1", 2, Actor.citizen, "地域づくり、生涯学習等の各分野と連携し、講座等への参加を促します。", "③"),
+        ("1.1", 2, Actor.citizen, "家庭において、福祉について話し合う機会をもちます。", "①"),
+    ])
+    first.roles += again.roles
+    plan = merge_plan(META, [first])
+    assert [(r.actor, r.seq, r.text) for r in plan.roles] == [
+        ("行政", 1, "地域づくり、生涯学習等の各分野と連携し、講座等への参加を呼びかける。"),
+        ("行政", 2, "地域づくり、生涯学習等の各分野と連携し、講座等への参加を促す。"),
+        ("市民", 1, "家庭において、福祉について話し合う機会をもちます。")]
+
+
+def test_plan_facts_title_edition_period_vision():
+    facts = PlanFacts(titles=["第2期テスト市地域福祉計画"], editions=[2, 1], periods=[(2021, 2025)],
+                      visions=["誰もが支え合うまちづくり"])
+    plan = merge_plan(META, [doc("a", "overview", [(Level.goal, "1", "人づくり", None)], facts=facts)]).plan
+    assert (plan.plan_id, plan.edition, plan.period_start_fy, plan.period_end_fy) == ("testcity-2", 2, 2021, 2025)
+    assert plan.vision == "誰もが支え合うまちづくり" and plan.title == "第2期テスト市地域福祉計画"
