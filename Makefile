@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev clean
+.PHONY: run test install install-dev clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,3 +23,7 @@ test: install-dev
 
 clean:
 	rm -rf out .pytest_cache
+
+# The long fuzz run (issue: ≥ 1,000 mutated PDFs through ingest, zero uncaught exceptions).
+fuzz: install-dev
+	PLANEXTRACT_FUZZ_EXAMPLES=1000 $(BIN)/pytest tests/e2e/test_fuzz.py -p no:randomly

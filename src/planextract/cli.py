@@ -26,14 +26,23 @@ def _fail(e: Exception, code: int = 1):
 @app.command()
 def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-folder per city"),
         out: Path = typer.Option(Path("out"), help="where planextract.duckdb and csv/ are written"),
-        formats: str = typer.Option("pdf,text", help="which documents to read: pdf, text or both")):
-    """Extract every plan under CORPUS into OUT/planextract.duckdb and OUT/csv/*.csv."""
+        formats: str = typer.Option("pdf,text", help="which documents to read: pdf, text or both"),
+        password: str = typer.Option(None, help="password of encrypted PDFs"),
+        strict: bool = typer.Option(False, help="treat warnings as failures (exit 1)")):
+    """Extract every plan under CORPUS into OUT/planextract.duckdb and OUT/csv/*.csv.
+
+    Exit status: 0 when every document was read, 1 when some failed (the summary says which),
+    2 on bad arguments.
+    """
     fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
     bad = [f for f in fmts if f not in pipeline.FORMATS]
     if bad or not fmts:
         console.print(f"[red]error:[/red] --formats takes pdf, text or pdf,text (got {formats!r})")
         raise typer.Exit(2)
-    n_docs = sum(len(pipeline.plan_documents(f, fmts)) for f in pipeline.plan_folders(corpus)) if corpus.is_dir() else 0
+    if not corpus.is_dir():
+        console.print(f"[red]error:[/red] {corpus}: corpus folder not found")
+        raise typer.Exit(2)
+    n_docs = sum(len(pipeline.plan_documents(f, fmts)) for f in pipeline.plan_folders(corpus))
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeElapsedColumn(), console=console, transient=True) as bar:
@@ -43,21 +52,27 @@ def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-fo
                 bar.update(task, description=f"reading {name}")
                 bar.advance(task)
 
-            result = pipeline.run(corpus, out, fmts, progress=step)
+            result = pipeline.run(corpus, out, fmts, progress=step, password=password)
     except PlanextractError as e:
-        _fail(e, 2 if "not found" in str(e) else 1)
-    table = RichTable(title=f"planextract run: {out}")
-    for col in ("plan", "documents", "nodes", "roles", "actions", "scores", "unassigned", "warnings"):
-        table.add_column(col, justify="right" if col != "plan" else "left")
+        _fail(e, 1)
+    table = RichTable(title=f"planextract run → {out}")
+    for col in ("plan", "documents", "nodes", "roles", "actions", "scores", "unassigned", "coverage", "warnings"):
+        table.add_column(col, justify="left" if col == "plan" else "right")
     for p in result.plans:
+        cov = min((d.coverage for d in p.documents), default=0.0)
         table.add_row(p.plan.plan_id, str(len(p.documents)), str(len(p.nodes)), str(len(p.roles)),
-                      str(len(p.actions)), str(len(p.scores)), str(len(p.unassigned)),
+                      str(len(p.actions)), str(len(p.scores)), str(len(p.unassigned)), f"{cov:.3f}",
                       str(sum(1 for x in p.problems if x.severity == "warning")))
     Console().print(table)
-    for pr in result.problems:
-        console.print(f"[yellow]{pr.severity}[/yellow] {pr.doc_path}: {pr.message}")
-    console.print(f"{len(result.plans)} plans in {result.seconds:.1f} s")
-    if any(pr.severity == "error" for pr in result.problems):
+    rows = list(result.problems) + [x for p in result.plans for x in p.problems]
+    for pr in rows:
+        colour = "red" if pr.severity == "error" else "yellow"
+        where = f" (page {pr.page})" if pr.page else ""
+        console.print(f"[{colour}]{pr.severity}[/{colour}] {pr.doc_path}{where}: {pr.message}")
+    failures = pipeline.failed(result, strict)
+    console.print(f"{len(result.plans)} plans, {n_docs} documents in {result.seconds:.1f} s"
+                  + (f"; {len(failures)} failed" if failures else ""))
+    if failures:
         raise typer.Exit(1)
 
 

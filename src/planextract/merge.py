@@ -14,6 +14,7 @@ from collections import Counter
 from .models import (
     ActionRow,
     DocumentRow,
+    FurnitureRow,
     Level,
     NodeRecord,
     NodeRow,
@@ -27,6 +28,7 @@ from .models import (
     SegmentedDocument,
     UnassignedRow,
 )
+from .normalise import squash_space
 from .prefectures import prefecture_of
 from .segment import similar
 from .segment.facts import best_edition
@@ -125,7 +127,18 @@ def _fill(target: NodeRecord, other: NodeRecord) -> None:
     target.is_new = target.is_new or other.is_new
 
 
-def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument]) -> PlanResult:
+def document_row(plan_id: str, d: SegmentedDocument, furniture_chars: int) -> DocumentRow:
+    total = d.info.chars_total
+    assigned = min(total, d.chars_assigned + furniture_chars)
+    return DocumentRow(doc_id=d.info.doc_id, plan_id=plan_id, path=d.info.path, sha256=d.info.sha256,
+                       kind=d.info.kind, format=d.info.format, n_pages=d.info.n_pages, chars_total=total,
+                       chars_assigned=assigned, coverage=round(assigned / total, 4) if total else 0.0)
+
+
+def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
+               furniture: dict[str, list[tuple[int | None, str]]] | None = None) -> PlanResult:
+    """`furniture`: per doc_id, the (page, text) lines ingest set aside as page furniture."""
+    furniture = furniture or {}
     order = sorted(docs, key=lambda d: (KIND_PRIORITY.get(d.info.kind, 9), d.info.path))
     ref = choose_reference(docs)
     canon: dict[str, NodeRecord] = {}
@@ -210,14 +223,18 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument]) -> PlanResult:
             ratings.append(RatingRow(plan_id=plan_id, policy_code=m.get(r.local_code, r.local_code),
                                      actor=r.actor.value if r.actor else None, department=r.department,
                                      score=r.score, raw_text=r.raw_text, doc_id=r.prov.doc_id, page=r.prov.page))
-    unassigned = [UnassignedRow(plan_id=plan_id, doc_id=u.prov.doc_id, page=u.prov.page, text=u.text, reason=u.reason)
+    unassigned = [UnassignedRow(plan_id=plan_id, doc_id=u.prov.doc_id, page=u.prov.page,
+                                bbox=",".join(f"{v:.1f}" for v in u.prov.bbox) if u.prov.bbox else None,
+                                text=u.text, reason=u.reason)
                   for d in order for u in d.unassigned]
+    furniture_rows = [FurnitureRow(plan_id=plan_id, doc_id=d.info.doc_id, page=page, text=text)
+                      for d in order for page, text in furniture.get(d.info.doc_id, [])]
     problems = [ProblemRow(plan_id=plan_id, doc_path=p.doc_path, stage=p.stage, severity=p.severity,
                            message=p.message, page=p.page) for d in order for p in d.problems]
-    documents = [DocumentRow(doc_id=d.info.doc_id, plan_id=plan_id, path=d.info.path, sha256=d.info.sha256,
-                             kind=d.info.kind, format=d.info.format, n_pages=d.info.n_pages) for d in order]
+    documents = [document_row(plan_id, d, sum(len(squash_space(t)) for _, t in furniture.get(d.info.doc_id, [])))
+                 for d in order]
     return PlanResult(plan=plan, documents=documents, nodes=nodes, roles=roles, actions=actions, scores=scores,
-                      ratings=ratings, unassigned=unassigned, problems=problems)
+                      ratings=ratings, unassigned=unassigned, furniture=furniture_rows, problems=problems)
 
 
 def merge_roles(plan_id: str, docs: list[SegmentedDocument], mappings: dict[str, dict[str, str]]) -> list[RoleRow]:

@@ -107,6 +107,8 @@ class Page(Model):
     furniture: list[Line] = Field(default_factory=list)
     # True when the page has a text layer at all (an image-only page has none).
     has_text: bool = True
+    # True when the text layer cannot be read (fonts without a Unicode map): its text is set aside.
+    unreadable: bool = False
 
 
 class DocumentInfo(Model):
@@ -118,11 +120,13 @@ class DocumentInfo(Model):
     kind: str = "other"
     n_pages: int
     title_hint: str | None = None  # a document property (PDF metadata title), not page text
+    chars_total: int = 0  # characters of text ingest read (white space not counted)
 
 
 class IngestedDocument(Model):
     info: DocumentInfo
     pages: list[Page]
+    problems: list["Problem"] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- segment
@@ -201,6 +205,9 @@ class Problem(Model):
     page: int | None = None
 
 
+IngestedDocument.model_rebuild()
+
+
 class PlanFacts(Model):
     """What a document says about its plan as a whole."""
 
@@ -221,6 +228,7 @@ class SegmentedDocument(Model):
     facts: PlanFacts = Field(default_factory=PlanFacts)
     unassigned: list[Unassigned] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
+    chars_assigned: int = 0  # characters that went into a row, the tree's structure, or unassigned
 
 
 # ---------------------------------------------------------------- merge / store
@@ -256,6 +264,16 @@ class DocumentRow(Model):
     kind: str
     format: str
     n_pages: int
+    chars_total: int
+    chars_assigned: int
+    coverage: float
+
+
+class FurnitureRow(Model):
+    plan_id: str
+    doc_id: str
+    page: int | None
+    text: str
 
 
 class NodeRow(Model):
@@ -320,6 +338,7 @@ class UnassignedRow(Model):
     plan_id: str
     doc_id: str
     page: int | None
+    bbox: str | None
     text: str
     reason: str
 
@@ -342,6 +361,7 @@ class PlanResult(Model):
     scores: list[ScoreRow]
     ratings: list[RatingRow]
     unassigned: list[UnassignedRow]
+    furniture: list[FurnitureRow]
     problems: list[ProblemRow]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,8 @@ from .prefectures import valid_code
 from .rules import Rules, load_rules
 from .segment import segment_document
 from .store import store
+
+log = logging.getLogger("planextract")
 
 PLAN_FILE = "plan.yaml"
 FORMATS = ("pdf", "text")
@@ -72,17 +75,32 @@ def plan_documents(folder: Path, formats: tuple[str, ...]) -> list[Path]:
     return [p for p in files if document_format(p) == "pdf" or rendition_stem(p) not in pdf_stems]
 
 
-def extract(path: Path | str, rules: Rules | None = None, corpus_root: Path | None = None) -> SegmentedDocument:
+def extract(path: Path | str, rules: Rules | None = None, corpus_root: Path | None = None,
+            password: str | None = None) -> SegmentedDocument:
     """One document through ingest and segment."""
     rules = rules or load_rules()
     path = Path(path)
     root = corpus_root or path.parent.parent
-    return segment_document(ingest_document(path, root, path.parent.name, rules), rules)
+    return segment_document(ingest_document(path, root, path.parent.name, rules, password), rules)
+
+
+def _furniture_lines(doc) -> list[tuple[int | None, str]]:
+    return [(ln.page if doc.info.format == "pdf" else None, ln.text) for p in doc.pages for ln in p.furniture]
+
+
+def read_document(path: Path, corpus: Path, meta: PlanMeta, rules: Rules, password: str | None):
+    """ingest + segment of one document; its furniture lines beside it."""
+    ingested = ingest_document(path, corpus, meta.slug, rules, password)
+    return segment_document(ingested, rules), _furniture_lines(ingested)
 
 
 def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[str, ...] = FORMATS,
-        rules: Rules | None = None, progress: Callable[[str], None] | None = None) -> RunResult:
-    """Every plan folder under `corpus` → DuckDB + CSV under `out`."""
+        rules: Rules | None = None, progress: Callable[[str], None] | None = None,
+        password: str | None = None, strict: bool = False) -> RunResult:
+    """Every plan folder under `corpus` → DuckDB + CSV under `out`.
+
+    Each document is read on its own: a document that fails becomes an error in `problems` and
+    the others go on. With `strict`, warnings count as failures too (see `failed`)."""
     started = time.perf_counter()
     rules = rules or load_rules()
     corpus = Path(corpus)
@@ -92,21 +110,38 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
         try:
             meta = read_plan_meta(folder)
         except PlanextractError as e:
-            problems.append(ProblemRow(plan_id=None, doc_path=str(folder), stage="plan.yaml", severity="error",
+            problems.append(ProblemRow(plan_id=None, doc_path=folder.name, stage="plan.yaml", severity="error",
                                        message=str(e), page=None))
             continue
-        docs = []
+        docs, furniture = [], {}
         for path in plan_documents(folder, formats):
+            rel = str(path.relative_to(corpus))
             if progress:
-                progress(str(path.relative_to(corpus)))
+                progress(rel)
             try:
-                docs.append(segment_document(ingest_document(path, corpus, meta.slug, rules), rules))
+                seg, furn = read_document(path, corpus, meta, rules, password)
             except PlanextractError as e:
-                problems.append(ProblemRow(plan_id=None, doc_path=str(path.relative_to(corpus)), stage="ingest",
-                                           severity="error", message=str(e), page=None))
+                problems.append(ProblemRow(plan_id=None, doc_path=rel, stage="ingest", severity="error",
+                                           message=str(e), page=None))
+                continue
+            except Exception as e:  # a bug: report it, keep going with the other documents
+                log.exception("internal error while reading %s", rel)
+                problems.append(ProblemRow(plan_id=None, doc_path=rel, stage="internal", severity="error",
+                                           message=f"internal error (a bug, please report): {type(e).__name__}: {e}",
+                                           page=None))
+                continue
+            docs.append(seg)
+            furniture[seg.info.doc_id] = furn
         if docs:
-            plans.append(merge_plan(meta, docs))
+            plans.append(merge_plan(meta, docs, furniture))
     result = RunResult(plans=plans, problems=problems)
     store(result, Path(out))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def failed(result: RunResult, strict: bool = False) -> list[ProblemRow]:
+    """The problems that make a run fail: errors, and with `strict` warnings too."""
+    levels = {"error", "warning"} if strict else {"error"}
+    rows = list(result.problems) + [p for plan in result.plans for p in plan.problems]
+    return [p for p in rows if p.severity in levels]

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from .models import (
     ActionRow,
     DocumentRow,
+    FurnitureRow,
     NodeRow,
     PlanRow,
     ProblemRow,
@@ -35,6 +36,7 @@ TABLES: dict[str, type[BaseModel]] = {
     "scores": ScoreRow,
     "ratings": RatingRow,
     "unassigned": UnassignedRow,
+    "furniture": FurnitureRow,
     "problems": ProblemRow,
 }
 
@@ -76,6 +78,7 @@ def rows_of(result: RunResult) -> dict[str, list[BaseModel]]:
         out["scores"] += p.scores
         out["ratings"] += p.ratings
         out["unassigned"] += p.unassigned
+        out["furniture"] += p.furniture
         out["problems"] += p.problems
     out["problems"] += result.problems
     return out
@@ -117,24 +120,24 @@ def write_duckdb(path: Path, tables: dict[str, list[BaseModel]]) -> None:
 
 
 def store(result: RunResult, out: Path) -> None:
-    """Build everything in a temporary folder beside `out`, then swap it in."""
+    """Build the whole output folder beside `out`, then swap it in with two renames: a run killed
+    before the swap leaves the previous `out/` as it was. `out/.cache` is carried over."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tables = rows_of(result)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    old = out.parent / f".{out.name}.old"
     try:
         write_csv(tmp / "csv", tables)
         write_duckdb(tmp / DB_NAME, tables)
-        for name in ("csv", DB_NAME):
-            target = out / name
-            out.mkdir(parents=True, exist_ok=True)
-            old = out / f".old-{name}"
-            if target.exists():
-                target.rename(old)
-            (tmp / name).rename(target)
-            if old.is_dir():
-                shutil.rmtree(old)
-            elif old.exists():
-                old.unlink()
+        if (out / ".cache").is_dir():
+            (out / ".cache").rename(tmp / ".cache")
+        if old.exists():
+            shutil.rmtree(old)
+        if out.exists():
+            out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

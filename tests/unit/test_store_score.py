@@ -19,7 +19,7 @@ def _result():
     roles = [RoleRow(plan_id="t-1", policy_code="1.1", actor="市民", actor_label="市民", qualifier=None, seq=1,
                      text="学習機会の充実に努める。", doc_id="d", page=2)]
     return RunResult(plans=[PlanResult(plan=plan, documents=[], nodes=nodes, roles=roles, actions=[], scores=[],
-                                       ratings=[], unassigned=[], problems=[])])
+                                       ratings=[], unassigned=[], furniture=[], problems=[])])
 
 
 def test_store_writes_csv_and_duckdb_with_the_same_rows(tmp_path):

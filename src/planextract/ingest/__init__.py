@@ -6,7 +6,8 @@ import hashlib
 from pathlib import Path
 
 from ..errors import InputError
-from ..models import DocumentInfo, IngestedDocument
+from ..models import DocumentInfo, IngestedDocument, Page, Problem
+from ..normalise import squash_space
 from ..rules import Rules
 from .pdf import ingest_pdf
 from .text import ingest_text
@@ -41,6 +42,19 @@ def guess_kind(name: str, first_text: str) -> str:
     return "other"
 
 
+def count_chars(pages: list[Page]) -> int:
+    """Characters of everything read (body lines, table cells, furniture), white space not counted."""
+    total = 0
+    for p in pages:
+        for b in p.blocks:
+            if b.line:
+                total += len(squash_space(b.line.text))
+            elif b.table:
+                total += sum(len(squash_space(ln.text)) for c in b.table.cells for ln in c.lines)
+        total += sum(len(squash_space(ln.text)) for ln in p.furniture)
+    return total
+
+
 def ingest_document(path: Path, corpus_root: Path, plan_slug: str, rules: Rules,
                     password: str | None = None) -> IngestedDocument:
     fmt = document_format(path)
@@ -52,14 +66,17 @@ def ingest_document(path: Path, corpus_root: Path, plan_slug: str, rules: Rules,
     sha = hashlib.sha256(data).hexdigest()
     rel = path.relative_to(corpus_root).as_posix() if path.is_relative_to(corpus_root) else str(path)
     title_hint = None
+    warnings: list[tuple[int, str]] = []
     if fmt == "pdf":
-        if not data.lstrip()[:5].startswith(b"%PDF"):
+        if b"%PDF" not in data[:1024]:
             raise InputError(f"{path}: named .pdf but is not a PDF file")
-        pages, title_hint = ingest_pdf(str(path))
+        pages, title_hint, warnings = ingest_pdf(str(path), password)
     else:
         pages = ingest_text(str(path), data, rules)
     first = " ".join(b.line.text for p in pages[:1] for b in p.blocks[:12] if b.line)
     info = DocumentInfo(doc_id=sha[:12], plan_slug=plan_slug, path=rel, sha256=sha, format=fmt,
                         kind=guess_kind(path.name, f"{title_hint or ''} {first}"),
-                        n_pages=len(pages), title_hint=title_hint)
-    return IngestedDocument(info=info, pages=pages)
+                        n_pages=len(pages), title_hint=title_hint, chars_total=count_chars(pages))
+    problems = [Problem(doc_path=rel, stage="ingest", severity="warning", message=msg, page=page)
+                for page, msg in warnings]
+    return IngestedDocument(info=info, pages=pages, problems=problems)

@@ -106,49 +106,96 @@ def _to_line(ln: RawLine, page_no: int) -> Line:
                 size=round(ln.size, 2), vertical=ln.vertical)
 
 
-def ingest_pdf(path: str, password: str | None = None) -> tuple[list[Page], str | None]:
-    """Pages in reading order and the document's metadata title (a hint, not page text)."""
+_UNREADABLE = re.compile(r"\(cid:\d+\)")
+# Scripts a Japanese plan is written in: ASCII and Latin, Greek, punctuation and symbols (①, ▶, ●),
+# kana, CJK ideographs, full- and half-width forms. A font without a Unicode map makes MuPDF emit
+# raw glyph ids instead: characters scattered over unrelated scripts, private-use, or U+FFFD.
+_EXPECTED = [(0x09, 0x7E), (0xA0, 0x24F), (0x370, 0x3FF), (0x2000, 0x2BFF), (0x3000, 0x30FF),
+             (0x31F0, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F),
+             (0xFF00, 0xFFEF), (0x20000, 0x3134F)]
+
+
+def _expected(ch: str) -> bool:
+    o = ord(ch)
+    return any(a <= o <= b for a, b in _EXPECTED)
+
+
+def unreadable_share(lines: list[RawLine]) -> float:
+    """Share of characters that are (cid:N) placeholders or outside the scripts of a Japanese plan."""
+    text = "".join("".join(ln.text.split()) for ln in lines)
+    if not text:
+        return 0.0
+    bad = sum(len(m.group(0)) for m in _UNREADABLE.finditer(text))
+    bad += sum(1 for ch in _UNREADABLE.sub("", text) if not _expected(ch))
+    return bad / len(text)
+
+
+def ingest_pdf(path: str, password: str | None = None) -> tuple[list[Page], str | None, list[tuple[int, str]]]:
+    """Pages in reading order, the metadata title (a hint, not page text), and page warnings."""
     doc = open_pdf(path, password)
+    warnings: list[tuple[int, str]] = []
     try:
-        raw_pages: list[list[RawLine]] = []
-        grids_per_page = []
-        sizes = []
-        for page in doc:
-            lines = page_raw_lines(page)
-            segs = merge_segments(drawings_to_segments(page.get_drawings()))
-            grids = []
-            for group in segments_to_grids(segs):
-                grid = grid_to_cells(group)
-                if grid is None or grid.n_rows < 1 or grid.n_cols < 2 or len(grid.cells) < 2:
-                    continue
-                lines = assign_lines_to_cells(grid, lines)
-                if sum(1 for c in grid.cells if c.lines) >= 2:
-                    grids.append(grid)
-                else:  # a frame around a picture or a single box: give its text back
-                    for c in grid.cells:
-                        lines.extend(c.lines)
-            raw_pages.append(lines)
-            grids_per_page.append(grids)
-            sizes.append((page.rect.width, page.rect.height))
-        furniture = find_furniture(raw_pages, sizes)
-        pages = []
-        for pno, (lines, grids, (w, h), furn) in enumerate(zip(raw_pages, grids_per_page, sizes, furniture), 1):
-            body = [ln for i, ln in enumerate(lines) if i not in furn]
-            atoms = [Atom(ln.bbox, ln) for ln in merge_same_row(body)]
-            atoms += [Atom(g.bbox, g) for g in grids]
-            blocks = []
-            for atom in xy_cut(atoms):
-                if isinstance(atom.payload, RawLine):
-                    blocks.append(Block(kind="line", line=_to_line(atom.payload, pno)))
-                else:
-                    blocks.append(Block(kind="table", table=_grid_to_table(atom.payload, pno)))
-            pages.append(Page(number=pno, width=w, height=h, blocks=blocks,
-                              furniture=[_to_line(ln, pno) for i, ln in enumerate(lines) if i in furn],
-                              has_text=bool(lines) or bool(grids)))
-        title = (doc.metadata or {}).get("title") or None
-        return pages, title
+        return _read_pages(doc, path, warnings) + (warnings,)
+    except InputError:
+        raise
+    except Exception as e:  # a damaged object deep in the file
+        raise InputError(f"{path}: the PDF is damaged and cannot be read ({type(e).__name__}: {e})") from e
     finally:
         doc.close()
+
+
+def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[Page], str | None]:
+    if doc.page_count == 0:
+        raise InputError(f"{path}: the PDF has no pages (truncated or damaged)")
+    raw_pages: list[list[RawLine]] = []
+    grids_per_page = []
+    sizes = []
+    for page in doc:
+        lines = page_raw_lines(page)
+        segs = merge_segments(drawings_to_segments(page.get_drawings()))
+        grids = []
+        for group in segments_to_grids(segs):
+            grid = grid_to_cells(group)
+            if grid is None or grid.n_rows < 1 or grid.n_cols < 2 or len(grid.cells) < 2:
+                continue
+            lines = assign_lines_to_cells(grid, lines)
+            if sum(1 for c in grid.cells if c.lines) >= 2:
+                grids.append(grid)
+            else:  # a frame around a picture or a single box: give its text back
+                for c in grid.cells:
+                    lines.extend(c.lines)
+        raw_pages.append(lines)
+        grids_per_page.append(grids)
+        sizes.append((page.rect.width, page.rect.height))
+    furniture = find_furniture(raw_pages, sizes)
+    pages = []
+    images = [bool(page.get_images()) for page in doc]
+    if not any(raw_pages) and not any(grids_per_page):
+        if any(images):
+            raise InputError(f"{path}: no page has a text layer (scanned images?); OCR is needed to read it")
+        raise InputError(f"{path}: the PDF has no text at all")
+    for pno, (lines, grids, (w, h), furn) in enumerate(zip(raw_pages, grids_per_page, sizes, furniture), 1):
+        if not lines and not grids and images[pno - 1]:
+            warnings.append((pno, f"page {pno} has no text layer (a scanned image?); OCR is needed to read it"))
+        all_lines = lines + [ln for g in grids for c in g.cells for ln in c.lines]
+        unreadable = unreadable_share(all_lines) > 0.3
+        if unreadable:
+            warnings.append((pno, f"page {pno}: text cannot be read (fonts without a Unicode map give "
+                                  f"(cid:…) or private-use characters); its text is set aside"))
+        body = [ln for i, ln in enumerate(lines) if i not in furn]
+        atoms = [Atom(ln.bbox, ln) for ln in merge_same_row(body)]
+        atoms += [Atom(g.bbox, g) for g in grids]
+        blocks = []
+        for atom in xy_cut(atoms):
+            if isinstance(atom.payload, RawLine):
+                blocks.append(Block(kind="line", line=_to_line(atom.payload, pno)))
+            else:
+                blocks.append(Block(kind="table", table=_grid_to_table(atom.payload, pno)))
+        pages.append(Page(number=pno, width=w, height=h, blocks=blocks,
+                          furniture=[_to_line(ln, pno) for i, ln in enumerate(lines) if i in furn],
+                          has_text=bool(lines) or bool(grids), unreadable=unreadable))
+    title = (doc.metadata or {}).get("title") or None
+    return pages, title
 
 
 def _grid_to_table(grid, pno: int) -> Table:

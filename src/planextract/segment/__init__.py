@@ -218,10 +218,11 @@ class Segmenter:
             return str(self.goal), ActionKind.action
         return None, None
 
-    def add_action(self, code: str, kind: ActionKind, raw: str, prov: Provenance) -> None:
+    def add_action(self, code: str, kind: ActionKind, raw: str, prov: Provenance, marker: str | None = None) -> None:
         text = clean_text(raw)
         if not text:
             return
+        self.account((marker or "") + raw)
         self.section_items += 1
         self.out.actions.append(ActionRecord(local_code=code, unit=self.unit, kind=kind, text=text,
                                              raw_text=raw, prov=prov))
@@ -232,13 +233,19 @@ class Segmenter:
         if not body:
             return
         if _PAST.search(body):
-            self.unassigned(body, "past-tense item in a role column (an achievement, not a commitment)", prov)
+            self.unassigned((marker or "") + raw, "past-tense item in a role column (an achievement, not a commitment)", prov)
             return
+        self.account((marker or "") + raw)
         self.out.roles.append(RoleRecord(local_code=code, unit=self.unit, actor=actor, actor_label=label,
                                          qualifier=qualifier, text=body, raw_text=raw, marker=marker, prov=prov))
 
+    def account(self, text: str) -> None:
+        """Count text that went into a row or into the tree's structure (headings, labels)."""
+        self.out.chars_assigned += len(squash_space(text))
+
     def unassigned(self, text: str, reason: str, prov: Provenance) -> None:
         if text.strip():
+            self.account(text)
             self.out.unassigned.append(Unassigned(text=text.strip(), reason=reason, prov=prov))
 
     # ------------------------------------------------------------------ patterns
@@ -308,6 +315,9 @@ class Segmenter:
                 pending_lines.clear()
 
         for page in self.doc.pages:
+            if page.unreadable:
+                self.set_aside(page, "unreadable text (fonts without a Unicode map)")
+                continue
             for block in page.blocks:
                 if block.kind == "line":
                     pending_lines.append(block.line)
@@ -323,6 +333,13 @@ class Segmenter:
         self.finish()
         return self.out
 
+    def set_aside(self, page, reason: str) -> None:
+        prov = Provenance(doc_id=self.doc_id, page=page.number)
+        for block in page.blocks:
+            lines = [block.line] if block.line else [ln for c in block.table.cells for ln in c.lines]
+            for ln in lines:
+                self.unassigned(ln.text, reason, prov.model_copy(update={"bbox": ln.bbox}))
+
     def process(self, para: Para) -> None:
         text = para.text
         prov = para.prov(self.doc_id)
@@ -333,6 +350,7 @@ class Segmenter:
             self.expect_vision = False
             if not (self.match_heading(text) or self.match_section(text) or "。" in text):
                 self.out.facts.visions.append(clean_text(text))
+                self.account(text)
                 self.loose_prose.clear()
                 return
             if self.loose_prose:  # the label came after its value
@@ -345,13 +363,19 @@ class Segmenter:
         for label in self.rules.facts.vision_labels:
             if bare == label:
                 self.expect_vision = True
+                self.account(text)
                 return
             if len(bare) < len(label) and label.startswith(bare) and len(bare) >= 2:
                 self.partial_label = bare
+                self.account(text)
                 return
             m = re.match(rf"^[(（【]?{label}[)）】]?\s*[:：]\s*(.+)$", light_form(para.lines[0].text))
             if m:
                 self.out.facts.visions.append(clean_text(m.group(1)))
+                self.account(para.lines[0].text)
+                rest = text[len(para.lines[0].text):].strip()
+                if rest:
+                    self.process(Para(text=rest, lines=para.lines[1:] or para.lines))
                 return
 
         if self.narrated(text, prov):
@@ -361,12 +385,16 @@ class Segmenter:
         if sec:
             kind, rest = sec
             self.enter_section(kind)
+            self.account(text[: len(text) - len(rest)] if rest and text.endswith(rest) else
+                         squash_space(text)[: max(0, len(squash_space(text)) - len(squash_space(rest)))])
             if rest:
                 self.items(Para(text=rest, lines=para.lines), prov)
             return
 
         head = self.match_heading(text)
         if head and not (self.pending_title and head[0] == "chapter"):
+            if head[0] != "chapter":
+                self.account(text)
             self.heading(head[0], head[1], text, prov)
             return
 
@@ -377,6 +405,7 @@ class Segmenter:
             node.is_new = node.is_new or is_new
             node.same_as_goal = node.same_as_goal or same
             self.pending_title = None
+            self.account(text)
             return
 
         if self.marks.starts_item(text):
@@ -391,6 +420,7 @@ class Segmenter:
         node = self.just_opened
         if node is not None and node.description is None and len(text) > 15:
             node.description = clean_text(text)
+            self.account(text)
             self.just_opened = None
             return
         if re.fullmatch(r"【[^】]+】", light_form(text)):
@@ -472,6 +502,7 @@ class Segmenter:
                 continue
             if self.focus and mark and re.match(r"^[①-⑳]", mark) and len(raw) <= 20 and not raw.endswith("。"):
                 # A short numbered line inside a focus item is a sub-heading over its measures.
+                self.account(mark + raw)
                 self.section = "focus_sub"
                 parent, kind = self.current_parent()
                 continue
@@ -479,21 +510,24 @@ class Segmenter:
                 if raw.rstrip().endswith(("ます。", "す。")):
                     self.unassigned(raw, "prose under a focus item", prov)
                     continue
-                self.add_action(self.focus, ActionKind.focus_measure, raw, prov)
+                self.add_action(self.focus, ActionKind.focus_measure, raw, prov, mark)
                 continue
             if parent is None or kind is None:
                 self.unassigned(raw, f"list item outside an extracted section ({self.section or 'none'})", prov)
                 continue
-            self.add_action(parent, kind, raw, prov)
+            self.add_action(parent, kind, raw, prov, mark)
 
     # ------------------------------------------------------------------ narration
 
     def narrated(self, text: str, prov: Provenance) -> bool:
         if self.narrated_list and self.marks.starts_item(text):
-            mark, raw = self.marks.split_leading(text)
-            raw, closed = self.narration.strip_closer(raw)
+            mark, item = self.marks.split_leading(text)
+            raw, closed = self.narration.strip_closer(item)
+            self.account(item[len(raw):])  # the closing words; the item and its mark count below
             if self.policy:
-                self.add_action(self.policy, ActionKind.action, raw, prov)
+                self.add_action(self.policy, ActionKind.action, raw, prov, mark)
+            else:
+                self.unassigned(raw, "narrated item outside a policy", prov)
             if closed:
                 self.narrated_list = None
             return True
@@ -502,6 +536,7 @@ class Segmenter:
             # An item wrapped by the export continues on the next line.
             if not self.narration.match(text) and last.local_code == self.policy:
                 raw, closed = self.narration.strip_closer(text)
+                self.account(text)
                 last.raw_text += raw
                 last.text = clean_text(last.raw_text)
                 if closed:
@@ -511,6 +546,8 @@ class Segmenter:
         if not m:
             return False
         sets, parts = m
+        # the sentence counts, except an outcome's words, which count as its row
+        self.account(text.replace(parts["title"], "", 1) if sets == "outcome" else text)
         if sets == "vision":
             self.out.facts.visions.append(clean_text(parts["title"]))
         elif sets == "goal":
@@ -578,6 +615,10 @@ class Segmenter:
 def segment_document(doc: IngestedDocument, rules: Rules) -> SegmentedDocument:
     seg = Segmenter(doc, rules)
     out = seg.run()
+    out.problems = list(doc.problems) + out.problems
+    if not (out.nodes or out.roles or out.actions or out.scores):
+        out.problems.append(Problem(doc_path=doc.info.path, stage="segment", severity="warning",
+                                    message="no rule recognised this document's layout; its text is kept in unassigned"))
     furniture = [ln.text for p in doc.pages for ln in p.furniture]
     hints = [doc.info.title_hint] if doc.info.title_hint else []
     # Furniture and document properties are read for plan facts only, after the body.

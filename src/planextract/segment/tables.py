@@ -138,6 +138,8 @@ class TableReader:
             if label_cell is not None and label_cell.row == r and cell_text(label_cell):
                 found = self.actor_of(cell_text(label_cell))
                 actor = found
+                if found:
+                    seg.account(cell_text(label_cell))
                 if not found:
                     seg.unassigned(cell_text(label_cell) + " " + cell_text(body_cell),
                                    "role table row with an unknown actor", prov)
@@ -179,6 +181,9 @@ class TableReader:
         seg.section = None
         seg.list_context = None
         table = grid.table
+        if first_row == 1:
+            for c in grid.row_cells(0):
+                seg.account(cell_text(c))
         cols_of: dict[str, list[int]] = {}
         for k, role in sorted(roles.items()):
             cols_of.setdefault(role, []).append(k)
@@ -200,6 +205,7 @@ class TableReader:
         m = re.match(r"^[(（【]?\s*基本理念\s*[)）】]?\s*[:：]?\s*(.+)$", light_form(text))
         if m:
             seg.out.facts.visions.append(clean_text(m.group(1)))
+            seg.account(text)
             return
         for para in [Para(text=text, lines=cell.lines or [Line(text=text, page=table.page)])]:
             seg.process(para)
@@ -228,19 +234,25 @@ class TableReader:
             c = self.first_seen(grid, r, k)
             if c is not None and cell_text(c):
                 seg.out.facts.visions.append(clean_text(cell_text(c)))
+                seg.account(cell_text(c))
 
         goal_cell, policy_cell = col("goal"), col("policy")
         goal_text, policy_text = text_of("goal"), text_of("policy")
         items_text = text_of("policy_items")
         row_prov = cell_prov(goal_cell or policy_cell or col("roles") or grid.row_cells(r)[0], table, seg.doc_id)
         self.hierarchy(goal_text, policy_text, items_text, row_prov, goal_cell, policy_cell)
+        seg.account(goal_text + policy_text)
         code = seg.policy
 
         c = col("policy_items")
         if c is not None and code:
             for marker, raw in self.items_of(c.lines):
                 if raw and not re.fullmatch(r"[(（]?[0-9０-９]{1,2}[)）]?", raw):
-                    seg.add_action(code, ActionKind.action, raw, cell_prov(c, table, seg.doc_id))
+                    seg.add_action(code, ActionKind.action, raw, cell_prov(c, table, seg.doc_id), marker)
+                else:
+                    seg.account((marker or "") + raw)
+        elif c is not None:
+            seg.unassigned(cell_text(c), "policy items outside a policy", cell_prov(c, table, seg.doc_id))
         for role, kind in (("actions", ActionKind.action), ("outcome", ActionKind.outcome)):
             c = col(role)
             if c is None or not code:
@@ -250,7 +262,7 @@ class TableReader:
             if role == "outcome" and items and all(m is None for m, _ in items):
                 items = [(None, "".join(t for _, t in items))]
             for marker, raw in items:
-                seg.add_action(code, kind, raw, prov)
+                seg.add_action(code, kind, raw, prov, marker)
 
         c = col("roles")
         if c is not None:
@@ -258,11 +270,7 @@ class TableReader:
 
         c = col("midterm_score")
         if c is not None and code:
-            m = _SCORE.match(light_form(cell_text(c)))
-            if m:
-                seg.out.scores.append(ScoreRecord(local_code=code, unit=seg.unit, kind=ScoreKind.midterm_evaluation,
-                                                  score=float(m.group("score").replace("．", ".")),
-                                                  prov=cell_prov(c, table, seg.doc_id)))
+            self.score_cell(c, code, table)
         c = col("self_rating")
         if c is not None and code:
             self.rating_cell(c, col("actor"), code, table)
@@ -334,6 +342,20 @@ class TableReader:
             if node is not None:
                 self.prev_policy_num = p_num if p_num is not None else (self.prev_policy_num or 0) + 1
 
+    def score_cell(self, cell, code: str, table: Table) -> None:
+        """'3.6 ○ comments…': the average is the score; the comments are kept as unassigned."""
+        seg = self.seg
+        prov = cell_prov(cell, table, seg.doc_id)
+        text = light_form(cell_text(cell))
+        m = _SCORE.match(text)
+        if m:
+            seg.out.scores.append(ScoreRecord(local_code=code, unit=seg.unit, kind=ScoreKind.midterm_evaluation,
+                                              score=float(m.group("score").replace("．", ".")), prov=prov))
+            seg.account(m.group(0))
+            text = text[m.end():]
+        if text.strip():
+            seg.unassigned(text, "evaluation comments", prov)
+
     def split_by_actor(self, text: str) -> list[tuple[tuple[Actor, str] | None, str]]:
         """'市民 ① … 福祉事業者 ① …' → [(市民, '① …'), (福祉事業者, '① …')]."""
         aliases = [re.escape(a) for a, _ in self.rules.actor_aliases if len(a) >= 2]
@@ -361,6 +383,8 @@ class TableReader:
                 a = self.actor_of(piece)
                 if a:
                     actors.append(a)
+            if not isinstance(actor_cell, _Labels):
+                seg.account(cell_text(actor_cell))
         if code is None:
             seg.unassigned(cell_text(cell), "roles outside a policy", prov)
             return
@@ -386,6 +410,8 @@ class TableReader:
             return
         for actor, chunk in self.split_by_actor(text):
             lines = [Line(text=t, page=table.page, line_no=prov.line_no) for t in chunk.split("\n")]
+            if actor is not None:
+                seg.account(actor[1])
             if actor is None:
                 seg.unassigned(chunk, "roles without an actor label", prov)
                 continue
@@ -406,6 +432,7 @@ class TableReader:
             m = re.match(r"^[(（]?\s*基本理念\s*[)）]?\s*[:：]?\s*(.+)$", light_form(cell_text(cells[0])))
             if m:
                 seg.out.facts.visions.append(clean_text(m.group(1)))
+            seg.account(cell_text(cells[0]))
             i = 1
         hier: list[str] = []
         while i < len(cells) and kinds[i] in ("hierarchy", "empty", "number"):
@@ -429,6 +456,7 @@ class TableReader:
         prov = cell_prov(cells[0], table, seg.doc_id)
         if goal_text or policy_text or prefix:
             self.hierarchy(goal_text, policy_text, prefix, prov, None, None)
+        seg.account("".join(hier) + prefix)
         code = seg.policy
         # the remaining cells fill the header's remaining roles in order, by what they hold
         start = next((k for k, role in enumerate(header) if role not in ("vision", "goal", "policy")), 0)
@@ -452,12 +480,13 @@ class TableReader:
             role = header[target]
             if role == "actor":
                 actors = [self.actor_of(w) for w in light_form(text).split()]
+                seg.account(text)
             elif role == "policy_items" and code:
                 body = light_form(text)
                 if prefix and body.startswith(prefix):
                     body = body[len(prefix):]
                 for marker, raw in self.items_of([Line(text=body, page=table.page, line_no=cprov.line_no)]):
-                    seg.add_action(code, ActionKind.action, raw, cprov)
+                    seg.add_action(code, ActionKind.action, raw, cprov, marker)
             elif role == "roles":
                 fake_actor = None
                 if actors:
@@ -466,12 +495,9 @@ class TableReader:
             elif role in ("actions", "outcome") and code:
                 kind_ = ActionKind.action if role == "actions" else ActionKind.outcome
                 for marker, raw in self.items_of(c.lines):
-                    seg.add_action(code, kind_, raw, cprov)
+                    seg.add_action(code, kind_, raw, cprov, marker)
             elif role == "midterm_score" and code:
-                m2 = _SCORE.match(light_form(text))
-                if m2:
-                    seg.out.scores.append(ScoreRecord(local_code=code, unit=seg.unit, kind=ScoreKind.midterm_evaluation,
-                                                      score=float(m2.group("score").replace("．", ".")), prov=cprov))
+                self.score_cell(c, code, table)
             elif role == "self_rating" and code:
                 self.rating_cell(c, _Labels(" ".join(a[1] for a in actors if a)) if actors else None, code, table)
             else:
@@ -484,16 +510,22 @@ class TableReader:
         actor = self.actor_of(cell_text(actor_cell)) if actor_cell is not None else None
         dept_pat = self.rules.department_pattern
         found = False
+        rest = text
         for m in re.finditer(dept_pat.pattern + r"\s*(?P<score>[1-5])(?![0-9.])", text):
             seg.out.ratings.append(RatingRecord(local_code=code, unit=seg.unit, actor=actor[0] if actor else None,
                                                 department=m.group("department"), score=float(m.group("score")),
                                                 raw_text=m.group(0), prov=prov))
+            seg.account(m.group(0))
+            rest = rest.replace(m.group(0), " ", 1)
             found = True
+        if found and rest.strip():
+            seg.unassigned(rest, "text in a rating cell", prov)
         if not found:
             for m in re.finditer(r"(?:^|\s)([1-5])(?=\s|$)", text):
                 seg.out.ratings.append(RatingRecord(local_code=code, unit=seg.unit, actor=actor[0] if actor else None,
                                                     department=None, score=float(m.group(1)), raw_text=text,
                                                     prov=prov))
+                seg.account(m.group(1))
                 found = True
         if not found and text:
             seg.unassigned(text, "rating cell without a rating", prov)
