@@ -9,13 +9,18 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+import json
+
 from . import pipeline
 from .errors import PlanextractError
+from .inspection import inspect_document
+from .newcity import init_city
+from .store import EXPORT_FORMATS, export as export_tables
 from .score import overall, report, score as score_fn
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Japanese municipal welfare plans (地域福祉計画) → DuckDB + tidy CSV.")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # one message, one line
 
 
 def _fail(e: Exception, code: int = 1):
@@ -87,6 +92,85 @@ def score(out_csv: Path = typer.Argument(..., help="folder with plans.csv, nodes
         _fail(e, 2)
     print(report(lines))
     _ = overall
+
+
+@app.command()
+def init(folder: Path = typer.Argument(..., help="corpus/<romaji slug> of the new city"),
+         city: str = typer.Option(..., help="the municipality's name, e.g. 会津若松市"),
+         code: str = typer.Option(..., help="6-digit local government code, e.g. 072028"),
+         force: bool = typer.Option(False, help="overwrite an existing plan.yaml")):
+    """Create FOLDER/plan.yaml for a new city (every key documented in comments)."""
+    try:
+        path = init_city(folder, city, code, force)
+    except PlanextractError as e:
+        _fail(e, 2)
+    console.print(f"wrote {path}; put the city's PDFs or text renditions beside it, then `planextract run`")
+
+
+@app.command()
+def validate(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-folder per city"),
+             rules: Path = typer.Option(None, help="rules folder (default: the project's rules/)")):
+    """Check rules/ and every plan.yaml against their schemas; messages give file, line and key."""
+    try:
+        messages = pipeline.validate(corpus, rules)
+    except PlanextractError as e:
+        _fail(e, 2)
+    for m in messages:
+        console.print(f"[red]invalid:[/red] {m}")
+    if messages:
+        raise typer.Exit(1)
+    console.print("rules and plan.yaml files are valid")
+
+
+@app.command()
+def export(out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
+           format: str = typer.Option("csv", help=f"one of {', '.join(EXPORT_FORMATS)}"),
+           dest: Path = typer.Option(None, help="where to write (default OUT/export/FORMAT)")):
+    """Export every table: csv, parquet (via DuckDB) or xlsx-csv (UTF-8 with BOM, CRLF; for Excel)."""
+    try:
+        paths = export_tables(out, format, dest)
+    except PlanextractError as e:
+        _fail(e, 2)
+    console.print(f"wrote {len(paths)} files to {paths[0].parent if paths else dest}")
+
+
+@app.command()
+def inspect(file: Path = typer.Argument(..., help="one document (PDF or text rendition) in corpus/<city>/"),
+            page: int = typer.Option(None, help="only this page"),
+            explain: bool = typer.Option(False, help="show the rule that fired (or did not) for each paragraph and table"),
+            format: str = typer.Option("table", help="table (terminal) or json")):
+    """Show what the pipeline sees in one document: furniture, headings, roles, items, unplaced text."""
+    try:
+        report = inspect_document(file, page, explain)
+    except PlanextractError as e:
+        _fail(e, 2)
+    if format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    out = Console()
+    d = report["document"]
+    out.print(f"[bold]{d['path']}[/bold]  {d['format']}, {d['kind']}, {d['pages']} pages, "
+              f"{d['assigned']}/{d['chars']} characters placed")
+    sections = [("headings", ("level", "code", "label", "title", "page")),
+                ("roles", ("code", "actor", "label", "text", "page")),
+                ("items", ("code", "kind", "text", "page")),
+                ("scores", ("code", "kind", "score", "page")),
+                ("furniture", ("page", "text")),
+                ("unassigned", ("page", "reason", "text"))]
+    if explain:
+        sections.append(("explain", ("page", "line", "what", "rule", "result", "text")))
+    for name, cols in sections:
+        rows = report[name]
+        if not rows:
+            continue
+        t = RichTable(title=f"{name} ({len(rows)})", show_lines=False)
+        for c in cols:
+            t.add_column(c, overflow="fold")
+        for r in rows:
+            t.add_row(*[("" if r.get(c) is None else str(r.get(c)))[:80] for c in cols])
+        out.print(t)
+    for p in report["problems"]:
+        console.print(f"[yellow]{p['severity']}[/yellow] {p['message']}")
 
 
 if __name__ == "__main__":

@@ -74,6 +74,8 @@ def to_int(token: str) -> int | None:
         return 1
     if len(token) == 1 and "①" <= token <= "⑳":
         return ord(token) - ord("①") + 1
+    if len(token) == 1 and "Ⅰ" <= token <= "Ⅻ":  # Roman numerals as one character
+        return ord(token) - ord("Ⅰ") + 1
     digits = unicodedata.normalize("NFKC", token)
     if digits.isdigit():
         return int(digits)

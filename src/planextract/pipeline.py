@@ -15,7 +15,7 @@ from .ingest import document_format, ingest_document
 from .merge import merge_plan
 from .models import PlanMeta, PlanResult, ProblemRow, RunResult, SegmentedDocument
 from .prefectures import valid_code
-from .rules import Rules, load_rules
+from .rules import Rules, key_line, load_rules, schema_error
 from .segment import segment_document
 from .store import store
 
@@ -41,11 +41,11 @@ def read_plan_meta(folder: Path) -> PlanMeta:
     try:
         meta = PlanMeta.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        key = ".".join(str(p) for p in first["loc"])
-        raise RulesError(f"{path}: key '{key}': {first['msg']}") from e
+        raise schema_error(path, e) from e
     if not valid_code(meta.city_code):
-        raise RulesError(f"{path}: key 'city_code': {meta.city_code!r} is not a valid 6-digit local government code")
+        line = key_line(path, ("city_code",))
+        raise RulesError(f"{path}: line {line}, key 'city_code': {meta.city_code!r} is not a valid 6-digit "
+                         "local government code")
     return meta
 
 
@@ -145,3 +145,20 @@ def failed(result: RunResult, strict: bool = False) -> list[ProblemRow]:
     levels = {"error", "warning"} if strict else {"error"}
     rows = list(result.problems) + [p for plan in result.plans for p in plan.problems]
     return [p for p in rows if p.severity in levels]
+
+
+def validate(corpus: Path | str = "corpus", rules_dir: Path | str | None = None) -> list[str]:
+    """Check rules/ and every plan.yaml against their schemas; the messages name file, line, key."""
+    from .rules import Rules
+
+    messages = []
+    try:
+        Rules(Path(rules_dir) if rules_dir else None)
+    except RulesError as e:
+        messages.append(str(e))
+    for folder in plan_folders(Path(corpus)):
+        try:
+            read_plan_meta(folder)
+        except PlanextractError as e:
+            messages.append(str(e))
+    return messages

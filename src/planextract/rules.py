@@ -129,13 +129,42 @@ def _load_yaml(path: Path) -> Any:
         raise RulesError(f"{path}:{where} is not valid YAML: {getattr(e, 'problem', e)}") from e
 
 
+def key_line(path: Path, loc: tuple) -> int | None:
+    """1-based line of the key at `loc` in a YAML file (the deepest one that exists)."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    line = None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == str(key):
+                    line, node = k.start_mark.line + 1, v
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def schema_error(path: Path, e: ValidationError) -> RulesError:
+    first = e.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    line = key_line(path, first["loc"])
+    where = f" line {line}," if line else ""
+    return RulesError(f"{path}:{where} key '{key}': {first['msg']}")
+
+
 def _validate(model: type[BaseModel], data: Any, path: Path) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        key = ".".join(str(p) for p in first["loc"])
-        raise RulesError(f"{path}: key '{key}': {first['msg']}") from e
+        raise schema_error(path, e) from e
 
 
 class Rules:

@@ -141,3 +141,44 @@ def store(result: RunResult, out: Path) -> None:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+EXPORT_FORMATS = ("csv", "parquet", "xlsx-csv")
+
+
+def export(out: Path | str, fmt: str, dest: Path | str | None = None) -> list[Path]:
+    """Export the tables of a run's DuckDB file.
+
+    csv: UTF-8, LF. xlsx-csv: UTF-8 with a BOM and CRLF line ends, which Excel on Japanese Windows
+    opens without mojibake. parquet: one file per table, written by DuckDB."""
+    from .errors import InputError
+
+    out = Path(out)
+    db = out / DB_NAME
+    if not db.exists():
+        raise InputError(f"{db}: not found; run `planextract run` first")
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"--format takes {', '.join(EXPORT_FORMATS)} (got {fmt!r})")
+    dest = Path(dest) if dest else out / "export" / fmt
+    dest.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db), read_only=True)
+    written = []
+    try:
+        for name in TABLES:
+            if fmt == "parquet":
+                path = dest / f"{name}.parquet"
+                con.execute(f"COPY (SELECT * FROM {name}) TO '{path.as_posix()}' (FORMAT PARQUET)")
+            else:
+                path = dest / f"{name}.csv"
+                cur = con.execute(f"SELECT * FROM {name}")
+                cols = [d[0] for d in cur.description]
+                encoding, newline = ("utf-8-sig", "\r\n") if fmt == "xlsx-csv" else ("utf-8", "\n")
+                with path.open("w", encoding=encoding, newline="") as f:
+                    w = csv.writer(f, lineterminator=newline)
+                    w.writerow(cols)
+                    for row in cur.fetchall():
+                        w.writerow([_csv_value(v) for v in row])
+            written.append(path)
+    finally:
+        con.close()
+    return written

@@ -47,7 +47,7 @@ def test_missing_key_names_it(tmp_path):
 def test_bad_pattern_names_file(tmp_path):
     d = _copy_rules(tmp_path)
     text = (d / "sections.yaml").read_text(encoding="utf-8")
-    (d / "sections.yaml").write_text(text.replace("それぞれの役割", "それぞれの(役割"), encoding="utf-8")
+    (d / "sections.yaml").write_text(text.replace("取組の目標", "取組の(目標"), encoding="utf-8")
     with pytest.raises(RulesError, match="sections.yaml: bad pattern"):
         Rules(d)
 

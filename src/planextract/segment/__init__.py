@@ -42,8 +42,9 @@ def similar(a: str, b: str) -> float:
 
 
 class Segmenter:
-    def __init__(self, doc: IngestedDocument, rules: Rules):
+    def __init__(self, doc: IngestedDocument, rules: Rules, trace: list | None = None):
         self.doc = doc
+        self.trace = trace  # when a list, every decision is recorded in it (inspect --explain)
         self.rules = rules
         self.marks = ItemMarks(rules)
         self.narration = Narration(rules)
@@ -298,7 +299,12 @@ class Segmenter:
         return None
 
     def starts_block(self, text: str) -> bool:
-        return bool(self.match_section(text) or self.match_heading(text) or self.narration.match(text))
+        return bool(self.match_section(text) or self.match_heading(text) or self.narration.match(text)
+                    or self.is_label(text))
+
+    def is_label(self, text: str) -> bool:
+        """A bare label such as 基本理念, which stands on a line of its own."""
+        return squash_space(light_form(text)).strip("()（）【】") in self.rules.facts.vision_labels
 
     # ------------------------------------------------------------------ driver
 
@@ -310,7 +316,7 @@ class Segmenter:
 
         def flush():
             if pending_lines:
-                for para in lines_to_paragraphs(pending_lines, self.marks, self.starts_block):
+                for para in lines_to_paragraphs(pending_lines, self.marks, self.starts_block, self.is_label):
                     self.process(para)
                 pending_lines.clear()
 
@@ -341,6 +347,52 @@ class Segmenter:
                 self.unassigned(ln.text, reason, prov.model_copy(update={"bbox": ln.bbox}))
 
     def process(self, para: Para) -> None:
+        if self.trace is None:
+            return self._process(para)
+        before = self._counts()
+        rule = self.rule_of(para.text)
+        self._process(para)
+        self.trace.append({"page": para.first.page, "line": para.first.line_no, "what": "paragraph",
+                           "text": para.text[:120], "rule": rule, "result": self._delta(before)})
+
+    def rule_of(self, text: str) -> str:
+        """Which rule a paragraph meets first (for `inspect --explain`)."""
+        n = self.narration.match(text)
+        if n:
+            return f"narration:{n[0]}"
+        sec = self.match_section(text)
+        if sec:
+            return f"section:{sec[0]}"
+        head = self.match_heading(text)
+        if head:
+            return f"heading:{head[0]}"
+        if self.marks.starts_item(text):
+            return "list item"
+        return "no rule (prose)"
+
+    def _counts(self) -> dict[str, int]:
+        o = self.out
+        return {"nodes": len(o.nodes), "roles": len(o.roles), "actions": len(o.actions), "scores": len(o.scores),
+                "ratings": len(o.ratings), "unassigned": len(o.unassigned), "visions": len(o.facts.visions)}
+
+    def _delta(self, before: dict[str, int]) -> str:
+        after = self._counts()
+        parts = []
+        for key, n in after.items():
+            d = n - before[key]
+            if d <= 0:
+                continue
+            if key == "nodes":
+                parts += [f"{x.level.value} {x.local_code} {x.title[:30]!r}" for x in self.out.nodes[-d:]]
+            elif key == "unassigned":
+                parts += sorted({f"unassigned ({u.reason})" for u in self.out.unassigned[-d:]})
+            else:
+                parts.append(f"{d} {key}")
+        if not parts and self.section:
+            parts.append(f"in section {self.section}")
+        return "; ".join(parts) or "structure"
+
+    def _process(self, para: Para) -> None:
         text = para.text
         prov = para.prov(self.doc_id)
         text_to_facts([text], self.rules, self.out.facts)
@@ -612,8 +664,8 @@ class Segmenter:
             a.local_code = remap.get(a.local_code, a.local_code)
 
 
-def segment_document(doc: IngestedDocument, rules: Rules) -> SegmentedDocument:
-    seg = Segmenter(doc, rules)
+def segment_document(doc: IngestedDocument, rules: Rules, trace: list | None = None) -> SegmentedDocument:
+    seg = Segmenter(doc, rules, trace)
     out = seg.run()
     out.problems = list(doc.problems) + out.problems
     if not (out.nodes or out.roles or out.actions or out.scores):

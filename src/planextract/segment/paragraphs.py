@@ -39,8 +39,9 @@ def _sentence_done(text: str) -> bool:
     return text.rstrip().endswith(("。", "：", ":", "」。", "。)", "。）"))
 
 
-def lines_to_paragraphs(lines: list[Line], marks: ItemMarks, starts_block) -> list[Para]:
-    """Group lines. `starts_block(text)` says whether a line opens a heading or section by itself."""
+def lines_to_paragraphs(lines: list[Line], marks: ItemMarks, starts_block, stands_alone=None) -> list[Para]:
+    """Group lines. `starts_block(text)`: the line opens a heading or section by itself;
+    `stands_alone(text)`: the paragraph is complete as it is (a bare label such as 基本理念)."""
     paras: list[Para] = []
     for ln in lines:
         text = ln.text.strip()
@@ -52,6 +53,8 @@ def lines_to_paragraphs(lines: list[Line], marks: ItemMarks, starts_block) -> li
             prev = paras[-1]
             last = prev.lines[-1]
             opens = marks.starts_item(text) or starts_block(light_form(text))
+            # a bare label stands alone: what follows it is its value, not its continuation
+            opens = opens or bool(stands_alone and stands_alone(prev.text))
             if ln.bbox and last.bbox and ln.page == last.page:
                 size = ln.size or 10.0
                 gap = ln.bbox[1] - last.bbox[3]

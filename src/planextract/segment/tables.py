@@ -58,6 +58,7 @@ class TableReader:
         self.prev_policy_num: int | None = None
         self.units: dict[tuple, int] = {}
         self.last_sheet: tuple[dict[int, str], int] | None = None
+        self.last_kind = ""
 
     # ------------------------------------------------------------------ classify
 
@@ -86,19 +87,37 @@ class TableReader:
         return (Actor(actor), label) if actor else None
 
     def read(self, table: Table) -> None:
+        seg = self.seg
+        if seg.trace is None:
+            return self._read(table)
+        before = seg._counts()
+        self._read(table)
+        seg.trace.append({"page": table.page, "line": table.line_no, "what": f"table {table.n_rows}x{table.n_cols}",
+                          "text": " | ".join(cell_text(c)[:14] for c in Grid(table).row_cells(0))[:120],
+                          "rule": self.last_kind, "result": seg._delta(before)})
+
+    def _read(self, table: Table) -> None:
         grid = Grid(table)
         roles = self.header(grid)
         if roles:
+            self.last_kind = "sheet: " + ", ".join(f"{k}={v}" for k, v in sorted(roles.items()))
             self.last_sheet = (roles, table.n_cols)
             self.read_sheet(grid, roles)
             return
+        if self.is_actor_columns(grid):  # the more specific shape first
+            self.last_kind = "role table (actors head the columns)"
+            self.read_actor_columns(grid)
+            return
         if self.is_role_table(grid):
+            self.last_kind = "role table (actor column)"
             self.read_role_table(grid)
             return
         if self.last_sheet and (table.bbox is None or table.n_cols == self.last_sheet[1]):
             # a sheet that runs on without repeating its header row
+            self.last_kind = "sheet continued (header not repeated)"
             self.read_sheet(grid, self.last_sheet[0], first_row=0)
             return
+        self.last_kind = "not recognised: cells read as paragraphs"
         self.give_back(table)
 
     def is_role_table(self, grid: Grid) -> bool:
@@ -111,6 +130,29 @@ class TableReader:
         need = 1 if self.seg.section == "roles" else 2
         return hits >= need and grid.table.n_cols >= 2
 
+    def is_actor_columns(self, grid: Grid) -> bool:
+        """A role table turned on its side: the actors head the columns, their items below."""
+        labels = [cell_text(c) for c in grid.row_cells(0)]
+        named = [t for t in labels if t]
+        return grid.table.n_rows >= 2 and len(named) >= 2 and all(self.actor_of(t) for t in named)
+
+    def read_actor_columns(self, grid: Grid) -> None:
+        seg = self.seg
+        header = {c.col: self.actor_of(cell_text(c)) for c in grid.row_cells(0) if cell_text(c)}
+        for c in grid.row_cells(0):
+            seg.account(cell_text(c))
+        for r in range(1, grid.table.n_rows):
+            for cell in grid.row_cells(r):
+                if cell.row != r:
+                    continue
+                prov = cell_prov(cell, grid.table, seg.doc_id)
+                actor = header.get(cell.col)
+                if actor is None or seg.policy is None:
+                    seg.unassigned(cell_text(cell), "role table cell outside a policy or actor", prov)
+                    continue
+                for marker, raw in self.items_of(cell.lines):
+                    seg.add_role(seg.policy, actor[0], actor[1], raw, prov, marker)
+
     def give_back(self, table: Table) -> None:
         """An unrecognised table: its cells go back to the flow, row by row."""
         from .paragraphs import lines_to_paragraphs
@@ -120,7 +162,7 @@ class TableReader:
             for c in grid.row_cells(r):
                 if c.row != r or c.col != min(k for (rr, k), cc in grid.at.items() if cc is c and rr == r):
                     continue
-                for para in lines_to_paragraphs(c.lines, self.seg.marks, self.seg.starts_block):
+                for para in lines_to_paragraphs(c.lines, self.seg.marks, self.seg.starts_block, self.seg.is_label):
                     self.seg.process(para)
 
     # ------------------------------------------------------------------ role tables

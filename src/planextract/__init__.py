@@ -1,0 +1,33 @@
+"""planextract: Japanese municipal welfare plans (地域福祉計画) → structured, comparable data.
+
+The Python API mirrors the command line:
+
+>>> import planextract
+>>> result = planextract.run("corpus", "out")            # planextract run
+>>> doc = planextract.extract("corpus/atsugi/taikeizu.pdf")  # planextract inspect (one document)
+>>> con = planextract.connect("out")                     # the run's DuckDB, read-only
+>>> con.sql("SELECT plan_id, count(*) FROM roles GROUP BY 1").fetchall()
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import InputError, PlanextractError, RulesError, SchemaError
+from .models import RunResult as Result
+from .models import SegmentedDocument as Document
+from .pipeline import extract, run, validate
+from .store import DB_NAME, export
+
+__all__ = ["run", "extract", "connect", "export", "validate", "Result", "Document",
+           "PlanextractError", "InputError", "RulesError", "SchemaError"]
+
+
+def connect(out: Path | str = "out"):
+    """The DuckDB database a run wrote, opened read-only."""
+    import duckdb
+
+    db = Path(out) / DB_NAME
+    if not db.exists():
+        raise InputError(f"{db}: not found; run `planextract run` first")
+    return duckdb.connect(str(db), read_only=True)

@@ -1,0 +1,42 @@
+"""`planextract init`: the one file a new city needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import InputError, RulesError
+from .prefectures import prefecture_of, valid_code
+
+TEMPLATE = """\
+# planextract: what no document of this plan states. Everything else (title, edition, period,
+# vision, goals, policies, roles, actions, scores) is extracted from the documents in this folder.
+#
+# city: the municipality's name as written in its documents (e.g. 会津若松市).
+city: {city}
+# city_code: the 6-digit local government code (全国地方公共団体コード); its last digit is a check
+#   digit, and its first two digits give the prefecture ({prefecture}).
+city_code: "{code}"
+# prefecture: only when it should differ from the one the code gives (normally leave it out).
+# prefecture: {prefecture}
+# edition: only when no document states it (第N期); normally leave it out.
+# edition: 1
+#
+# The folder name ({slug}) is the plan's romaji slug: plan_id = <slug>-<edition>.
+"""
+
+
+def init_city(folder: Path | str, city: str, code: str, force: bool = False) -> Path:
+    folder = Path(folder)
+    slug = folder.name
+    if not slug.isascii() or not slug.replace("-", "").replace("_", "").isalnum():
+        raise InputError(f"{folder}: the folder name is the plan's romaji slug (a-z, 0-9, -), got {slug!r}")
+    if not valid_code(code):
+        raise RulesError(f"--code {code!r} is not a valid 6-digit local government code "
+                         "(the sixth digit is a check digit)")
+    target = folder / "plan.yaml"
+    if target.exists() and not force:
+        raise InputError(f"{target} exists already (use --force to overwrite it)")
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(TEMPLATE.format(city=city, code=code, slug=slug, prefecture=prefecture_of(code)),
+                      encoding="utf-8")
+    return target
