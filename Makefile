@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev clean fuzz
+.PHONY: run test install install-dev clean fuzz bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,8 @@ clean:
 # The long fuzz run (issue: ≥ 1,000 mutated PDFs through ingest, zero uncaught exceptions).
 fuzz: install-dev
 	PLANEXTRACT_FUZZ_EXAMPLES=1000 $(BIN)/pytest tests/e2e/test_fuzz.py -p no:randomly
+
+# Speed against the PDF floor and the usual converters (issue: speed). Installs pymupdf4llm for (c).
+bench: install-dev
+	$(BIN)/pip install --quiet pymupdf4llm
+	$(BIN)/python benchmarks/bench.py --checks

@@ -33,7 +33,9 @@ def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-fo
         out: Path = typer.Option(Path("out"), help="where planextract.duckdb and csv/ are written"),
         formats: str = typer.Option("pdf,text", help="which documents to read: pdf, text or both"),
         password: str = typer.Option(None, help="password of encrypted PDFs"),
-        strict: bool = typer.Option(False, help="treat warnings as failures (exit 1)")):
+        strict: bool = typer.Option(False, help="treat warnings as failures (exit 1)"),
+        jobs: int = typer.Option(0, help="documents read in parallel (processes); 0 = one per core"),
+        cache: bool = typer.Option(True, help="reuse results of unchanged documents (out/.cache)")):
     """Extract every plan under CORPUS into OUT/planextract.duckdb and OUT/csv/*.csv.
 
     Exit status: 0 when every document was read, 1 when some failed (the summary says which),
@@ -57,7 +59,8 @@ def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-fo
                 bar.update(task, description=f"reading {name}")
                 bar.advance(task)
 
-            result = pipeline.run(corpus, out, fmts, progress=step, password=password)
+            result = pipeline.run(corpus, out, fmts, progress=step, password=password,
+                                  jobs=jobs or pipeline.default_jobs(), cache=cache)
     except PlanextractError as e:
         _fail(e, 1)
     table = RichTable(title=f"planextract run → {out}")

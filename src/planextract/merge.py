@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 
 from .models import (
     ActionRow,
@@ -30,7 +31,7 @@ from .models import (
 )
 from .normalise import squash_space
 from .prefectures import prefecture_of
-from .segment import similar
+from .segment import similar, similar_at_least
 from .segment.facts import best_edition
 
 KIND_PRIORITY = {"plan": 0, "evaluation": 1, "diagram": 2, "overview": 3, "minutes": 4, "other": 5}
@@ -197,7 +198,7 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
             code = m.get(a.local_code, a.local_code)
             key = (code, a.kind.value)
             existing = seen_actions.setdefault(key, [])
-            if any(similar(_core(a.text), e) >= 0.8 for e in existing):
+            if any(similar_at_least(_core(a.text), e, 0.8) for e in existing):
                 continue
             existing.append(_core(a.text))
             actions.append(ActionRow(plan_id=plan_id, parent_code=code, kind=a.kind.value, seq=len(existing),
@@ -237,6 +238,21 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
                       ratings=ratings, unassigned=unassigned, furniture=furniture_rows, problems=problems)
 
 
+class Matcher:
+    """Compares many strings against one: the kept string's index is built once."""
+
+    def __init__(self, kept: str):
+        self.n = len(kept)
+        self.m = SequenceMatcher(None, autojunk=False)
+        self.m.set_seq2(kept)
+
+    def at_least(self, other: str, threshold: float) -> bool:
+        if not other or not self.n or 2 * min(self.n, len(other)) / (self.n + len(other)) < threshold:
+            return False
+        self.m.set_seq1(other)
+        return self.m.quick_ratio() >= threshold and self.m.ratio() >= threshold
+
+
 def merge_roles(plan_id: str, docs: list[SegmentedDocument], mappings: dict[str, dict[str, str]]) -> list[RoleRow]:
     """The first source of roles (a document, or one sheet of it) is kept whole. Later sources
     restate it: their items are kept only when they match nothing already kept: not the same
@@ -245,6 +261,9 @@ def merge_roles(plan_id: str, docs: list[SegmentedDocument], mappings: dict[str,
     roles: list[RoleRow] = []
     cores: list[str] = []
     markers: set[tuple[str, str, str]] = set()
+    matchers: list[Matcher] = []
+    by_policy: dict[str, list[int]] = {}  # indexes into roles/cores
+    by_actor: dict[str, list[int]] = {}
     primary: tuple[str, int] | None = None
     for d in docs:
         m = mappings[d.info.doc_id]
@@ -252,19 +271,22 @@ def merge_roles(plan_id: str, docs: list[SegmentedDocument], mappings: dict[str,
             source = (d.info.doc_id, r.unit)
             primary = primary or source
             code = m.get(r.local_code, r.local_code)
-            core = _core(r.text)
+            core = squash_space(_core(r.text))
             if source != primary:
-                same_policy = [i for i, row in enumerate(roles) if row.policy_code == code]
-                same_actor = [i for i, row in enumerate(roles) if row.actor == r.actor.value]
-                if (any(similar(core, cores[i]) >= 0.75 for i in same_policy)
-                        or any(similar(core, cores[i]) >= 0.85 for i in same_actor)
+                same_policy = by_policy.get(code, [])
+                same_actor = by_actor.get(r.actor.value, [])
+                if (any(matchers[i].at_least(core, 0.75) for i in same_policy)
+                        or any(matchers[i].at_least(core, 0.85) for i in same_actor)
                         or (r.marker and (code, r.actor.value, r.marker) in markers)):
                     continue
             seq = 1 + sum(1 for row in roles if row.policy_code == code and row.actor == r.actor.value)
             roles.append(RoleRow(plan_id=plan_id, policy_code=code, actor=r.actor.value, actor_label=r.actor_label,
                                  qualifier=r.qualifier, seq=seq, text=r.text, doc_id=r.prov.doc_id,
                                  page=r.prov.page))
+            by_policy.setdefault(code, []).append(len(cores))
+            by_actor.setdefault(r.actor.value, []).append(len(cores))
             cores.append(core)
+            matchers.append(Matcher(core))
             if r.marker:
                 markers.add((code, r.actor.value, r.marker))
     return roles

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, PlanextractError, RulesError
 from .ingest import document_format, ingest_document
@@ -94,46 +99,130 @@ def read_document(path: Path, corpus: Path, meta: PlanMeta, rules: Rules, passwo
     return segment_document(ingested, rules), _furniture_lines(ingested)
 
 
+class CachedDocument(BaseModel):
+    segmented: SegmentedDocument
+    furniture: list[tuple[int | None, str]]
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Changes whenever the package's code changes: cached results of older code are not reused."""
+    digest = hashlib.sha256()
+    for p in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        digest.update(p.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def cache_path(cache_dir: Path, data_sha: str, rules: Rules) -> Path:
+    return cache_dir / f"{data_sha}-{rules.version}-{code_version()}.json"
+
+
+def read_document_cached(path: Path, corpus: Path, meta: PlanMeta, rules: Rules, password: str | None,
+                         cache_dir: Path | None):
+    """read_document, or its result from an earlier run when file, rules and code are unchanged."""
+    if cache_dir is None:
+        return read_document(path, corpus, meta, rules, password)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    entry = cache_path(cache_dir, sha, rules)
+    rel = path.relative_to(corpus).as_posix()
+    if entry.exists():
+        cached = CachedDocument.model_validate_json(entry.read_bytes())
+        seg = cached.segmented
+        seg.info.path, seg.info.plan_slug = rel, meta.slug  # the same bytes may sit elsewhere now
+        for pr in seg.problems:
+            pr.doc_path = rel
+        return seg, cached.furniture
+    seg, furniture = read_document(path, corpus, meta, rules, password)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(CachedDocument(segmented=seg, furniture=furniture).model_dump_json(), encoding="utf-8")
+    tmp.replace(entry)
+    return seg, furniture
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(rules_dir: str) -> None:
+    """Each worker process loads the rules once."""
+    _WORKER["rules"] = load_rules(rules_dir)
+
+
+def _work(args):
+    path, corpus, meta, password, cache_dir = args
+    try:
+        return "ok", read_document_cached(path, corpus, meta, _WORKER["rules"], password, cache_dir)
+    except PlanextractError as e:
+        return "error", str(e)
+    except Exception as e:  # a bug: reported, the run goes on
+        log.exception("internal error while reading %s", path)
+        return "bug", f"{type(e).__name__}: {e}"
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
 def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[str, ...] = FORMATS,
         rules: Rules | None = None, progress: Callable[[str], None] | None = None,
-        password: str | None = None, strict: bool = False) -> RunResult:
+        password: str | None = None, jobs: int = 1, cache: bool = True) -> RunResult:
     """Every plan folder under `corpus` → DuckDB + CSV under `out`.
 
-    Each document is read on its own: a document that fails becomes an error in `problems` and
-    the others go on. With `strict`, warnings count as failures too (see `failed`)."""
+    Each document is read on its own (in `jobs` worker processes; the CLI uses one per core): a document
+    that fails becomes an error in `problems` and the others go on. Results per document are cached
+    under `out/.cache` by the file's sha256 and the rules' and code's versions, so a re-run with
+    unchanged inputs only merges and stores."""
     started = time.perf_counter()
     rules = rules or load_rules()
     corpus = Path(corpus)
-    plans: list[PlanResult] = []
+    cache_dir = Path(out) / ".cache" if cache else None
     problems: list[ProblemRow] = []
+    tasks = []
+    metas: dict[str, PlanMeta] = {}
     for folder in plan_folders(corpus):
         try:
-            meta = read_plan_meta(folder)
+            metas[folder.name] = read_plan_meta(folder)
         except PlanextractError as e:
             problems.append(ProblemRow(plan_id=None, doc_path=folder.name, stage="plan.yaml", severity="error",
                                        message=str(e), page=None))
             continue
-        docs, furniture = [], {}
         for path in plan_documents(folder, formats):
-            rel = str(path.relative_to(corpus))
+            tasks.append((path, corpus, metas[folder.name], password, cache_dir))
+    outcomes = []
+    if jobs > 1 and len(tasks) > 1:
+        # Worker processes, not threads: PyMuPDF and tokenizer objects are never shared. Forked
+        # workers start without re-importing (nothing of PyMuPDF is open in this process yet).
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        ctx = multiprocessing.get_context(method)
+        # largest documents first, so that the last one to finish is a small one
+        order = sorted(range(len(tasks)), key=lambda i: -tasks[i][0].stat().st_size)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx, initializer=_init_worker,
+                                 initargs=(str(rules.directory),)) as pool:
+            futures = {i: pool.submit(_work, tasks[i]) for i in order}
+            for i, t in enumerate(tasks):  # read back in corpus order: output does not depend on timing
+                outcomes.append(futures[i].result())
+                if progress:
+                    progress(str(t[0].relative_to(corpus)))
+    else:
+        _WORKER["rules"] = rules
+        for t in tasks:
             if progress:
-                progress(rel)
-            try:
-                seg, furn = read_document(path, corpus, meta, rules, password)
-            except PlanextractError as e:
-                problems.append(ProblemRow(plan_id=None, doc_path=rel, stage="ingest", severity="error",
-                                           message=str(e), page=None))
-                continue
-            except Exception as e:  # a bug: report it, keep going with the other documents
-                log.exception("internal error while reading %s", rel)
-                problems.append(ProblemRow(plan_id=None, doc_path=rel, stage="internal", severity="error",
-                                           message=f"internal error (a bug, please report): {type(e).__name__}: {e}",
-                                           page=None))
-                continue
+                progress(str(t[0].relative_to(corpus)))
+            outcomes.append(_work(t))
+    by_plan: dict[str, tuple[list, dict]] = {}
+    for (path, *_), (status, value) in zip(tasks, outcomes):
+        rel = str(path.relative_to(corpus))
+        if status == "ok":
+            seg, furn = value
+            docs, furniture = by_plan.setdefault(path.parent.name, ([], {}))
             docs.append(seg)
             furniture[seg.info.doc_id] = furn
-        if docs:
-            plans.append(merge_plan(meta, docs, furniture))
+        else:
+            stage, message = ("ingest", value) if status == "error" else \
+                ("internal", f"internal error (a bug, please report): {value}")
+            problems.append(ProblemRow(plan_id=None, doc_path=rel, stage=stage, severity="error",
+                                       message=message, page=None))
+    plans = [merge_plan(meta, *by_plan[name]) for name, meta in metas.items() if name in by_plan]
     result = RunResult(plans=plans, problems=problems)
     store(result, Path(out))
     result.seconds = time.perf_counter() - started

@@ -115,9 +115,7 @@ _EXPECTED = [(0x09, 0x7E), (0xA0, 0x24F), (0x370, 0x3FF), (0x2000, 0x2BFF), (0x3
              (0xFF00, 0xFFEF), (0x20000, 0x3134F)]
 
 
-def _expected(ch: str) -> bool:
-    o = ord(ch)
-    return any(a <= o <= b for a, b in _EXPECTED)
+_UNEXPECTED = re.compile("[^" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in _EXPECTED) + "]")
 
 
 def unreadable_share(lines: list[RawLine]) -> float:
@@ -126,7 +124,7 @@ def unreadable_share(lines: list[RawLine]) -> float:
     if not text:
         return 0.0
     bad = sum(len(m.group(0)) for m in _UNREADABLE.finditer(text))
-    bad += sum(1 for ch in _UNREADABLE.sub("", text) if not _expected(ch))
+    bad += len(_UNEXPECTED.findall(_UNREADABLE.sub("", text)))
     return bad / len(text)
 
 

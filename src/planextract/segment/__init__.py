@@ -41,6 +41,18 @@ def similar(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def similar_at_least(a: str, b: str, threshold: float, squashed: bool = False) -> bool:
+    """similar(a, b) >= threshold, with the cheap upper bounds tried first."""
+    if not squashed:
+        a, b = squash_space(a), squash_space(b)
+    if not a or not b:
+        return False
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < threshold:
+        return False
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    return m.quick_ratio() >= threshold and m.ratio() >= threshold
+
+
 class Segmenter:
     def __init__(self, doc: IngestedDocument, rules: Rules, trace: list | None = None):
         self.doc = doc
