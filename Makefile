@@ -30,5 +30,5 @@ fuzz: install-dev
 
 # Speed against the PDF floor and the usual converters (issue: speed). Installs pymupdf4llm for (c).
 bench: install-dev
-	$(BIN)/pip install --quiet pymupdf4llm
+	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/bench.py --checks

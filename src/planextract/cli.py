@@ -176,5 +176,106 @@ def inspect(file: Path = typer.Argument(..., help="one document (PDF or text ren
         console.print(f"[yellow]{p['severity']}[/yellow] {p['message']}")
 
 
+def _plans(plans: str) -> list[str] | None:
+    return [p for p in plans.split(",") if p] or None
+
+
+def _connect(out: Path):
+    from . import connect
+
+    try:
+        return connect(out)
+    except PlanextractError as e:
+        _fail(e, 2)
+
+
+@app.command()
+def compare(by: str = typer.Option("actor", help="actor or theme"),
+            plans: str = typer.Option("", help="only these plan ids, comma-separated"),
+            format: str = typer.Option("table", help="table, csv or json"),
+            out: Path = typer.Option(Path("out"), help="the folder a run wrote")):
+    """Print the plan × actor or plan × theme matrix (number of items)."""
+    from .compare import matrix
+
+    if by not in ("actor", "theme") or format not in ("table", "csv", "json"):
+        console.print("[red]error:[/red] --by takes actor or theme; --format table, csv or json")
+        raise typer.Exit(2)
+    con = _connect(out)
+    rows, cols, counts = matrix(con, by, _plans(plans))
+    if format == "json":
+        print(json.dumps({r: {c: counts.get((r, c), 0) for c in cols} for r in rows}, ensure_ascii=False, indent=1))
+    elif format == "csv":
+        print(",".join(["plan_id", *cols]))
+        for r in rows:
+            print(",".join([r, *(str(counts.get((r, c), 0)) for c in cols)]))
+    else:
+        t = RichTable(title=f"plan × {by}")
+        t.add_column("plan")
+        for c in cols:
+            t.add_column(c, justify="right")
+        for r in rows:
+            t.add_row(r, *(str(counts.get((r, c), 0)) for c in cols))
+        Console().print(t)
+
+
+@app.command()
+def search(word: str = typer.Argument(..., help="a word in any form: 見守る finds 見守り and みまもり"),
+           actor: str = typer.Option(None, help="only this actor: 市民, 地域, 専門職, 社協, 行政"),
+           plans: str = typer.Option("", help="only these plan ids, comma-separated"),
+           out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
+           format: str = typer.Option("table", help="table or json")):
+    """Find items across cities by the normalized form of WORD."""
+    from .compare import search as search_items
+
+    con = _connect(out)
+    hits = search_items(con, word, actor, _plans(plans))
+    if format == "json":
+        print(json.dumps(hits, ensure_ascii=False, indent=1))
+        return
+    t = RichTable(title=f"{word}: {len(hits)} items")
+    for c in ("plan_id", "code", "kind", "actor", "text", "document", "page"):
+        t.add_column(c, overflow="fold")
+    for h in hits:
+        t.add_row(*("" if h[c] is None else str(h[c]) for c in ("plan_id", "code", "kind", "actor", "text",
+                                                                 "document", "page")))
+    Console().print(t)
+
+
+@app.command()
+def similar(plan_id: str = typer.Argument(...), code: str = typer.Argument(..., help="policy code, e.g. 3.2"),
+            out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
+            format: str = typer.Option("table", help="table or json")):
+    """The 3 most similar policies of each other plan to PLAN_ID's policy CODE."""
+    from .compare import similar as similar_policies
+
+    con = _connect(out)
+    rows = similar_policies(con, plan_id, code)
+    if not rows:
+        console.print(f"[red]error:[/red] no policy {code} in plan {plan_id}")
+        raise typer.Exit(1)
+    if format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    t = RichTable(title=f"policies like {plan_id} {code}")
+    for c in ("other_plan_id", "rank", "other_policy_code", "title", "score"):
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*(str(r[c]) for c in ("other_plan_id", "rank", "other_policy_code", "title", "score")))
+    Console().print(t)
+
+
+@app.command()
+def report(out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
+           dest: Path = typer.Option(None, help="where to write index.html (default OUT/report)")):
+    """Write one self-contained HTML report: heatmaps, items by theme, policy alignment."""
+    from .report import write_report
+
+    try:
+        path = write_report(out, dest)
+    except PlanextractError as e:
+        _fail(e, 2)
+    console.print(f"wrote {path}")
+
+
 if __name__ == "__main__":
     app()

@@ -186,7 +186,7 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
         doc_id, page = first_place.get(code, (n.prov.doc_id, n.prov.page))
         nodes.append(NodeRow(plan_id=plan_id, level=n.level.value, code=code, label=n.label, title=n.title,
                              parent_code=parent, description=n.description, is_new=n.is_new,
-                             doc_id=doc_id, page=page))
+                             doc_id=doc_id, page=page, ref=f"node:{plan_id}:{code}"))
 
     roles = merge_roles(plan_id, [ref] + [x for x in order if x is not ref], mappings)
 
@@ -202,7 +202,8 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
                 continue
             existing.append(_core(a.text))
             actions.append(ActionRow(plan_id=plan_id, parent_code=code, kind=a.kind.value, seq=len(existing),
-                                     text=a.text, doc_id=a.prov.doc_id, page=a.prov.page))
+                                     text=a.text, doc_id=a.prov.doc_id, page=a.prov.page,
+                                     ref=f"action:{plan_id}:{code}:{a.kind.value}:{len(existing)}"))
 
     scores: list[ScoreRow] = []
     seen_scores = set()
@@ -282,7 +283,7 @@ def merge_roles(plan_id: str, docs: list[SegmentedDocument], mappings: dict[str,
             seq = 1 + sum(1 for row in roles if row.policy_code == code and row.actor == r.actor.value)
             roles.append(RoleRow(plan_id=plan_id, policy_code=code, actor=r.actor.value, actor_label=r.actor_label,
                                  qualifier=r.qualifier, seq=seq, text=r.text, doc_id=r.prov.doc_id,
-                                 page=r.prov.page))
+                                 page=r.prov.page, ref=f"role:{plan_id}:{code}:{r.actor.value}:{seq}"))
             by_policy.setdefault(code, []).append(len(cores))
             by_actor.setdefault(r.actor.value, []).append(len(cores))
             cores.append(core)

@@ -287,6 +287,7 @@ class NodeRow(Model):
     is_new: bool
     doc_id: str
     page: int | None
+    ref: str = ""  # node:<plan>:<code>, joins tokens and item_themes
 
 
 class RoleRow(Model):
@@ -299,6 +300,7 @@ class RoleRow(Model):
     text: str
     doc_id: str
     page: int | None
+    ref: str = ""  # role:<plan>:<policy>:<actor>:<seq>
 
 
 class ActionRow(Model):
@@ -309,6 +311,7 @@ class ActionRow(Model):
     text: str
     doc_id: str
     page: int | None
+    ref: str = ""  # action:<plan>:<parent>:<kind>:<seq>
 
 
 class ScoreRow(Model):
@@ -365,8 +368,51 @@ class PlanResult(Model):
     problems: list[ProblemRow]
 
 
+class TokenRow(Model):
+    plan_id: str
+    ref: str
+    position: int
+    surface: str
+    normalized_form: str
+    dictionary_form: str
+    pos: str
+
+
+class ItemThemeRow(Model):
+    plan_id: str
+    ref: str
+    theme: str
+    keywords: str  # the keywords that matched, comma-separated
+    themes_version: int
+
+
+class ThemeRow(Model):
+    theme: str
+    keywords: str
+    themes_version: int
+
+
+class AlignmentRow(Model):
+    plan_id: str
+    policy_code: str
+    other_plan_id: str
+    other_policy_code: str
+    rank: int
+    score: float
+
+
+class Comparison(Model):
+    # Tokens are many (tens of thousands per plan): streamed to a CSV file while they are made,
+    # in TokenRow's column order, never all held in memory. Store moves the file into place.
+    tokens_csv: str | None = None
+    item_themes: list[ItemThemeRow] = Field(default_factory=list)
+    themes: list[ThemeRow] = Field(default_factory=list)
+    policy_alignment: list[AlignmentRow] = Field(default_factory=list)
+
+
 class RunResult(Model):
     schema_version: str = SCHEMA_VERSION
     plans: list[PlanResult]
     problems: list[ProblemRow] = Field(default_factory=list)
+    comparison: Comparison = Field(default_factory=Comparison)
     seconds: float = 0.0

@@ -6,6 +6,8 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import shutil
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
@@ -15,6 +17,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .compare import analyse
 from .errors import InputError, PlanextractError, RulesError
 from .ingest import document_format, ingest_document
 from .merge import merge_plan
@@ -188,7 +191,29 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
             continue
         for path in plan_documents(folder, formats):
             tasks.append((path, corpus, metas[folder.name], password, cache_dir))
-    outcomes = []
+    plans: list[PlanResult] = []
+    pending: dict[str, tuple[list, dict]] = {}
+    left = {name: sum(1 for t in tasks if t[0].parent.name == name) for name in metas}
+
+    def collect(task, outcome) -> None:
+        """Take one document's outcome; merge its plan as soon as the plan's last document is in,
+        so that documents do not pile up in memory on a large run."""
+        path, status, value = task[0], *outcome
+        name = path.parent.name
+        if status == "ok":
+            seg, furn = value
+            docs, furniture = pending.setdefault(name, ([], {}))
+            docs.append(seg)
+            furniture[seg.info.doc_id] = furn
+        else:
+            stage, message = ("ingest", value) if status == "error" else \
+                ("internal", f"internal error (a bug, please report): {value}")
+            problems.append(ProblemRow(plan_id=None, doc_path=str(path.relative_to(corpus)), stage=stage,
+                                       severity="error", message=message, page=None))
+        left[name] -= 1
+        if left[name] == 0 and name in pending:
+            plans.append(merge_plan(metas[name], *pending.pop(name)))
+
     if jobs > 1 and len(tasks) > 1:
         # Worker processes, not threads: PyMuPDF and tokenizer objects are never shared. Forked
         # workers start without re-importing (nothing of PyMuPDF is open in this process yet).
@@ -200,7 +225,7 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
                                  initargs=(str(rules.directory),)) as pool:
             futures = {i: pool.submit(_work, tasks[i]) for i in order}
             for i, t in enumerate(tasks):  # read back in corpus order: output does not depend on timing
-                outcomes.append(futures[i].result())
+                collect(t, futures.pop(i).result())
                 if progress:
                     progress(str(t[0].relative_to(corpus)))
     else:
@@ -208,23 +233,14 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
         for t in tasks:
             if progress:
                 progress(str(t[0].relative_to(corpus)))
-            outcomes.append(_work(t))
-    by_plan: dict[str, tuple[list, dict]] = {}
-    for (path, *_), (status, value) in zip(tasks, outcomes):
-        rel = str(path.relative_to(corpus))
-        if status == "ok":
-            seg, furn = value
-            docs, furniture = by_plan.setdefault(path.parent.name, ([], {}))
-            docs.append(seg)
-            furniture[seg.info.doc_id] = furn
-        else:
-            stage, message = ("ingest", value) if status == "error" else \
-                ("internal", f"internal error (a bug, please report): {value}")
-            problems.append(ProblemRow(plan_id=None, doc_path=rel, stage=stage, severity="error",
-                                       message=message, page=None))
-    plans = [merge_plan(meta, *by_plan[name]) for name, meta in metas.items() if name in by_plan]
-    result = RunResult(plans=plans, problems=problems)
-    store(result, Path(out))
+            collect(t, _work(t))
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    spool = Path(tempfile.mkdtemp(prefix=f".{Path(out).name}.spool-", dir=Path(out).parent))
+    try:
+        result = RunResult(plans=plans, problems=problems, comparison=analyse(plans, rules, spool))
+        store(result, Path(out))
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -106,6 +106,16 @@ class TextRules(_Strict):
     artifacts: list[str]
 
 
+class Theme(_Strict):
+    name: str
+    keywords: list[str]
+
+
+class ThemeRules(_Strict):
+    version: int
+    themes: list[Theme]
+
+
 _FILES: dict[str, type[BaseModel]] = {
     "actors": ActorRules,
     "numbering": NumberingRules,
@@ -115,6 +125,7 @@ _FILES: dict[str, type[BaseModel]] = {
     "narration": NarrationRules,
     "facts": FactRules,
     "text": TextRules,
+    "themes": ThemeRules,
 }
 
 
@@ -187,6 +198,7 @@ class Rules:
         self.narration: NarrationRules = raw["narration"]  # type: ignore[assignment]
         self.facts: FactRules = raw["facts"]  # type: ignore[assignment]
         self.text: TextRules = raw["text"]  # type: ignore[assignment]
+        self.themes: ThemeRules = raw["themes"]  # type: ignore[assignment]
         # Any change to any rules file changes this: cached results keyed by it go stale.
         self.version = digest.hexdigest()[:12]
         self._check_patterns()

@@ -12,6 +12,10 @@ from pydantic import BaseModel
 
 from .models import (
     ActionRow,
+    AlignmentRow,
+    ItemThemeRow,
+    ThemeRow,
+    TokenRow,
     DocumentRow,
     FurnitureRow,
     NodeRow,
@@ -38,11 +42,33 @@ TABLES: dict[str, type[BaseModel]] = {
     "unassigned": UnassignedRow,
     "furniture": FurnitureRow,
     "problems": ProblemRow,
+    "tokens": TokenRow,
+    "themes": ThemeRow,
+    "item_themes": ItemThemeRow,
+    "policy_alignment": AlignmentRow,
 }
 
 _SQL_TYPES = {int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", str: "VARCHAR"}
 
 VIEWS = {
+    "v_items": """
+        SELECT plan_id, ref, code, 'node' AS kind, NULL AS actor, title AS text, doc_id, page FROM nodes
+        UNION ALL SELECT plan_id, ref, policy_code, 'role', actor, text, doc_id, page FROM roles
+        UNION ALL SELECT plan_id, ref, parent_code, kind, NULL, text, doc_id, page FROM actions""",
+    "v_actor_matrix": """
+        SELECT p.plan_id, a.actor, count(r.ref) AS n
+        FROM plans p CROSS JOIN (VALUES ('市民'), ('地域'), ('専門職'), ('社協'), ('行政')) a(actor)
+        LEFT JOIN roles r ON r.plan_id = p.plan_id AND r.actor = a.actor
+        GROUP BY ALL""",
+    "v_theme_matrix": """
+        SELECT p.plan_id, t.theme, count(DISTINCT it.ref) AS n
+        FROM plans p CROSS JOIN themes t
+        LEFT JOIN item_themes it ON it.plan_id = p.plan_id AND it.theme = t.theme
+        GROUP BY ALL""",
+    "v_theme_actor": """
+        SELECT it.plan_id, it.theme, r.actor, count(*) AS n
+        FROM item_themes it JOIN roles r ON r.ref = it.ref
+        GROUP BY ALL""",
     "v_policies": """
         SELECT n.plan_id, p.city, n.code, n.title, g.title AS goal_title, n.is_new
         FROM nodes n JOIN plans p USING (plan_id)
@@ -81,6 +107,10 @@ def rows_of(result: RunResult) -> dict[str, list[BaseModel]]:
         out["furniture"] += p.furniture
         out["problems"] += p.problems
     out["problems"] += result.problems
+    out["tokens"] = []  # streamed: see Comparison.tokens_csv
+    out["themes"] = result.comparison.themes
+    out["item_themes"] = result.comparison.item_themes
+    out["policy_alignment"] = result.comparison.policy_alignment
     return out
 
 
@@ -92,9 +122,14 @@ def _csv_value(v):
     return v
 
 
-def write_csv(directory: Path, tables: dict[str, list[BaseModel]]) -> None:
+def write_csv(directory: Path, tables: dict[str, list[BaseModel]], spooled: dict[str, str] | None = None) -> None:
+    """One CSV per table; a table already spooled to a CSV file is moved into place."""
     directory.mkdir(parents=True, exist_ok=True)
+    spooled = spooled or {}
     for name, model in TABLES.items():
+        if spooled.get(name):
+            shutil.move(spooled[name], directory / f"{name}.csv")
+            continue
         cols = list(model.model_fields)
         with (directory / f"{name}.csv").open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
@@ -104,14 +139,15 @@ def write_csv(directory: Path, tables: dict[str, list[BaseModel]]) -> None:
                 w.writerow([_csv_value(d[c]) for c in cols])
 
 
-def write_duckdb(path: Path, tables: dict[str, list[BaseModel]], csv_dir: Path) -> None:
+def write_duckdb(path: Path, tables: dict[str, list[BaseModel]], csv_dir: Path,
+                 spooled_names: frozenset[str] = frozenset()) -> None:
     """Typed tables loaded from the CSV files just written: the database holds what the CSV holds
     (an empty field is NULL in both), and a bulk COPY is far faster than row inserts."""
     statements = []
     for name, model in TABLES.items():
         cols = [(c, _sql_type(f.annotation)) for c, f in model.model_fields.items()]
         statements.append(f"CREATE TABLE {name} ({', '.join(f'{c} {t}' for c, t in cols)})")
-        if tables[name]:
+        if tables[name] or name in spooled_names:
             source = (csv_dir / f"{name}.csv").as_posix().replace("'", "''")
             statements.append(f"COPY {name} FROM '{source}' (HEADER, DELIMITER ',', QUOTE '\"', NULLSTR '')")
     statements += [f"CREATE OR REPLACE VIEW {name} AS {sql}" for name, sql in VIEWS.items()]
@@ -131,8 +167,9 @@ def store(result: RunResult, out: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     old = out.parent / f".{out.name}.old"
     try:
-        write_csv(tmp / "csv", tables)
-        write_duckdb(tmp / DB_NAME, tables, tmp / "csv")
+        spooled = {"tokens": result.comparison.tokens_csv} if result.comparison.tokens_csv else {}
+        write_csv(tmp / "csv", tables, spooled)
+        write_duckdb(tmp / DB_NAME, tables, tmp / "csv", frozenset(spooled))
         if (out / ".cache").is_dir():
             (out / ".cache").rename(tmp / ".cache")
         if old.exists():

@@ -1,0 +1,139 @@
+"""compare: tokens, themes and policy alignment over the merged plans; the queries of
+`planextract compare`, `search` and `similar`."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from ..models import AlignmentRow, Comparison, ItemThemeRow, PlanResult, ThemeRow, TokenRow
+from ..normalise import clean_text
+from ..rules import Rules
+from .align import STOP, align
+from .themes import themes_of
+from .tokens import tokenize
+
+ACTORS = ("市民", "地域", "専門職", "社協", "行政")
+
+
+def text_rows(plan: PlanResult) -> list[tuple[str, str, str]]:
+    """(ref, text, kind) of every text row of a plan: node titles and descriptions, roles, actions."""
+    rows = []
+    for n in plan.nodes:
+        rows.append((n.ref, n.title + ("。" + n.description if n.description else ""), "node"))
+    rows += [(r.ref, r.text, "role") for r in plan.roles]
+    rows += [(a.ref, a.text, "action") for a in plan.actions]
+    return rows
+
+
+def analyse(plans: list[PlanResult], rules: Rules, spool: Path) -> Comparison:
+    """Tokens (streamed to spool/tokens.csv), themes of roles and actions, policy alignment."""
+    comp = Comparison(themes=[ThemeRow(theme=t.name, keywords=",".join(t.keywords), themes_version=rules.themes.version)
+                              for t in rules.themes.themes])
+    lemmas_of_policy: dict[tuple[str, str], list[str]] = {}
+    spool.mkdir(parents=True, exist_ok=True)
+    comp.tokens_csv = str(spool / "tokens.csv")
+    with open(comp.tokens_csv, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(list(TokenRow.model_fields))
+        for plan in plans:
+            _analyse_plan(plan, rules, comp, writer, lemmas_of_policy)
+    comp.policy_alignment = [AlignmentRow(plan_id=p, policy_code=c, other_plan_id=op, other_policy_code=oc,
+                                          rank=rank, score=score)
+                             for p, c, op, oc, rank, score in align(lemmas_of_policy)]
+    return comp
+
+
+def _analyse_plan(plan: PlanResult, rules: Rules, comp: Comparison, writer, lemmas_of_policy) -> None:
+    pid = plan.plan.plan_id
+    policy_of_ref = {n.ref: n.code for n in plan.nodes if n.level == "policy"}
+    policy_of_ref |= {r.ref: r.policy_code for r in plan.roles}
+    policy_of_ref |= {a.ref: a.parent_code for a in plan.actions}
+    policies = {n.code for n in plan.nodes if n.level == "policy"}
+    for ref, text, kind in text_rows(plan):
+        tokens = tokenize(text)
+        writer.writerows((pid, ref, i, t.surface, t.normalized_form, t.dictionary_form, t.pos)
+                         for i, t in enumerate(tokens))
+        if kind != "node":
+            for theme, hits in themes_of(text, tokens, rules):
+                comp.item_themes.append(ItemThemeRow(plan_id=pid, ref=ref, theme=theme, keywords=",".join(hits),
+                                                     themes_version=rules.themes.version))
+        code = policy_of_ref.get(ref)
+        if code in policies:
+            lemmas_of_policy.setdefault((pid, code), []).extend(
+                t.normalized_form for t in tokens if t.content and t.normalized_form not in STOP)
+
+
+def query_keys(word: str) -> list[set[str]]:
+    """For each content word of a query, the forms a token may match it by."""
+    tokens = [t for t in tokenize(clean_text(word)) if t.content] or tokenize(clean_text(word))
+    return [t.keys() for t in tokens]
+
+
+def search(con, word: str, actor: str | None = None, plans: list[str] | None = None) -> list[dict]:
+    """Roles, actions and nodes whose tokens hold every content word of `word` (in any form)."""
+    keys = query_keys(word)
+    if not keys:
+        return []
+    sql = ["SELECT ref FROM tokens WHERE"]
+    clauses, params = [], []
+    for group in keys:
+        ph = ",".join("?" for _ in group)
+        clauses.append(f"ref IN (SELECT ref FROM tokens WHERE normalized_form IN ({ph}) "
+                       f"OR dictionary_form IN ({ph}) OR surface IN ({ph}))")
+        params += list(group) * 3
+    sql.append(" AND ".join(clauses))
+    refs = {r[0] for r in con.execute(" ".join(sql), params).fetchall()}
+    # compounds the tokenizer keeps whole (成年後見制度) are found by their text as well
+    refs |= {r[0] for r in con.execute("SELECT ref FROM v_items WHERE contains(text, ?)", [clean_text(word)]).fetchall()}
+    if not refs:
+        return []
+    ph = ",".join("?" for _ in refs)
+    where = [f"i.ref IN ({ph})"]
+    params = list(refs)
+    if actor:
+        where.append("i.actor = ?")
+        params.append(actor)
+    if plans:
+        where.append(f"i.plan_id IN ({','.join('?' for _ in plans)})")
+        params += plans
+    rows = con.execute(f"""
+        SELECT i.plan_id, i.code, i.kind, i.actor, i.text, d.path, i.page
+        FROM v_items i LEFT JOIN documents d USING (doc_id)
+        WHERE {' AND '.join(where)} ORDER BY i.plan_id, i.code, i.kind, i.actor, i.ref""", params).fetchall()
+    cols = ("plan_id", "code", "kind", "actor", "text", "document", "page")
+    return [dict(zip(cols, r)) for r in rows]
+
+
+def matrix(con, by: str, plans: list[str] | None = None) -> tuple[list[str], list[str], dict]:
+    """(row labels, column labels, counts) of plan × actor or plan × theme."""
+    view = {"actor": "v_actor_matrix", "theme": "v_theme_matrix"}[by]
+    rows = con.execute(f"SELECT plan_id, {by}, n FROM {view} ORDER BY ALL").fetchall()
+    if plans:
+        rows = [r for r in rows if r[0] in plans]
+    row_labels = sorted({r[0] for r in rows})
+    if by == "actor":
+        cols = [a for a in ACTORS if any(r[1] == a for r in rows)]
+    else:
+        order = [t[0] for t in con.execute("SELECT theme FROM themes").fetchall()]
+        cols = [t for t in order if any(r[1] == t for r in rows)]
+    return row_labels, cols, {(r[0], r[1]): r[2] for r in rows}
+
+
+def similar(con, plan_id: str, code: str) -> list[dict]:
+    rows = con.execute("""
+        SELECT a.other_plan_id, a.rank, a.other_policy_code, n.title, a.score
+        FROM policy_alignment a
+        LEFT JOIN nodes n ON n.plan_id = a.other_plan_id AND n.code = a.other_policy_code
+        WHERE a.plan_id = ? AND a.policy_code = ? ORDER BY a.other_plan_id, a.rank""", [plan_id, code]).fetchall()
+    cols = ("other_plan_id", "rank", "other_policy_code", "title", "score")
+    return [dict(zip(cols, r)) for r in rows]
+
+
+def untagged_share(con) -> dict[str, float]:
+    """Per plan, the share of roles and actions that no theme tags."""
+    rows = con.execute("""
+        SELECT i.plan_id, avg(CASE WHEN t.ref IS NULL THEN 1.0 ELSE 0.0 END)
+        FROM v_items i LEFT JOIN (SELECT DISTINCT ref FROM item_themes) t USING (ref)
+        WHERE i.kind IN ('role', 'action', 'outcome', 'focus_measure') GROUP BY i.plan_id ORDER BY 1""").fetchall()
+    return {p: round(s, 3) for p, s in rows}

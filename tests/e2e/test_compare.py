@@ -1,0 +1,136 @@
+"""Comparing cities (issue "Compare cities"): tokens, themes, search, alignment, the HTML report."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pymupdf
+import pytest
+from typer.testing import CliRunner
+
+import planextract
+from planextract import pipeline
+from planextract.cli import app
+from planextract.compare import matrix, search, similar, untagged_share
+from planextract.compare.tokens import MAX_BYTES, chunks, tokenize
+from planextract.normalise import clean_text
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cmp") / "out"
+    pipeline.run(ROOT / "corpus", out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def con(out):
+    c = planextract.connect(out)
+    yield c
+    c.close()
+
+
+def test_forms_and_widths_do_not_split_a_word():
+    def lemma(s):
+        return [t.normalized_form for t in tokenize(clean_text(s)) if t.content][0]
+    assert lemma("見守り") == lemma("見守る") == lemma("みまもり")
+    assert lemma("ＩＣＴ") == lemma("ICT") == "ICT"
+
+
+def test_long_text_is_tokenized_in_pieces_under_the_byte_limit():
+    text = "地域で支え合う活動に参加します。" * 4000  # ~190 KB of UTF-8
+    pieces = chunks(text)
+    assert len(pieces) > 1 and all(len(p.encode("utf-8")) <= MAX_BYTES for p in pieces)
+    assert "".join(pieces) == text
+    assert len(tokenize(text)) > 4000
+
+
+def test_council_commits_only_where_its_plans_give_it_roles(con):
+    _, _, counts = matrix(con, "actor")
+    assert counts[("aizuwakamatsu-2", "社協")] > 0 and counts[("ichinoseki-2", "社協")] > 0
+    assert counts[("atsugi-6", "社協")] == 0 and counts[("sagamihara-5", "社協")] == 0
+
+
+def test_guardianship_theme_in_all_four_plans(con):
+    _, _, counts = matrix(con, "theme")
+    plans = ["aizuwakamatsu-2", "atsugi-6", "ichinoseki-2", "sagamihara-5"]
+    assert all(counts[(p, "権利擁護・成年後見")] > 0 for p in plans)
+
+
+def test_every_role_and_action_is_tagged_or_counted_untagged(con):
+    shares = untagged_share(con)
+    assert set(shares) == {"aizuwakamatsu-2", "atsugi-6", "ichinoseki-2", "sagamihara-5"}
+    assert all(0 <= s < 0.5 for s in shares.values()), shares
+    n_items = con.execute("SELECT count(*) FROM v_items WHERE kind <> 'node'").fetchone()[0]
+    n_tagged = con.execute("SELECT count(DISTINCT ref) FROM item_themes").fetchone()[0]
+    assert n_tagged < n_items and n_tagged > 0.7 * n_items
+
+
+def test_search_by_lemma_across_cities(con):
+    hits = search(con, "見守る")
+    texts = [(h["plan_id"], h["text"]) for h in hits]
+    assert ("atsugi-6", "見守り活動の充実") in texts
+    assert all(h["document"] and h["page"] for h in hits)
+    council = search(con, "見守る", actor="社協")
+    assert council and {h["actor"] for h in council} == {"社協"}
+
+
+def test_policy_alignment(con):
+    rows = similar(con, "ichinoseki-2", "3.2")
+    top = [r for r in rows if r["other_plan_id"] == "atsugi-6" and r["rank"] == 1]
+    assert top and top[0]["other_policy_code"] == "2.2"
+    per_plan = con.execute("SELECT plan_id, policy_code, other_plan_id, max(rank) FROM policy_alignment "
+                           "GROUP BY ALL").fetchall()
+    assert {r[3] for r in per_plan} == {3}
+
+
+def test_cli_compare_search_similar(out):
+    res = runner.invoke(app, ["compare", "--by", "actor", "--format", "json", "--out", str(out)])
+    assert res.exit_code == 0
+    data = json.loads(res.output)
+    assert data["atsugi-6"]["社協"] == 0 and data["aizuwakamatsu-2"]["社協"] > 0
+    res = runner.invoke(app, ["compare", "--by", "theme", "--format", "csv", "--plans", "atsugi-6", "--out", str(out)])
+    assert res.exit_code == 0 and res.output.splitlines()[1].startswith("atsugi-6,")
+    res = runner.invoke(app, ["search", "見守る", "--format", "json", "--out", str(out)])
+    assert res.exit_code == 0 and any(h["text"] == "見守り活動の充実" for h in json.loads(res.output))
+    res = runner.invoke(app, ["similar", "ichinoseki-2", "3.2", "--format", "json", "--out", str(out)])
+    assert res.exit_code == 0 and json.loads(res.output)
+    assert runner.invoke(app, ["similar", "ichinoseki-2", "9.9", "--out", str(out)]).exit_code == 1
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(not _chromium() and not os.environ.get("CI"), reason="Chromium is installed by .ci/run")
+def test_report_in_headless_chromium(out, tmp_path):
+    browser = _chromium()
+    assert browser, "Chromium is missing (.ci/run installs Debian's chromium)"
+    res = runner.invoke(app, ["report", "--out", str(out), "--dest", str(tmp_path / "report")])
+    assert res.exit_code == 0, res.output
+    page = tmp_path / "report" / "index.html"
+    text = page.read_text(encoding="utf-8")
+    assert "<script" in text and "cdn.jsdelivr.net/npm/vega" not in text  # no network needed
+    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=8000", "--window-size=1400,1800"]
+    dom = subprocess.run(flags + ["--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    plans_table = re.search(r'<table class="plans">(.*?)</table>', dom, re.S).group(1)
+    assert len(re.findall(r"<tr>", plans_table)) == 1 + 4  # header + one row per plan
+    assert re.search(r"<(canvas|svg)", dom), "the charts did not render"
+    shot = tmp_path / "screenshot.png"
+    subprocess.run(flags + [f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120)
+    pix = pymupdf.Pixmap(str(shot))
+    samples = pix.samples
+    n = pix.n
+    # the heatmaps' blue cells: pixels clearly bluer than they are red
+    blue = sum(1 for i in range(0, len(samples), n * 7) if samples[i + 2] > samples[i] + 60)
+    assert blue > 300, f"no heatmap in the screenshot ({blue} blue samples): {shot}"
