@@ -17,6 +17,7 @@ install-dev: $(BIN)/python
 
 run: install
 	$(BIN)/planextract run --corpus corpus --out out
+	$(BIN)/planextract align --out out
 
 test: install-dev
 	$(BIN)/pytest

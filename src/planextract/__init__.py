@@ -7,6 +7,7 @@ The Python API mirrors the command line:
 >>> doc = planextract.extract("corpus/atsugi/taikeizu.pdf")  # planextract inspect (one document)
 >>> con = planextract.connect("out")                     # the run's DuckDB, read-only
 >>> con.sql("SELECT plan_id, count(*) FROM roles GROUP BY 1").fetchall()
+>>> planextract.align("out")                             # planextract align
 """
 
 from __future__ import annotations
@@ -19,8 +20,21 @@ from .models import SegmentedDocument as Document
 from .pipeline import extract, run, validate
 from .store import DB_NAME, export
 
-__all__ = ["run", "extract", "connect", "export", "validate", "Result", "Document",
+__all__ = ["run", "extract", "connect", "export", "validate", "align", "Result", "Document",
            "PlanextractError", "InputError", "RulesError", "SchemaError"]
+
+
+def align(out: Path | str = "out") -> Path:
+    """Compute `policy_alignment` for a run's plans (every plan against every other one)."""
+    from .compare import alignment_rows
+    from .store import write_alignment
+
+    con = connect(out)
+    try:
+        rows = alignment_rows(con)
+    finally:
+        con.close()
+    return write_alignment(out, rows)
 
 
 def connect(out: Path | str = "out"):

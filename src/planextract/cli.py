@@ -265,6 +265,18 @@ def similar(plan_id: str = typer.Argument(...), code: str = typer.Argument(..., 
 
 
 @app.command()
+def align(out: Path = typer.Option(Path("out"), help="the folder a run wrote")):
+    """Compute policy_alignment: each policy's 3 most similar policies in each other plan."""
+    from . import align as align_plans
+
+    try:
+        path = align_plans(out)
+    except PlanextractError as e:
+        _fail(e, 2)
+    console.print(f"wrote {path} and the policy_alignment table")
+
+
+@app.command()
 def report(out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
            dest: Path = typer.Option(None, help="where to write index.html (default OUT/report)")):
     """Write one self-contained HTML report: heatmaps, items by theme, policy alignment."""

@@ -77,34 +77,30 @@ def map_nodes(ref: SegmentedDocument, doc: SegmentedDocument, canon: dict[str, N
         best = _best(n, [c for c in pols if _prefix(c.local_code) == goal], 0.75) or _best(n, pols, 0.85)
         if best is None and n.local_code in canon and (not canon[n.local_code].title or not n.title):
             best = canon[n.local_code]
-        if best is None:
-            k = 1 + sum(1 for c in pols if _prefix(c.local_code) == goal)
-            code = f"{goal}.{k}"
-            while code in canon:
-                k += 1
-                code = f"{goal}.{k}"
-            canon[code] = n.model_copy(update={"local_code": code})
-        else:
-            code = best.local_code
-        mapping[n.local_code] = code
-        _fill(canon[code], n)
+        _place(n, best, goal, canon, mapping)
     for n in doc.nodes:
         if n.level != Level.focus:
             continue
         prefix = _prefix(n.local_code)
         same = [c for c in canon.values() if c.level == Level.focus and _prefix(c.local_code) == prefix]
-        best = _best(n, same, 0.75)
-        if best is None:
-            code = n.local_code
-            if code in canon:
-                k = len(same) + 1
-                code = f"{prefix}.{k}"
-            canon[code] = n.model_copy(update={"local_code": code})
-        else:
-            code = best.local_code
-        mapping[n.local_code] = code
-        _fill(canon[code], n)
+        _place(n, _best(n, same, 0.75), prefix, canon, mapping, keep_code=True)
     return mapping
+
+
+def _place(n: NodeRecord, best: NodeRecord | None, prefix: str, canon: dict[str, NodeRecord],
+           mapping: dict[str, str], keep_code: bool = False) -> None:
+    """Map `n` onto `best`, or add it to the plan under the next free code of `prefix`."""
+    if best is not None:
+        code = best.local_code
+    else:
+        code = n.local_code if keep_code and n.local_code not in canon else None
+        k = 1 + sum(1 for c in canon if _prefix(c) == prefix and "." in c)
+        while code is None or code in canon:
+            code = f"{prefix}.{k}"
+            k += 1
+        canon[code] = n.model_copy(update={"local_code": code})
+    mapping[n.local_code] = code
+    _fill(canon[code], n)
 
 
 def _best(n: NodeRecord, candidates: list[NodeRecord], threshold: float) -> NodeRecord | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from .compare import ACTORS, matrix, untagged_share
+from .compare import ACTORS, alignment_rows, matrix, untagged_share
 
 
 def _heatmap(con, by: str, title: str):
@@ -60,12 +60,14 @@ def write_report(out: Path | str = "out", dest: Path | str | None = None) -> Pat
             sections.append(f"<details><summary>{html.escape(theme)} ({len(items)})</summary>"
                             + _table(["plan", "actor / kind", "code", "text", "document", "page"],
                                      [list(r) for r in items], "items") + "</details>")
-        alignment = con.execute("""
-            SELECT a.plan_id, a.policy_code, n.title, a.other_plan_id, a.other_policy_code, o.title, a.score
-            FROM policy_alignment a
-            LEFT JOIN nodes n ON n.plan_id = a.plan_id AND n.code = a.policy_code
-            LEFT JOIN nodes o ON o.plan_id = a.other_plan_id AND o.code = a.other_policy_code
-            WHERE a.rank = 1 ORDER BY a.plan_id, a.policy_code, a.other_plan_id""").fetchall()
+        titles = dict(((p, c), t) for p, c, t in con.execute("SELECT plan_id, code, title FROM nodes").fetchall())
+        stored = con.execute("SELECT plan_id, policy_code, other_plan_id, other_policy_code, score "
+                             "FROM policy_alignment WHERE rank = 1").fetchall()
+        if not stored:  # `planextract align` has not been run: compute it for the report
+            stored = [(a.plan_id, a.policy_code, a.other_plan_id, a.other_policy_code, a.score)
+                      for a in alignment_rows(con) if a.rank == 1]
+        alignment = [(p, c, titles.get((p, c)), op, oc, titles.get((op, oc)), s)
+                     for p, c, op, oc, s in sorted(stored)]
     finally:
         con.close()
     page = f"""<!doctype html>

@@ -130,13 +130,7 @@ def write_csv(directory: Path, tables: dict[str, list[BaseModel]], spooled: dict
         if spooled.get(name):
             shutil.move(spooled[name], directory / f"{name}.csv")
             continue
-        cols = list(model.model_fields)
-        with (directory / f"{name}.csv").open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(cols)
-            for row in tables[name]:
-                d = row.model_dump()
-                w.writerow([_csv_value(d[c]) for c in cols])
+        write_csv_rows(directory / f"{name}.csv", model, tables[name])
 
 
 def write_duckdb(path: Path, tables: dict[str, list[BaseModel]], csv_dir: Path,
@@ -222,3 +216,37 @@ def export(out: Path | str, fmt: str, dest: Path | str | None = None) -> list[Pa
     finally:
         con.close()
     return written
+
+
+def write_alignment(out: Path | str, rows: list[BaseModel]) -> Path:
+    """Replace `policy_alignment` in a run's DuckDB file and CSV (the `align` step)."""
+    from .errors import InputError
+
+    out = Path(out)
+    db = out / DB_NAME
+    if not db.exists():
+        raise InputError(f"{db}: not found; run `planextract run` first")
+    csv_path = out / "csv" / "policy_alignment.csv"
+    tmp = csv_path.with_suffix(".csv.tmp")
+    write_csv_rows(tmp, TABLES["policy_alignment"], rows)
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("BEGIN")
+        con.execute("DELETE FROM policy_alignment")
+        if rows:
+            con.execute(f"COPY policy_alignment FROM '{tmp.as_posix()}' (HEADER, DELIMITER ',', QUOTE '\"', NULLSTR '')")
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    tmp.replace(csv_path)
+    return csv_path
+
+
+def write_csv_rows(path: Path, model: type[BaseModel], rows: list[BaseModel]) -> None:
+    cols = list(model.model_fields)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(cols)
+        for row in rows:
+            d = row.model_dump()
+            w.writerow([_csv_value(d[c]) for c in cols])

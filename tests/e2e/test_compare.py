@@ -28,6 +28,8 @@ runner = CliRunner()
 def out(tmp_path_factory):
     out = tmp_path_factory.mktemp("cmp") / "out"
     pipeline.run(ROOT / "corpus", out)
+    res = runner.invoke(app, ["align", "--out", str(out)])  # as `make run` does
+    assert res.exit_code == 0, res.output
     return out
 
 
@@ -90,6 +92,13 @@ def test_policy_alignment(con):
     per_plan = con.execute("SELECT plan_id, policy_code, other_plan_id, max(rank) FROM policy_alignment "
                            "GROUP BY ALL").fetchall()
     assert {r[3] for r in per_plan} == {3}
+
+
+def test_similar_without_align_computes_the_one_policy(tmp_path, con):
+    pipeline.run(ROOT / "corpus", tmp_path / "out")  # no `align`
+    fresh = planextract.connect(tmp_path / "out")
+    assert fresh.execute("SELECT count(*) FROM policy_alignment").fetchone() == (0,)
+    assert similar(fresh, "ichinoseki-2", "3.2") == similar(con, "ichinoseki-2", "3.2")
 
 
 def test_cli_compare_search_similar(out):

@@ -27,29 +27,46 @@ def text_rows(plan: PlanResult) -> list[tuple[str, str, str]]:
 
 
 def analyse(plans: list[PlanResult], rules: Rules, spool: Path) -> Comparison:
-    """Tokens (streamed to spool/tokens.csv), themes of roles and actions, policy alignment."""
+    """Tokens (streamed to spool/tokens.csv) and the themes of roles and actions: work per plan, so a
+    run grows linearly with its plans. Policy alignment compares every plan with every other one:
+    it is its own step (`align`)."""
     comp = Comparison(themes=[ThemeRow(theme=t.name, keywords=",".join(t.keywords), themes_version=rules.themes.version)
                               for t in rules.themes.themes])
-    lemmas_of_policy: dict[tuple[str, str], list[str]] = {}
     spool.mkdir(parents=True, exist_ok=True)
     comp.tokens_csv = str(spool / "tokens.csv")
     with open(comp.tokens_csv, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(list(TokenRow.model_fields))
         for plan in plans:
-            _analyse_plan(plan, rules, comp, writer, lemmas_of_policy)
-    comp.policy_alignment = [AlignmentRow(plan_id=p, policy_code=c, other_plan_id=op, other_policy_code=oc,
-                                          rank=rank, score=score)
-                             for p, c, op, oc, rank, score in align(lemmas_of_policy)]
+            _analyse_plan(plan, rules, comp, writer)
     return comp
 
 
-def _analyse_plan(plan: PlanResult, rules: Rules, comp: Comparison, writer, lemmas_of_policy) -> None:
+def policy_lemmas(con) -> dict[tuple[str, str], list[str]]:
+    """Content-word lemmas of each policy (title, description, roles, actions), from `tokens`."""
+    rows = con.execute("""
+        SELECT i.plan_id, i.code, t.normalized_form
+        FROM tokens t JOIN v_items i USING (ref)
+        JOIN nodes n ON n.plan_id = i.plan_id AND n.code = i.code AND n.level = 'policy'
+        WHERE t.pos IN ('名詞', '動詞', '形容詞', '形状詞')
+        ORDER BY i.plan_id, i.code, i.ref, t.position""").fetchall()
+    out: dict[tuple[str, str], list[str]] = {}
+    for plan_id, code, lemma in rows:
+        if lemma not in STOP and not lemma.isdigit():
+            out.setdefault((plan_id, code), []).append(lemma)
+    return out
+
+
+def alignment_rows(con, plan_id: str | None = None, code: str | None = None) -> list[AlignmentRow]:
+    """Policy alignment over the stored tokens; for one policy only when `plan_id` and `code` are given."""
+    docs = policy_lemmas(con)
+    only = (plan_id, code) if plan_id and code else None
+    return [AlignmentRow(plan_id=p, policy_code=c, other_plan_id=op, other_policy_code=oc, rank=rank, score=score)
+            for p, c, op, oc, rank, score in align(docs, only=only)]
+
+
+def _analyse_plan(plan: PlanResult, rules: Rules, comp: Comparison, writer) -> None:
     pid = plan.plan.plan_id
-    policy_of_ref = {n.ref: n.code for n in plan.nodes if n.level == "policy"}
-    policy_of_ref |= {r.ref: r.policy_code for r in plan.roles}
-    policy_of_ref |= {a.ref: a.parent_code for a in plan.actions}
-    policies = {n.code for n in plan.nodes if n.level == "policy"}
     for ref, text, kind in text_rows(plan):
         tokens = tokenize(text)
         writer.writerows((pid, ref, i, t.surface, t.normalized_form, t.dictionary_form, t.pos)
@@ -58,10 +75,7 @@ def _analyse_plan(plan: PlanResult, rules: Rules, comp: Comparison, writer, lemm
             for theme, hits in themes_of(text, tokens, rules):
                 comp.item_themes.append(ItemThemeRow(plan_id=pid, ref=ref, theme=theme, keywords=",".join(hits),
                                                      themes_version=rules.themes.version))
-        code = policy_of_ref.get(ref)
-        if code in policies:
-            lemmas_of_policy.setdefault((pid, code), []).extend(
-                t.normalized_form for t in tokens if t.content and t.normalized_form not in STOP)
+
 
 
 def query_keys(word: str) -> list[set[str]]:
@@ -121,11 +135,17 @@ def matrix(con, by: str, plans: list[str] | None = None) -> tuple[list[str], lis
 
 
 def similar(con, plan_id: str, code: str) -> list[dict]:
+    """The most similar policies of each other plan: from `policy_alignment` when `align` has
+    built it, else computed now for this one policy."""
     rows = con.execute("""
         SELECT a.other_plan_id, a.rank, a.other_policy_code, n.title, a.score
         FROM policy_alignment a
         LEFT JOIN nodes n ON n.plan_id = a.other_plan_id AND n.code = a.other_policy_code
         WHERE a.plan_id = ? AND a.policy_code = ? ORDER BY a.other_plan_id, a.rank""", [plan_id, code]).fetchall()
+    if not rows:
+        titles = dict(((p, c), t) for p, c, t in con.execute("SELECT plan_id, code, title FROM nodes").fetchall())
+        rows = [(a.other_plan_id, a.rank, a.other_policy_code, titles.get((a.other_plan_id, a.other_policy_code)),
+                 a.score) for a in alignment_rows(con, plan_id, code)]
     cols = ("other_plan_id", "rank", "other_policy_code", "title", "score")
     return [dict(zip(cols, r)) for r in rows]
 

@@ -34,12 +34,16 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(w, 0.0) for w, v in a.items())
 
 
-def align(docs: dict[tuple[str, str], list[str]], top: int = 3) -> list[tuple[str, str, str, str, int, float]]:
-    """(plan, code, other plan, other code, rank, score) rows, best first within each other plan."""
+def align(docs: dict[tuple[str, str], list[str]], top: int = 3,
+          only: tuple[str, str] | None = None) -> list[tuple[str, str, str, str, int, float]]:
+    """(plan, code, other plan, other code, rank, score) rows, best first within each other plan;
+    for the policy `only` alone when given."""
     vecs = tfidf(docs)
     plans = sorted({p for p, _ in docs})
     rows = []
     for (plan, code), vec in sorted(vecs.items()):
+        if only and (plan, code) != only:
+            continue
         for other in plans:
             if other == plan:
                 continue
