@@ -16,7 +16,7 @@ from .errors import PlanextractError
 from .inspection import inspect_document
 from .newcity import init_city
 from .store import EXPORT_FORMATS, export as export_tables
-from .score import overall, report, score as score_fn
+from .score import report as score_report, score as score_fn
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Japanese municipal welfare plans (地域福祉計画) → DuckDB + tidy CSV.")
@@ -69,7 +69,7 @@ def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-fo
     for p in result.plans:
         cov = min((d.coverage for d in p.documents), default=0.0)
         table.add_row(p.plan.plan_id, str(len(p.documents)), str(len(p.nodes)), str(len(p.roles)),
-                      str(len(p.actions)), str(len(p.scores)), str(len(p.unassigned)), f"{cov:.3f}",
+                      str(len(p.actions)), str(len(p.scores)), str(p.counts.get("unassigned", 0)), f"{cov:.3f}",
                       str(sum(1 for x in p.problems if x.severity == "warning")))
     Console().print(table)
     rows = list(result.problems) + [x for p in result.plans for x in p.problems]
@@ -93,8 +93,7 @@ def score(out_csv: Path = typer.Argument(..., help="folder with plans.csv, nodes
         lines = score_fn(out_csv, gold_dir, set(p for p in plans.split(",") if p) or None)
     except PlanextractError as e:
         _fail(e, 2)
-    print(report(lines))
-    _ = overall
+    print(score_report(lines))
 
 
 @app.command()

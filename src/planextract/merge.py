@@ -9,7 +9,6 @@ document (or another sheet of the same document) is one row.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from difflib import SequenceMatcher
 
 from .models import (
@@ -295,7 +294,3 @@ def _sort_key(code: str) -> tuple:
     if head.isdigit():
         return (0, int(head), int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0)
     return (1, head, int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0)
-
-
-def edition_counts(docs: list[SegmentedDocument]) -> Counter:
-    return Counter(e for d in docs for e in d.facts.editions)

@@ -366,6 +366,9 @@ class PlanResult(Model):
     unassigned: list[UnassignedRow]
     furniture: list[FurnitureRow]
     problems: list[ProblemRow]
+    # Rows of the large tables (unassigned, furniture) go to the run's output files as soon as the
+    # plan is merged; these counts stay.
+    counts: dict[str, int] = Field(default_factory=dict)
 
 
 class TokenRow(Model):
@@ -401,18 +404,12 @@ class AlignmentRow(Model):
     score: float
 
 
-class Comparison(Model):
-    # Tokens are many (tens of thousands per plan): streamed to a CSV file while they are made,
-    # in TokenRow's column order, never all held in memory. Store moves the file into place.
-    tokens_csv: str | None = None
-    item_themes: list[ItemThemeRow] = Field(default_factory=list)
-    themes: list[ThemeRow] = Field(default_factory=list)
-    policy_alignment: list[AlignmentRow] = Field(default_factory=list)
-
-
 class RunResult(Model):
     schema_version: str = SCHEMA_VERSION
     plans: list[PlanResult]
     problems: list[ProblemRow] = Field(default_factory=list)
-    comparison: Comparison = Field(default_factory=Comparison)
+    themes: list[ThemeRow] = Field(default_factory=list)
+    # table → CSV file already written (tables too large to hold: tokens, item_themes,
+    # unassigned, furniture); store moves them into place
+    spooled: dict[str, str] = Field(default_factory=dict)
     seconds: float = 0.0

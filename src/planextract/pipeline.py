@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .compare import analyse
+from .compare import analyse_plan, theme_rows
 from .errors import InputError, PlanextractError, RulesError
 from .ingest import document_format, ingest_document
 from .merge import merge_plan
@@ -25,7 +25,7 @@ from .models import PlanMeta, PlanResult, ProblemRow, RunResult, SegmentedDocume
 from .prefectures import valid_code
 from .rules import Rules, key_line, load_rules, schema_error
 from .segment import segment_document
-from .store import store
+from .store import Spool, store
 
 log = logging.getLogger("planextract")
 
@@ -193,6 +193,9 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
             tasks.append((path, corpus, metas[folder.name], password, cache_dir))
     plans: list[PlanResult] = []
     pending: dict[str, tuple[list, dict]] = {}
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    spool_dir = Path(tempfile.mkdtemp(prefix=f".{Path(out).name}.spool-", dir=Path(out).parent))
+    spool = Spool(spool_dir)
     left = {name: sum(1 for t in tasks if t[0].parent.name == name) for name in metas}
 
     def collect(task, outcome) -> None:
@@ -212,8 +215,28 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
                                        severity="error", message=message, page=None))
         left[name] -= 1
         if left[name] == 0 and name in pending:
-            plans.append(merge_plan(metas[name], *pending.pop(name)))
+            plan = merge_plan(metas[name], *pending.pop(name))
+            # the large tables go to files now; what stays in memory is the plan's main rows
+            plan.counts = {"unassigned": spool.add("unassigned", plan.unassigned),
+                           "furniture": spool.add("furniture", plan.furniture)}
+            plan.unassigned, plan.furniture = [], []
+            analyse_plan(plan, rules, spool)
+            plans.append(plan)
 
+    try:
+        _read_all(tasks, jobs, rules, corpus, progress, collect)
+        result = RunResult(plans=plans, problems=problems, themes=theme_rows(rules), spooled=spool.close())
+        store(result, Path(out))
+    finally:
+        spool.close()
+        shutil.rmtree(spool_dir, ignore_errors=True)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _read_all(tasks, jobs, rules, corpus, progress, collect) -> None:
+    """Read every document (in worker processes when jobs > 1); hand each outcome to `collect`
+    in corpus order."""
     if jobs > 1 and len(tasks) > 1:
         # Worker processes, not threads: PyMuPDF and tokenizer objects are never shared. Forked
         # workers start without re-importing (nothing of PyMuPDF is open in this process yet).
@@ -234,15 +257,7 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
             if progress:
                 progress(str(t[0].relative_to(corpus)))
             collect(t, _work(t))
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    spool = Path(tempfile.mkdtemp(prefix=f".{Path(out).name}.spool-", dir=Path(out).parent))
-    try:
-        result = RunResult(plans=plans, problems=problems, comparison=analyse(plans, rules, spool))
-        store(result, Path(out))
-    finally:
-        shutil.rmtree(spool, ignore_errors=True)
-    result.seconds = time.perf_counter() - started
-    return result
+
 
 
 def failed(result: RunResult, strict: bool = False) -> list[ProblemRow]:

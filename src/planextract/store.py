@@ -93,6 +93,41 @@ def _sql_type(annotation) -> str:
     return _SQL_TYPES.get(base, "VARCHAR")
 
 
+class Spool:
+    """Rows of the large tables, appended to CSV files as plans are done, never all in memory."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._files: dict[str, tuple] = {}
+
+    def writer(self, table: str):
+        if table not in self._files:
+            f = (self.directory / f"{table}.csv").open("w", encoding="utf-8", newline="")
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(list(TABLES[table].model_fields))
+            self._files[table] = (f, w)
+        return self._files[table][1]
+
+    def add(self, table: str, rows) -> int:
+        """Append model rows (or tuples in the table's column order); the number written."""
+        w = self.writer(table)
+        cols = list(TABLES[table].model_fields)
+        n = 0
+        for row in rows:
+            if isinstance(row, BaseModel):
+                d = row.model_dump()
+                row = [_csv_value(d[c]) for c in cols]
+            w.writerow(row)
+            n += 1
+        return n
+
+    def close(self) -> dict[str, str]:
+        for f, _ in self._files.values():
+            f.close()
+        return {t: str(self.directory / f"{t}.csv") for t in self._files}
+
+
 def rows_of(result: RunResult) -> dict[str, list[BaseModel]]:
     out: dict[str, list[BaseModel]] = {name: [] for name in TABLES}
     for p in result.plans:
@@ -107,10 +142,7 @@ def rows_of(result: RunResult) -> dict[str, list[BaseModel]]:
         out["furniture"] += p.furniture
         out["problems"] += p.problems
     out["problems"] += result.problems
-    out["tokens"] = []  # streamed: see Comparison.tokens_csv
-    out["themes"] = result.comparison.themes
-    out["item_themes"] = result.comparison.item_themes
-    out["policy_alignment"] = result.comparison.policy_alignment
+    out["themes"] = result.themes
     return out
 
 
@@ -161,7 +193,7 @@ def store(result: RunResult, out: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     old = out.parent / f".{out.name}.old"
     try:
-        spooled = {"tokens": result.comparison.tokens_csv} if result.comparison.tokens_csv else {}
+        spooled = dict(result.spooled)
         write_csv(tmp / "csv", tables, spooled)
         write_duckdb(tmp / DB_NAME, tables, tmp / "csv", frozenset(spooled))
         if (out / ".cache").is_dir():

@@ -3,7 +3,7 @@ import pytest
 
 from planextract.errors import InputError
 from planextract.ingest import ingest_document
-from planextract.ingest.layout import Atom, RawLine, grid_to_cells, merge_segments, segments_to_grids, Seg, xy_cut
+from planextract.ingest.layout import Atom, grid_to_cells, merge_segments, segments_to_grids, Seg, xy_cut
 from planextract.ingest.text import decode, repeated_runs
 
 

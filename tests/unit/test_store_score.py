@@ -1,6 +1,5 @@
 import csv
 import json
-from pathlib import Path
 
 import duckdb
 
@@ -55,3 +54,19 @@ def test_score_counts_as_the_workplace_scorer(tmp_path):
     assert lines == {"nodes": (3, 2, 2), "roles": (1, 1, 1), "plan": (6, 6, 6)}
     p, r, f = overall(score(tmp_path / "out/csv", tmp_path / "gold"))
     assert round(p, 3) == 1.0 and round(r, 3) == 0.9
+
+
+def test_score_command_prints_the_table_and_overall_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from planextract.cli import app
+
+    store(_result(), tmp_path / "out")
+    gold = {"plan": {"plan_id": "t-1", "city": "テスト市", "prefecture": "福島県", "edition": 1,
+                     "period_start_fy": None, "period_end_fy": None, "vision": "支え合うまち"},
+            "nodes": [{"level": "goal", "code": "1", "title": "人づくり"}], "roles": [], "actions": [], "scores": []}
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold/t-1.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    res = CliRunner().invoke(app, ["score", str(tmp_path / "out/csv"), str(tmp_path / "gold")])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip().splitlines()[-1] == "overall P 0.875 R 1.000 F1 0.933"  # tp 7 of 7 gold, 8 predicted

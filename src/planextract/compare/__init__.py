@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
-from ..models import AlignmentRow, Comparison, ItemThemeRow, PlanResult, ThemeRow, TokenRow
+from ..models import AlignmentRow, PlanResult, ThemeRow
 from ..normalise import clean_text
 from ..rules import Rules
 from .align import STOP, align
@@ -26,20 +23,25 @@ def text_rows(plan: PlanResult) -> list[tuple[str, str, str]]:
     return rows
 
 
-def analyse(plans: list[PlanResult], rules: Rules, spool: Path) -> Comparison:
-    """Tokens (streamed to spool/tokens.csv) and the themes of roles and actions: work per plan, so a
-    run grows linearly with its plans. Policy alignment compares every plan with every other one:
-    it is its own step (`align`)."""
-    comp = Comparison(themes=[ThemeRow(theme=t.name, keywords=",".join(t.keywords), themes_version=rules.themes.version)
-                              for t in rules.themes.themes])
-    spool.mkdir(parents=True, exist_ok=True)
-    comp.tokens_csv = str(spool / "tokens.csv")
-    with open(comp.tokens_csv, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(list(TokenRow.model_fields))
-        for plan in plans:
-            _analyse_plan(plan, rules, comp, writer)
-    return comp
+def theme_rows(rules: Rules) -> list[ThemeRow]:
+    return [ThemeRow(theme=t.name, keywords=",".join(t.keywords), themes_version=rules.themes.version)
+            for t in rules.themes.themes]
+
+
+def analyse_plan(plan: PlanResult, rules: Rules, spool) -> None:
+    """Tokens of every text row and the themes of roles and actions, written to the spool.
+
+    Work per plan, so a run grows linearly with its plans. Policy alignment compares every plan
+    with every other one: it is its own step (`align`)."""
+    pid = plan.plan.plan_id
+    tokens_out, themes_out = spool.writer("tokens"), spool.writer("item_themes")
+    for ref, text, kind in text_rows(plan):
+        tokens = tokenize(text)
+        tokens_out.writerows((pid, ref, i, t.surface, t.normalized_form, t.dictionary_form, t.pos)
+                             for i, t in enumerate(tokens))
+        if kind != "node":
+            themes_out.writerows((pid, ref, theme, ",".join(hits), rules.themes.version)
+                                 for theme, hits in themes_of(text, tokens, rules))
 
 
 def policy_lemmas(con) -> dict[tuple[str, str], list[str]]:
@@ -63,19 +65,6 @@ def alignment_rows(con, plan_id: str | None = None, code: str | None = None) -> 
     only = (plan_id, code) if plan_id and code else None
     return [AlignmentRow(plan_id=p, policy_code=c, other_plan_id=op, other_policy_code=oc, rank=rank, score=score)
             for p, c, op, oc, rank, score in align(docs, only=only)]
-
-
-def _analyse_plan(plan: PlanResult, rules: Rules, comp: Comparison, writer) -> None:
-    pid = plan.plan.plan_id
-    for ref, text, kind in text_rows(plan):
-        tokens = tokenize(text)
-        writer.writerows((pid, ref, i, t.surface, t.normalized_form, t.dictionary_form, t.pos)
-                         for i, t in enumerate(tokens))
-        if kind != "node":
-            for theme, hits in themes_of(text, tokens, rules):
-                comp.item_themes.append(ItemThemeRow(plan_id=pid, ref=ref, theme=theme, keywords=",".join(hits),
-                                                     themes_version=rules.themes.version))
-
 
 
 def query_keys(word: str) -> list[set[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 
 import pymupdf
 
@@ -205,15 +205,3 @@ def _grid_to_table(grid, pno: int) -> Table:
                           lines=[_to_line(r, pno) for r in rows]))
     return Table(page=pno, bbox=tuple(round(v, 1) for v in grid.bbox), n_rows=grid.n_rows,
                  n_cols=grid.n_cols, cells=cells)
-
-
-def pages_text_stats(pages: list[Page]) -> dict[int, int]:
-    """Characters of body text per page (for coverage and image-only detection)."""
-    out: dict[int, int] = defaultdict(int)
-    for p in pages:
-        for b in p.blocks:
-            if b.line:
-                out[p.number] += len(b.line.text.strip())
-            elif b.table:
-                out[p.number] += sum(len(ln.text.strip()) for c in b.table.cells for ln in c.lines)
-    return dict(out)
