@@ -68,8 +68,9 @@ def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-fo
         table.add_column(col, justify="left" if col == "plan" else "right")
     for p in result.plans:
         cov = min((d.coverage for d in p.documents), default=0.0)
-        table.add_row(p.plan.plan_id, str(len(p.documents)), str(len(p.nodes)), str(len(p.roles)),
-                      str(len(p.actions)), str(len(p.scores)), str(p.counts.get("unassigned", 0)), f"{cov:.3f}",
+        n = p.counts
+        table.add_row(p.plan.plan_id, str(len(p.documents)), str(n.get("nodes", 0)), str(n.get("roles", 0)),
+                      str(n.get("actions", 0)), str(n.get("scores", 0)), str(n.get("unassigned", 0)), f"{cov:.3f}",
                       str(sum(1 for x in p.problems if x.severity == "warning")))
     Console().print(table)
     rows = list(result.problems) + [x for p in result.plans for x in p.problems]

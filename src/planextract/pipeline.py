@@ -29,6 +29,9 @@ from .store import Spool, store
 
 log = logging.getLogger("planextract")
 
+# PlanResult lists written to the output as each plan is done (RunResult keeps their counts)
+SPOOLED_TABLES = ("nodes", "roles", "actions", "scores", "ratings", "unassigned", "furniture")
+
 PLAN_FILE = "plan.yaml"
 FORMATS = ("pdf", "text")
 
@@ -172,7 +175,9 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
     """Every plan folder under `corpus` → DuckDB + CSV under `out`.
 
     Each document is read on its own (in `jobs` worker processes; the CLI uses one per core): a document
-    that fails becomes an error in `problems` and the others go on. Results per document are cached
+    that fails becomes an error in `problems` and the others go on. The result holds each plan's
+    row, documents, problems and row counts (`PlanResult.counts`); the rows themselves are in the
+    output (`planextract.connect(out)`), written as each plan is done. Results per document are cached
     under `out/.cache` by the file's sha256 and the rules' and code's versions, so a re-run with
     unchanged inputs only merges and stores."""
     started = time.perf_counter()
@@ -216,11 +221,12 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
         left[name] -= 1
         if left[name] == 0 and name in pending:
             plan = merge_plan(metas[name], *pending.pop(name))
-            # the large tables go to files now; what stays in memory is the plan's main rows
-            plan.counts = {"unassigned": spool.add("unassigned", plan.unassigned),
-                           "furniture": spool.add("furniture", plan.furniture)}
-            plan.unassigned, plan.furniture = [], []
             analyse_plan(plan, rules, spool)
+            # The plan's rows go to the output files now: memory does not grow with the corpus.
+            # What stays is the plan row, its documents, its problems and the counts.
+            for table in SPOOLED_TABLES:
+                plan.counts[table] = spool.add(table, getattr(plan, table))
+                setattr(plan, table, [])
             plans.append(plan)
 
     try:

@@ -177,7 +177,10 @@ def write_duckdb(path: Path, tables: dict[str, list[BaseModel]], csv_dir: Path,
             source = (csv_dir / f"{name}.csv").as_posix().replace("'", "''")
             statements.append(f"COPY {name} FROM '{source}' (HEADER, DELIMITER ',', QUOTE '\"', NULLSTR '')")
     statements += [f"CREATE OR REPLACE VIEW {name} AS {sql}" for name, sql in VIEWS.items()]
-    con = duckdb.connect(str(path))
+    # A bulk load needs no large working set: keep DuckDB's small so a run's peak memory stays
+    # flat as the corpus grows (it spills to disk beside the database if it must).
+    con = duckdb.connect(str(path), config={"memory_limit": "128MB", "threads": 1,
+                                            "preserve_insertion_order": True})
     try:
         con.execute(";\n".join(statements))  # one script: one round trip
     finally:
