@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import logging
 import multiprocessing
 import os
@@ -17,7 +19,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .compare import analyse_plan, theme_rows
+from .compare import analyse_plan, text_rows, theme_rows
 from .errors import InputError, PlanextractError, RulesError
 from .ingest import document_format, ingest_document
 from .merge import merge_plan
@@ -146,6 +148,30 @@ def read_document_cached(path: Path, corpus: Path, meta: PlanMeta, rules: Rules,
     return seg, furniture
 
 
+def analyse_cached(plan: PlanResult, rules: Rules, spool: Spool, cache_dir: Path | None) -> None:
+    """Tokens and themes of a plan, into the spool; reused from the cache when the plan's text,
+    the rules and the code are those of an earlier run (then no tokenizer is even loaded)."""
+    entry = None
+    if cache_dir is not None:
+        digest = hashlib.sha256(f"{rules.version}:{code_version()}".encode())
+        for ref, text, kind in text_rows(plan):
+            digest.update(f"{ref}\t{kind}\t{text}\n".encode())
+        entry = cache_dir / f"plan-{plan.plan.plan_id}-{digest.hexdigest()[:24]}"
+        tokens, themes = entry.with_suffix(".tokens.csv"), entry.with_suffix(".themes.csv")
+        if tokens.exists() and themes.exists():
+            spool.add_text("tokens", tokens.read_text(encoding="utf-8"))
+            spool.add_text("item_themes", themes.read_text(encoding="utf-8"))
+            return
+    tokens_buf, themes_buf = io.StringIO(), io.StringIO()
+    analyse_plan(plan, rules, csv.writer(tokens_buf, lineterminator="\n"), csv.writer(themes_buf, lineterminator="\n"))
+    spool.add_text("tokens", tokens_buf.getvalue())
+    spool.add_text("item_themes", themes_buf.getvalue())
+    if entry is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        entry.with_suffix(".tokens.csv").write_text(tokens_buf.getvalue(), encoding="utf-8")
+        entry.with_suffix(".themes.csv").write_text(themes_buf.getvalue(), encoding="utf-8")
+
+
 _WORKER: dict = {}
 
 
@@ -221,7 +247,7 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
         left[name] -= 1
         if left[name] == 0 and name in pending:
             plan = merge_plan(metas[name], *pending.pop(name))
-            analyse_plan(plan, rules, spool)
+            analyse_cached(plan, rules, spool, cache_dir)
             # The plan's rows go to the output files now: memory does not grow with the corpus.
             # What stays is the plan row, its documents, its problems and the counts.
             for table in SPOOLED_TABLES:

@@ -122,6 +122,11 @@ class Spool:
             n += 1
         return n
 
+    def add_text(self, table: str, text: str) -> None:
+        """Append CSV rows already written as text (for example from a cache)."""
+        self.writer(table)
+        self._files[table][0].write(text)
+
     def close(self) -> dict[str, str]:
         for f, _ in self._files.values():
             f.close()

@@ -28,13 +28,12 @@ def theme_rows(rules: Rules) -> list[ThemeRow]:
             for t in rules.themes.themes]
 
 
-def analyse_plan(plan: PlanResult, rules: Rules, spool) -> None:
-    """Tokens of every text row and the themes of roles and actions, written to the spool.
+def analyse_plan(plan: PlanResult, rules: Rules, tokens_out, themes_out) -> None:
+    """Tokens of every text row and the themes of roles and actions, as CSV rows to the writers.
 
     Work per plan, so a run grows linearly with its plans. Policy alignment compares every plan
     with every other one: it is its own step (`align`)."""
     pid = plan.plan.plan_id
-    tokens_out, themes_out = spool.writer("tokens"), spool.writer("item_themes")
     for ref, text, kind in text_rows(plan):
         tokens = tokenize(text)
         tokens_out.writerows((pid, ref, i, t.surface, t.normalized_form, t.dictionary_form, t.pos)
