@@ -45,13 +45,25 @@ def remove_artifacts(text: str, rules: Rules) -> str:
     return text
 
 
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?(\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
+_BR = re.compile(r"<br\s*/?>", re.I)
+
+
+def pipe_cells(line: str) -> list[str]:
+    """Cells of a markdown pipe-table row ("| 市民 | ▶…<br>▶… |"); escaped pipes stay."""
+    body = line.strip()[1:-1]
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", body)]
+
+
 def cell_lines(cell: str) -> list[str]:
-    """Lines of one table cell: <li> items, <p> paragraphs, or the plain text."""
+    """Lines of one table cell: <li> items, <p> paragraphs, <br> breaks, or the plain text."""
+    cell = _BR.sub("\n", cell)
     items = _LI.findall(cell) or _P.findall(cell)
     if items:
         parts = [html.unescape(_TAG.sub(" ", it)).strip() for it in items]
     else:
-        parts = [html.unescape(_TAG.sub(" ", cell)).strip()]
+        parts = [html.unescape(_TAG.sub(" ", part)).strip() for part in cell.split("\n")]
     return [p for p in parts if p]
 
 
@@ -99,6 +111,11 @@ def ingest_text(path: str, data: bytes, rules: Rules) -> list[Page]:
         no = i + 1
         if i in furniture_idx:
             furniture.append(Line(text=line.strip(), page=1, line_no=no))
+            continue
+        if _PIPE_ROW.match(line):
+            if _PIPE_RULE.match(line):
+                continue  # the rule under a pipe table's header
+            table_rows.append((no, pipe_cells(line)))
             continue
         if "\t" in line:
             cells = [c.strip() for c in line.split("\t")]
