@@ -123,3 +123,25 @@ def test_loose_rows_of_a_text_rendition(extract_file):
     assert codes(seg) == [("1", "人づくり"), ("1.1", "福祉教育の推進"), ("1.2", "意識の向上")]
     assert [(s.local_code, s.score) for s in seg.scores] == [("1.1", 3.6), ("1.2", 3.7)]
     assert [(r.local_code, r.actor.value) for r in seg.roles] == [("1.1", "市民"), ("1.2", "市民")]
+
+
+def test_role_list_without_a_table(extract_file, pdf):
+    """Text renditions and borderless tables: the actor label on a line, its items after it."""
+    text = "\n".join(["基本施策1-1 理解促進", "●それぞれの役割", "市　民", "▶理解に努めます。", "▶参加します。",
+                      "社会福祉協議会", "▶講座を開きます。", "基本施策1-2 担い手", "▶この行は役割ではありません。"])
+    seg = extract_file("plan.source.txt", "基本目標1 人づくり\n" + text)
+    assert [(r.local_code, r.actor.value, r.text) for r in seg.roles] == [
+        ("1.1", "市民", "理解に努めます。"), ("1.1", "市民", "参加します。"), ("1.1", "社協", "講座を開きます。")]
+    # the same in a PDF whose role rows have no borders, only white space between them
+    pdf.text(60, 60, "基本目標1 人づくり", size=13)
+    pdf.text(60, 90, "基本施策1-1 理解促進", size=12)
+    pdf.text(60, 115, "●それぞれの役割")
+    y = 140
+    for label, items in (("市　民", ["▶理解に努めます。", "▶参加します。"]), ("社会福祉協議会", ["▶講座を開きます。"])):
+        pdf.text(60, y, label, size=9.5)
+        for i, item in enumerate(items):
+            pdf.text(160, y + i * 15, item, size=9.5)
+        y += 15 * len(items) + 20
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [
+        ("市民", "理解に努めます。"), ("市民", "参加します。"), ("社協", "講座を開きます。")]

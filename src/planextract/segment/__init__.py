@@ -78,6 +78,7 @@ class Segmenter:
         self.policies_of: dict[int, list[str]] = {}
         self.just_opened: NodeRecord | None = None
         self.section_items = 0  # items read since the section (or node) opened
+        self.role_actor: tuple[Actor, str] | None = None  # an actor label seen in a roles section
         self.partial_label = ""  # a label broken over lines: "基本" + "理念"
         self.loose_prose: list[str] = []  # short unplaced lines since the last structure
         self.is_text = doc.info.format == "text"
@@ -472,6 +473,13 @@ class Segmenter:
             self.account(text)
             return
 
+        if self.section == "roles":
+            label = squash_space(light_form(text))
+            actor = self.rules.actor_of(label)
+            if actor:  # a role list without a table: the label, then its items
+                self.role_actor = (Actor(actor), label)
+                self.account(text)
+                return
         if self.marks.starts_item(text):
             if self.is_text and para.after_break and self.section_items and self.section != "roles":
                 # a text rendition ends a list with a blank line
@@ -497,6 +505,7 @@ class Segmenter:
 
     def enter_section(self, kind: str) -> None:
         self.just_opened = None
+        self.role_actor = None
         self.section_items = 0
         self.loose_prose.clear()
         if kind.startswith("embedded:"):
@@ -534,6 +543,7 @@ class Segmenter:
 
     def heading(self, level: str, parts: dict, text: str, prov: Provenance) -> None:
         self.section_items = 0
+        self.role_actor = None
         self.loose_prose.clear()
         num = to_int(parts["num"]) if parts.get("num") else None
         title = parts.get("title") or ""
@@ -561,6 +571,9 @@ class Segmenter:
     def items(self, para: Para, prov: Provenance) -> None:
         parent, kind = self.current_parent()
         for mark, raw in para_items(para, self.marks):
+            if self.section == "roles" and self.role_actor and self.policy:
+                self.add_role(self.policy, self.role_actor[0], self.role_actor[1], raw, prov, mark)
+                continue
             if self.section in ("ignore", "roles"):
                 self.unassigned(raw, f"list item in a section not extracted ({self.section})", prov)
                 continue
