@@ -28,6 +28,14 @@ def _fail(e: Exception, code: int = 1):
     raise typer.Exit(code)
 
 
+def _call(fn, *args):
+    """Call the API; a PlanextractError becomes a one-line message and exit status 2."""
+    try:
+        return fn(*args)
+    except PlanextractError as e:
+        _fail(e, 2)
+
+
 @app.command()
 def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-folder per city"),
         out: Path = typer.Option(Path("out"), help="where planextract.duckdb and csv/ are written"),
@@ -90,10 +98,7 @@ def score(out_csv: Path = typer.Argument(..., help="folder with plans.csv, nodes
           gold_dir: Path = typer.Argument(..., help="folder with one <plan_id>.json per plan"),
           plans: str = typer.Option("", help="only these plan ids, comma-separated")):
     """Precision / recall / F1 of extracted CSV against gold annotations."""
-    try:
-        lines = score_fn(out_csv, gold_dir, set(p for p in plans.split(",") if p) or None)
-    except PlanextractError as e:
-        _fail(e, 2)
+    lines = _call(score_fn, out_csv, gold_dir, set(p for p in plans.split(",") if p) or None)
     print(score_report(lines))
 
 
@@ -103,10 +108,7 @@ def init(folder: Path = typer.Argument(..., help="corpus/<romaji slug> of the ne
          code: str = typer.Option(..., help="6-digit local government code, e.g. 072028"),
          force: bool = typer.Option(False, help="overwrite an existing plan.yaml")):
     """Create FOLDER/plan.yaml for a new city (every key documented in comments)."""
-    try:
-        path = init_city(folder, city, code, force)
-    except PlanextractError as e:
-        _fail(e, 2)
+    path = _call(init_city, folder, city, code, force)
     console.print(f"wrote {path}; put the city's PDFs or text renditions beside it, then `planextract run`")
 
 
@@ -114,10 +116,7 @@ def init(folder: Path = typer.Argument(..., help="corpus/<romaji slug> of the ne
 def validate(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-folder per city"),
              rules: Path = typer.Option(None, help="rules folder (default: the project's rules/)")):
     """Check rules/ and every plan.yaml against their schemas; messages give file, line and key."""
-    try:
-        messages = pipeline.validate(corpus, rules)
-    except PlanextractError as e:
-        _fail(e, 2)
+    messages = _call(pipeline.validate, corpus, rules)
     for m in messages:
         console.print(f"[red]invalid:[/red] {m}")
     if messages:
@@ -130,10 +129,7 @@ def export(out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
            format: str = typer.Option("csv", help=f"one of {', '.join(EXPORT_FORMATS)}"),
            dest: Path = typer.Option(None, help="where to write (default OUT/export/FORMAT)")):
     """Export every table: csv, parquet (via DuckDB) or xlsx-csv (UTF-8 with BOM, CRLF; for Excel)."""
-    try:
-        paths = export_tables(out, format, dest)
-    except PlanextractError as e:
-        _fail(e, 2)
+    paths = _call(export_tables, out, format, dest)
     console.print(f"wrote {len(paths)} files to {paths[0].parent if paths else dest}")
 
 
@@ -143,10 +139,7 @@ def inspect(file: Path = typer.Argument(..., help="one document (PDF or text ren
             explain: bool = typer.Option(False, help="show the rule that fired (or did not) for each paragraph and table"),
             format: str = typer.Option("table", help="table (terminal) or json")):
     """Show what the pipeline sees in one document: furniture, headings, roles, items, unplaced text."""
-    try:
-        report = inspect_document(file, page, explain)
-    except PlanextractError as e:
-        _fail(e, 2)
+    report = _call(inspect_document, file, page, explain)
     if format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return
@@ -269,10 +262,7 @@ def align(out: Path = typer.Option(Path("out"), help="the folder a run wrote")):
     """Compute policy_alignment: each policy's 3 most similar policies in each other plan."""
     from . import align as align_plans
 
-    try:
-        path = align_plans(out)
-    except PlanextractError as e:
-        _fail(e, 2)
+    path = _call(align_plans, out)
     console.print(f"wrote {path} and the policy_alignment table")
 
 
@@ -282,10 +272,7 @@ def report(out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
     """Write one self-contained HTML report: heatmaps, items by theme, policy alignment."""
     from .report import write_report
 
-    try:
-        path = write_report(out, dest)
-    except PlanextractError as e:
-        _fail(e, 2)
+    path = _call(write_report, out, dest)
     console.print(f"wrote {path}")
 
 
