@@ -26,7 +26,9 @@ from ..models import (
 )
 from ..normalise import ItemMarks, clean_text, light_form, split_qualifier, squash_space, to_int
 from ..rules import Rules
+from .explain import counts, delta, rule_of
 from .facts import text_to_facts
+from .focus import attribute_focus_groups
 from .narration import Narration
 from .paragraphs import Para, lines_to_paragraphs, para_items
 
@@ -349,7 +351,7 @@ class Segmenter:
             self.out.problems.append(Problem(doc_path=self.doc.info.path, stage="segment", severity="warning",
                                              message=f"heading {self.pending_title.label!r} has no title",
                                              page=self.pending_title.prov.page))
-        self.finish()
+        attribute_focus_groups(self.out, self.rules)
         return self.out
 
     def set_aside(self, page, reason: str) -> None:
@@ -362,48 +364,11 @@ class Segmenter:
     def process(self, para: Para) -> None:
         if self.trace is None:
             return self._process(para)
-        before = self._counts()
-        rule = self.rule_of(para.text)
+        before = counts(self.out)
+        rule = rule_of(self, para.text)
         self._process(para)
         self.trace.append({"page": para.first.page, "line": para.first.line_no, "what": "paragraph",
-                           "text": para.text[:120], "rule": rule, "result": self._delta(before)})
-
-    def rule_of(self, text: str) -> str:
-        """Which rule a paragraph meets first (for `inspect --explain`)."""
-        n = self.narration.match(text)
-        if n:
-            return f"narration:{n[0]}"
-        sec = self.match_section(text)
-        if sec:
-            return f"section:{sec[0]}"
-        head = self.match_heading(text)
-        if head:
-            return f"heading:{head[0]}"
-        if self.marks.starts_item(text):
-            return "list item"
-        return "no rule (prose)"
-
-    def _counts(self) -> dict[str, int]:
-        o = self.out
-        return {"nodes": len(o.nodes), "roles": len(o.roles), "actions": len(o.actions), "scores": len(o.scores),
-                "ratings": len(o.ratings), "unassigned": len(o.unassigned), "visions": len(o.facts.visions)}
-
-    def _delta(self, before: dict[str, int]) -> str:
-        after = self._counts()
-        parts = []
-        for key, n in after.items():
-            d = n - before[key]
-            if d <= 0:
-                continue
-            if key == "nodes":
-                parts += [f"{x.level.value} {x.local_code} {x.title[:30]!r}" for x in self.out.nodes[-d:]]
-            elif key == "unassigned":
-                parts += sorted({f"unassigned ({u.reason})" for u in self.out.unassigned[-d:]})
-            else:
-                parts.append(f"{d} {key}")
-        if not parts and self.section:
-            parts.append(f"in section {self.section}")
-        return "; ".join(parts) or "structure"
+                           "text": para.text[:120], "rule": rule, "result": delta(self, before)})
 
     def _process(self, para: Para) -> None:
         text = para.text
@@ -645,48 +610,6 @@ class Segmenter:
         return True
 
     # ------------------------------------------------------------------ finish
-
-    def finish(self) -> None:
-        """Give focus groups their final codes; attribute groups to embedded plans by keywords."""
-        groups: dict[str, list[NodeRecord]] = {}
-        for n in self.out.nodes:
-            if n.local_code.startswith("focusg"):
-                groups.setdefault(n.local_code.split(".")[0], []).append(n)
-        remap: dict[str, str] = {}
-        used = {n.local_code.split(".")[0] for n in self.out.nodes if n.level == Level.focus}
-        for gname, members in groups.items():
-            target = "focus"
-            for plan in self.rules.sections.embedded_plans:
-                if plan.code in used:
-                    continue
-                hits = 0
-                for n in members:
-                    texts = [n.title] + [a.text for a in self.out.actions if a.local_code == n.local_code]
-                    if any(k in t for k in plan.keywords for t in texts):
-                        hits += 1
-                if hits * 2 > len(members):
-                    target = plan.code
-                    break
-            for n in members:
-                remap[n.local_code] = f"{target}.{n.local_code.split('.', 1)[1]}"
-            used.add(target)
-        if not remap:
-            return
-        seen: set[str] = {n.local_code for n in self.out.nodes if n.local_code not in remap}
-        for n in self.out.nodes:
-            if n.local_code in remap:
-                new = remap[n.local_code]
-                if new in seen:  # a second list of the same kind: keep both, numbered on
-                    prefix = new.split(".")[0]
-                    k = 1
-                    while f"{prefix}.{k}" in seen:
-                        k += 1
-                    new = f"{prefix}.{k}"
-                    remap[n.local_code] = new
-                seen.add(new)
-                n.local_code = new
-        for a in self.out.actions:
-            a.local_code = remap.get(a.local_code, a.local_code)
 
 
 def segment_document(doc: IngestedDocument, rules: Rules, trace: list | None = None) -> SegmentedDocument:

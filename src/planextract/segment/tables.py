@@ -7,6 +7,7 @@ import re
 
 from ..models import ActionKind, Actor, Level, Line, Provenance, RatingRecord, ScoreKind, ScoreRecord, Table
 from ..normalise import clean_text, join_fragments, light_form, squash_space, to_int
+from .explain import counts, delta
 from .paragraphs import Para
 
 _POLICY_CELL = re.compile(r"^\s*(?:[(（](?P<n>[0-9０-９]{1,2})[)）]|(?P<c>[①-⑳])|(?P<b>[0-9０-９]{1,2})(?=\s|$))\s*(?P<title>.*)$", re.S)
@@ -90,11 +91,11 @@ class TableReader:
         seg = self.seg
         if seg.trace is None:
             return self._read(table)
-        before = seg._counts()
+        before = counts(seg.out)
         self._read(table)
         seg.trace.append({"page": table.page, "line": table.line_no, "what": f"table {table.n_rows}x{table.n_cols}",
                           "text": " | ".join(cell_text(c)[:14] for c in Grid(table).row_cells(0))[:120],
-                          "rule": self.last_kind, "result": seg._delta(before)})
+                          "rule": self.last_kind, "result": delta(seg, before)})
 
     def _read(self, table: Table) -> None:
         grid = Grid(table)
