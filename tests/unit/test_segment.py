@@ -145,3 +145,17 @@ def test_role_list_without_a_table(extract_file, pdf):
     seg = extract_file("plan.pdf", pdf)
     assert [(r.actor.value, r.text) for r in seg.roles] == [
         ("市民", "理解に努めます。"), ("市民", "参加します。"), ("社協", "講座を開きます。")]
+
+
+def test_self_rating_per_row_is_a_score_department_ratings_are_not(extract_file):
+    header = "基本目標\t施策の方向\t区分\tそれぞれの役割\t令和5年度実績\t達成度(1～5段階評価)"
+    rows = ["1 人づくり\t(1) 福祉教育の推進\t市民\t① 学ぶ。\t講座を開いた。\t4",
+            "\t\t行政\t① 開く。\t【福祉課】 講座を開いた。\t【福祉課】 3 【長寿社会課】 5"]
+    seg = extract_file("progress.source.txt", "\n".join([header, *rows]))
+    # this sheet rates by department: its bare "4" is a department's rating whose tag was lost
+    assert seg.scores == []
+    assert sorted((r.department or "", r.score) for r in seg.ratings) == [("", 4.0), ("福祉課", 3.0), ("長寿社会課", 5.0)]
+    # a sheet that gives one number per row rates the node
+    seg = extract_file("progress2.source.txt", "\n".join([header, rows[0]]))
+    assert [(s.local_code, s.kind.value, s.actor.value, s.fiscal_year, s.score) for s in seg.scores] == [
+        ("1.1", "self_rating", "市民", 2023, 4.0)]

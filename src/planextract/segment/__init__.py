@@ -351,6 +351,7 @@ class Segmenter:
             self.out.problems.append(Problem(doc_path=self.doc.info.path, stage="segment", severity="warning",
                                              message=f"heading {self.pending_title.label!r} has no title",
                                              page=self.pending_title.prov.page))
+        tables.settle_ratings()
         attribute_focus_groups(self.out, self.rules)
         return self.out
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..models import ActionKind, Actor, Level, Line, Provenance, RatingRecord, ScoreKind, ScoreRecord, Table
-from ..normalise import clean_text, join_fragments, light_form, squash_space, to_int
+from ..normalise import clean_text, fiscal_year, join_fragments, light_form, squash_space, to_int
 from .explain import counts, delta
 from .paragraphs import Para
 
@@ -60,6 +60,7 @@ class TableReader:
         self.units: dict[tuple, int] = {}
         self.last_sheet: tuple[dict[int, str], int] | None = None
         self.last_kind = ""
+        self.rating_year: int | None = None  # the year a sheet's 達成度 rates (its 令和N年度実績 column)
 
     # ------------------------------------------------------------------ classify
 
@@ -225,8 +226,12 @@ class TableReader:
         seg.list_context = None
         table = grid.table
         if first_row == 1:
+            self.rating_year = None
             for c in grid.row_cells(0):
                 seg.account(cell_text(c))
+                m = re.search(r"(令和|平成)\s*([0-9０-９]{1,2}|元)\s*年度\s*(?:実績|評価|の取組)", light_form(cell_text(c)))
+                if m and self.rating_year is None:
+                    self.rating_year = fiscal_year(m.group(1), m.group(2), self.rules)
         cols_of: dict[str, list[int]] = {}
         for k, role in sorted(roles.items()):
             cols_of.setdefault(role, []).append(k)
@@ -546,6 +551,21 @@ class TableReader:
             else:
                 seg.unassigned(text, "column not extracted", cprov)
 
+    def settle_ratings(self) -> None:
+        """A sheet that rates by department anywhere rates by department everywhere: its bare
+        numbers are department ratings whose tag was lost, not self-ratings of the node."""
+        out = self.seg.out
+        by_department = {r.unit for r in out.ratings if r.department}
+        keep = []
+        for sc in out.scores:
+            if sc.kind == ScoreKind.self_rating and sc.unit in by_department:
+                out.ratings.append(RatingRecord(local_code=sc.local_code, unit=sc.unit, actor=sc.actor,
+                                                department=None, score=sc.score, raw_text=str(int(sc.score)),
+                                                prov=sc.prov))
+            else:
+                keep.append(sc)
+        out.scores = keep
+
     def rating_cell(self, cell, actor_cell, code: str, table: Table) -> None:
         seg = self.seg
         prov = cell_prov(cell, table, seg.doc_id)
@@ -563,6 +583,15 @@ class TableReader:
             found = True
         if found and rest.strip():
             seg.unassigned(rest, "text in a rating cell", prov)
+        single = re.fullmatch(r"\s*([1-5])(?:[.．]0)?\s*", text)
+        actors_in_cell = len(re.split(r"[\s、,]+", cell_text(actor_cell).strip())) if actor_cell is not None else 0
+        if not found and single and actors_in_cell <= 1:
+            # one number for the row (a policy, or one actor of it): the node's self-rating
+            seg.out.scores.append(ScoreRecord(local_code=code, unit=seg.unit, kind=ScoreKind.self_rating,
+                                              actor=actor[0] if actor else None, fiscal_year=self.rating_year,
+                                              score=float(single.group(1)), prov=prov))
+            seg.account(text)
+            return
         if not found:
             for m in re.finditer(r"(?:^|\s)([1-5])(?=\s|$)", text):
                 seg.out.ratings.append(RatingRecord(local_code=code, unit=seg.unit, actor=actor[0] if actor else None,
