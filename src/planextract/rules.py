@@ -280,10 +280,12 @@ class Rules:
         return sorted(pairs, key=lambda p: -len(p[0]))
 
     def actor_of(self, label: str) -> str | None:
-        """The canonical actor of a printed label (white space already removed), or None."""
-        for alias, actor in self.actor_aliases:
-            if label == alias:
-                return actor
+        """The canonical actor of a printed label (white space already removed), or None.
+        A parenthetical after the label names who is meant ('地域（自治会・民生委員等）')."""
+        for candidate in (label, re.sub(r"[(（][^()（）]*[)）]$", "", label)):
+            for alias, actor in self.actor_aliases:
+                if candidate == alias:
+                    return actor
         return None
 
 

@@ -159,3 +159,13 @@ def test_self_rating_per_row_is_a_score_department_ratings_are_not(extract_file)
     seg = extract_file("progress2.source.txt", "\n".join([header, rows[0]]))
     assert [(s.local_code, s.kind.value, s.actor.value, s.fiscal_year, s.score) for s in seg.scores] == [
         ("1.1", "self_rating", "市民", 2023, 4.0)]
+
+
+def test_bracketed_and_marked_headings_and_actor_labels_with_a_parenthetical(extract_file):
+    text = "\n".join(["【基本目標１】 ともに学ぶまち", "■基本施策1-2 福祉を学ぶ機会", "●それぞれの役割",
+                      "地域（自治会・民生委員等）\t<ul><li>▶学びの場を提供します。</li></ul>",
+                      "行政\t<ul><li>▶講座を開きます。</li></ul>"])
+    seg = extract_file("plan.source.txt", text)
+    assert codes(seg) == [("1", "ともに学ぶまち"), ("1.1", "福祉を学ぶ機会")]
+    assert [(r.actor.value, r.actor_label) for r in seg.roles] == [
+        ("地域", "地域（自治会・民生委員等）"), ("行政", "行政")]

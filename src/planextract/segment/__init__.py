@@ -36,6 +36,16 @@ _BRACKETS = "【】《》≪≫<>＜＞〈〉●■◆▶◇□○〇"
 _PAST = re.compile(r"(?:した|った|いた|えた|れた|めた|けた|てた|ねた|せた)。?\s*(?:[(（][^)）]*[)）])?\s*$")
 
 
+_LEAD_MARK = re.compile(r"^[■□◆◇●○▼▽◎★☆]\s*")
+_BRACKETED_LABEL = re.compile(r"^[【［\[〔]\s*([^】］\]〕]{1,16}?)\s*[】］\]〕]\s*")
+
+
+def _heading_form(t: str) -> str:
+    """'【基本目標１】 …' and '■基本施策1-2 …' read as '基本目標１ …' and '基本施策1-2 …'."""
+    t = _LEAD_MARK.sub("", t)
+    return _BRACKETED_LABEL.sub(lambda m: m.group(1) + " ", t)
+
+
 def similar(a: str, b: str) -> float:
     a, b = squash_space(a), squash_space(b)
     if not a or not b:
@@ -288,7 +298,7 @@ class Segmenter:
         return None
 
     def match_heading(self, text: str) -> tuple[str, dict] | None:
-        t = light_form(text)
+        t = _heading_form(light_form(text))
         pats = self.rules.heading_patterns
         contexts = {"any"}
         if self.goal is not None:
