@@ -9,7 +9,6 @@ document (or another sheet of the same document) is one row.
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 
 from .models import (
     ActionRow,
@@ -28,9 +27,9 @@ from .models import (
     SegmentedDocument,
     UnassignedRow,
 )
-from .normalise import squash_space
+from .normalise import Matcher, similar, squash_space
 from .prefectures import prefecture_of
-from .segment import similar, similar_at_least
+
 from .segment.facts import best_edition
 
 KIND_PRIORITY = {"plan": 0, "evaluation": 1, "diagram": 2, "overview": 3, "minutes": 4, "other": 5}
@@ -186,16 +185,17 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
     roles = merge_roles(plan_id, [ref] + [x for x in order if x is not ref], mappings)
 
     actions: list[ActionRow] = []
-    seen_actions: dict[tuple[str, str], list[str]] = {}
+    seen_actions: dict[tuple[str, str], list[Matcher]] = {}
     for d in [ref] + [x for x in order if x is not ref]:
         m = mappings[d.info.doc_id]
         for a in d.actions:
             code = m.get(a.local_code, a.local_code)
             key = (code, a.kind.value)
             existing = seen_actions.setdefault(key, [])
-            if any(similar_at_least(_core(a.text), e, 0.8) for e in existing):
+            core = squash_space(_core(a.text))
+            if any(kept.at_least(core, 0.8) for kept in existing):
                 continue
-            existing.append(_core(a.text))
+            existing.append(Matcher(core))
             actions.append(ActionRow(plan_id=plan_id, parent_code=code, kind=a.kind.value, seq=len(existing),
                                      text=a.text, doc_id=a.prov.doc_id, page=a.prov.page,
                                      ref=f"action:{plan_id}:{code}:{a.kind.value}:{len(existing)}"))
@@ -232,21 +232,6 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
                  for d in order]
     return PlanResult(plan=plan, documents=documents, nodes=nodes, roles=roles, actions=actions, scores=scores,
                       ratings=ratings, unassigned=unassigned, furniture=furniture_rows, problems=problems)
-
-
-class Matcher:
-    """Compares many strings against one: the kept string's index is built once."""
-
-    def __init__(self, kept: str):
-        self.n = len(kept)
-        self.m = SequenceMatcher(None, autojunk=False)
-        self.m.set_seq2(kept)
-
-    def at_least(self, other: str, threshold: float) -> bool:
-        if not other or not self.n or 2 * min(self.n, len(other)) / (self.n + len(other)) < threshold:
-            return False
-        self.m.set_seq1(other)
-        return self.m.quick_ratio() >= threshold and self.m.ratio() >= threshold
 
 
 def merge_roles(plan_id: str, docs: list[SegmentedDocument], mappings: dict[str, dict[str, str]]) -> list[RoleRow]:

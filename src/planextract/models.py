@@ -105,8 +105,6 @@ class Page(Model):
     height: float | None = None
     blocks: list[Block] = Field(default_factory=list)
     furniture: list[Line] = Field(default_factory=list)
-    # True when the page has a text layer at all (an image-only page has none).
-    has_text: bool = True
     # True when the text layer cannot be read (fonts without a Unicode map): its text is set aside.
     unreadable: bool = False
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 
 from .rules import Rules
 
@@ -107,7 +108,6 @@ class ItemMarks:
         bullets = re.escape(n.bullets)
         self._lead = re.compile(rf"^\s*(?P<mark>[{bullets}]+|{n.item_number})\s*")
         self._inline = re.compile(rf"(?:(?<=\s)|(?<=。)|^)(?=[{re.escape(n.inline_bullets)}]|[①-⑳])")
-        self._circled = re.compile(r"^\s*([①-⑳])")
 
     def split_leading(self, text: str) -> tuple[str | None, str]:
         """('▶', rest) or (None, text). Repeated marks ('①▶') are all removed."""
@@ -130,9 +130,6 @@ class ItemMarks:
         pieces = [p for p in self._inline.split(text) if p and p.strip()]
         return pieces or [text]
 
-    def circled_number(self, text: str) -> int | None:
-        m = self._circled.match(text)
-        return to_int(m.group(1)) if m else None
 
 
 _QUALIFIER = re.compile(r"^(?P<body>.*?[。．.])\s*[(（](?P<q>[^()（）]{1,40})[)）]\s*$")
@@ -144,3 +141,27 @@ def split_qualifier(text: str) -> tuple[str, str | None]:
     if not m:
         return text, None
     return m.group("body"), clean_text(m.group("q"))
+
+
+def similar(a: str, b: str) -> float:
+    """Similarity of two texts (SequenceMatcher ratio), white space ignored."""
+    a, b = squash_space(a), squash_space(b)
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+class Matcher:
+    """Compares many (white-space-free) strings against one kept string, whose index is built once;
+    cheap upper bounds first, the full ratio only when they pass."""
+
+    def __init__(self, kept: str):
+        self.n = len(kept)
+        self.m = SequenceMatcher(None, autojunk=False)
+        self.m.set_seq2(kept)
+
+    def at_least(self, other: str, threshold: float) -> bool:
+        if not other or not self.n or 2 * min(self.n, len(other)) / (self.n + len(other)) < threshold:
+            return False
+        self.m.set_seq1(other)
+        return self.m.quick_ratio() >= threshold and self.m.ratio() >= threshold

@@ -62,7 +62,6 @@ class SectionRules(_Strict):
 class NumberingRules(_Strict):
     version: int
     num: str
-    circled: str
     bullets: str
     inline_bullets: str
     item_number: str
@@ -106,6 +105,16 @@ class TextRules(_Strict):
     artifacts: list[str]
 
 
+class DocumentKind(_Strict):
+    kind: str
+    words: list[str]
+
+
+class DocumentRules(_Strict):
+    version: int
+    kinds: list[DocumentKind]
+
+
 class Theme(_Strict):
     name: str
     keywords: list[str]
@@ -126,6 +135,7 @@ _FILES: dict[str, type[BaseModel]] = {
     "facts": FactRules,
     "text": TextRules,
     "themes": ThemeRules,
+    "documents": DocumentRules,
 }
 
 
@@ -199,6 +209,7 @@ class Rules:
         self.facts: FactRules = raw["facts"]  # type: ignore[assignment]
         self.text: TextRules = raw["text"]  # type: ignore[assignment]
         self.themes: ThemeRules = raw["themes"]  # type: ignore[assignment]
+        self.documents: DocumentRules = raw["documents"]  # type: ignore[assignment]
         # Any change to any rules file changes this: cached results keyed by it go stale.
         self.version = digest.hexdigest()[:12]
         self._check_patterns()

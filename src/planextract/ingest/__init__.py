@@ -15,16 +15,6 @@ from .text import ingest_text
 PDF_SUFFIXES = {".pdf"}
 TEXT_SUFFIXES = {".txt", ".md"}
 
-# Document kinds, guessed from the file name and the document's first lines.
-_KIND_WORDS = [
-    ("overview", ("概要版", "概要", "overview", "gaiyo")),
-    ("diagram", ("体系図", "taikeizu", "diagram")),
-    ("evaluation", ("評価", "推進会議", "実績", "meeting", "hyoka", "evaluation")),
-    ("minutes", ("議事録", "minutes")),
-    ("plan", ("計画", "plan", "keikaku")),
-]
-
-
 def document_format(path: Path) -> str | None:
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
@@ -34,11 +24,12 @@ def document_format(path: Path) -> str | None:
     return None
 
 
-def guess_kind(name: str, first_text: str) -> str:
+def guess_kind(name: str, first_text: str, rules: Rules) -> str:
+    """The document's kind from words in its file name and first lines (rules/documents.yaml)."""
     probe = f"{name} {first_text[:400]}".lower()
-    for kind, words in _KIND_WORDS:
-        if any(w.lower() in probe for w in words):
-            return kind
+    for kind in rules.documents.kinds:
+        if any(w.lower() in probe for w in kind.words):
+            return kind.kind
     return "other"
 
 
@@ -75,7 +66,7 @@ def ingest_document(path: Path, corpus_root: Path, plan_slug: str, rules: Rules,
         pages = ingest_text(str(path), data, rules)
     first = " ".join(b.line.text for p in pages[:1] for b in p.blocks[:12] if b.line)
     info = DocumentInfo(doc_id=sha[:12], plan_slug=plan_slug, path=rel, sha256=sha, format=fmt,
-                        kind=guess_kind(path.name, f"{title_hint or ''} {first}"),
+                        kind=guess_kind(path.name, f"{title_hint or ''} {first}", rules),
                         n_pages=len(pages), title_hint=title_hint, chars_total=count_chars(pages))
     problems = [Problem(doc_path=rel, stage="ingest", severity="warning", message=msg, page=page)
                 for page, msg in warnings]

@@ -191,7 +191,7 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
                 blocks.append(Block(kind="table", table=_grid_to_table(atom.payload, pno)))
         pages.append(Page(number=pno, width=w, height=h, blocks=blocks,
                           furniture=[_to_line(ln, pno) for i, ln in enumerate(lines) if i in furn],
-                          has_text=bool(lines) or bool(grids), unreadable=unreadable))
+                          unreadable=unreadable))
     title = (doc.metadata or {}).get("title") or None
     return pages, title
 

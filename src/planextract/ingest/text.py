@@ -134,4 +134,4 @@ def ingest_text(path: str, data: bytes, rules: Rules) -> list[Page]:
         if stripped:
             blocks.append(Block(kind="line", line=Line(text=stripped, page=1, line_no=no)))
     flush_table()
-    return [Page(number=1, blocks=blocks, furniture=furniture, has_text=bool(blocks))]
+    return [Page(number=1, blocks=blocks, furniture=furniture)]

@@ -9,7 +9,6 @@ this document); merge maps them onto the plan's canonical hierarchy.
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 
 from ..models import (
     ActionKind,
@@ -24,7 +23,7 @@ from ..models import (
     SegmentedDocument,
     Unassigned,
 )
-from ..normalise import ItemMarks, clean_text, light_form, split_qualifier, squash_space, to_int
+from ..normalise import ItemMarks, clean_text, light_form, similar, split_qualifier, squash_space, to_int
 from ..rules import Rules
 from .explain import counts, delta, rule_of
 from .facts import text_to_facts
@@ -44,25 +43,6 @@ def _heading_form(t: str) -> str:
     """'【基本目標１】 …' and '■基本施策1-2 …' read as '基本目標１ …' and '基本施策1-2 …'."""
     t = _LEAD_MARK.sub("", t)
     return _BRACKETED_LABEL.sub(lambda m: m.group(1) + " ", t)
-
-
-def similar(a: str, b: str) -> float:
-    a, b = squash_space(a), squash_space(b)
-    if not a or not b:
-        return 0.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
-def similar_at_least(a: str, b: str, threshold: float, squashed: bool = False) -> bool:
-    """similar(a, b) >= threshold, with the cheap upper bounds tried first."""
-    if not squashed:
-        a, b = squash_space(a), squash_space(b)
-    if not a or not b:
-        return False
-    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < threshold:
-        return False
-    m = SequenceMatcher(None, a, b, autojunk=False)
-    return m.quick_ratio() >= threshold and m.ratio() >= threshold
 
 
 class Segmenter:

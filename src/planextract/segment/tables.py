@@ -55,7 +55,6 @@ class TableReader:
     def __init__(self, seg):
         self.seg = seg
         self.rules = seg.rules
-        self.signature: tuple | None = None
         self.prev_policy_num: int | None = None
         self.units: dict[tuple, int] = {}
         self.last_sheet: tuple[dict[int, str], int] | None = None
@@ -288,7 +287,7 @@ class TableReader:
         goal_text, policy_text = text_of("goal"), text_of("policy")
         items_text = text_of("policy_items")
         row_prov = cell_prov(goal_cell or policy_cell or col("roles") or grid.row_cells(r)[0], table, seg.doc_id)
-        self.hierarchy(goal_text, policy_text, items_text, row_prov, goal_cell, policy_cell)
+        self.hierarchy(goal_text, policy_text, items_text, row_prov)
         seg.account(goal_text + policy_text)
         code = seg.policy
 
@@ -312,24 +311,27 @@ class TableReader:
             for marker, raw in items:
                 seg.add_action(code, kind, raw, prov, marker)
 
+        actor_cell = col("actor")
+        actors = self.actors_in(cell_text(actor_cell)) if actor_cell is not None else []
+        if actor_cell is not None:
+            seg.account(cell_text(actor_cell))
         c = col("roles")
         if c is not None:
-            self.roles_cell(c, col("actor"), code, table)
+            self.roles_cell(c, actors, code, table)
 
         c = col("midterm_score")
         if c is not None and code:
             self.score_cell(c, code, table)
         c = col("self_rating")
         if c is not None and code:
-            self.rating_cell(c, col("actor"), code, table)
+            self.rating_cell(c, actors, code, table)
 
         for k, cell in enumerate(grid.row_cells(r)):
             if cell.row != r or cell.col in roles:
                 continue
             seg.unassigned(cell_text(cell), "column not extracted", cell_prov(cell, table, seg.doc_id))
 
-    def hierarchy(self, goal_text: str, policy_text: str, items_text: str, prov: Provenance,
-                  goal_cell, policy_cell) -> None:
+    def hierarchy(self, goal_text: str, policy_text: str, items_text: str, prov: Provenance) -> None:
         """Locate (or open) the row's goal and policy from whatever the hierarchy cells hold."""
         seg = self.seg
         g_num, g_title = None, ""
@@ -421,18 +423,15 @@ class TableReader:
             out.append((current, text[pos:]))
         return out
 
-    def roles_cell(self, cell, actor_cell, code: str | None, table: Table) -> None:
+    def actors_in(self, text: str) -> list[tuple[Actor, str]]:
+        """The actor labels of a 区分 cell ('市民', or '市民 福祉事業者 社協 行政')."""
+        return [a for a in (self.actor_of(w) for w in re.split(r"[\s、,]+", text.strip())) if a]
+
+    def roles_cell(self, cell, actors: list[tuple[Actor, str]], code: str | None, table: Table) -> None:
+        """A roles cell: for the actors of the row's 区分 cell, or split by the labels inside it."""
         seg = self.seg
         prov = cell_prov(cell, table, seg.doc_id)
         text = "\n".join(ln.text for ln in cell.lines)
-        actors: list[tuple[Actor, str]] = []
-        if actor_cell is not None:
-            for piece in re.split(r"[\s、,]+", cell_text(actor_cell)):
-                a = self.actor_of(piece)
-                if a:
-                    actors.append(a)
-            if not isinstance(actor_cell, _Labels):
-                seg.account(cell_text(actor_cell))
         if code is None:
             seg.unassigned(cell_text(cell), "roles outside a policy", prov)
             return
@@ -503,7 +502,7 @@ class TableReader:
             policy_text = prefix if not policy_text else policy_text
         prov = cell_prov(cells[0], table, seg.doc_id)
         if goal_text or policy_text or prefix:
-            self.hierarchy(goal_text, policy_text, prefix, prov, None, None)
+            self.hierarchy(goal_text, policy_text, prefix, prov)
         seg.account("".join(hier) + prefix)
         code = seg.policy
         # the remaining cells fill the header's remaining roles in order, by what they hold
@@ -527,7 +526,7 @@ class TableReader:
             pointer = target + 1
             role = header[target]
             if role == "actor":
-                actors = [self.actor_of(w) for w in light_form(text).split()]
+                actors = self.actors_in(light_form(text))
                 seg.account(text)
             elif role == "policy_items" and code:
                 body = light_form(text)
@@ -536,10 +535,7 @@ class TableReader:
                 for marker, raw in self.items_of([Line(text=body, page=table.page, line_no=cprov.line_no)]):
                     seg.add_action(code, ActionKind.action, raw, cprov, marker)
             elif role == "roles":
-                fake_actor = None
-                if actors:
-                    fake_actor = _Labels(" ".join(a[1] for a in actors if a))
-                self.roles_cell(c, fake_actor, code, table)
+                self.roles_cell(c, actors, code, table)
             elif role in ("actions", "outcome") and code:
                 kind_ = ActionKind.action if role == "actions" else ActionKind.outcome
                 for marker, raw in self.items_of(c.lines):
@@ -547,7 +543,7 @@ class TableReader:
             elif role == "midterm_score" and code:
                 self.score_cell(c, code, table)
             elif role == "self_rating" and code:
-                self.rating_cell(c, _Labels(" ".join(a[1] for a in actors if a)) if actors else None, code, table)
+                self.rating_cell(c, actors, code, table)
             else:
                 seg.unassigned(text, "column not extracted", cprov)
 
@@ -566,11 +562,11 @@ class TableReader:
                 keep.append(sc)
         out.scores = keep
 
-    def rating_cell(self, cell, actor_cell, code: str, table: Table) -> None:
+    def rating_cell(self, cell, actors: list[tuple[Actor, str]], code: str, table: Table) -> None:
         seg = self.seg
         prov = cell_prov(cell, table, seg.doc_id)
         text = light_form(cell_text(cell))
-        actor = self.actor_of(cell_text(actor_cell)) if actor_cell is not None else None
+        actor = actors[0] if len(actors) == 1 else None
         dept_pat = self.rules.department_pattern
         found = False
         rest = text
@@ -584,8 +580,7 @@ class TableReader:
         if found and rest.strip():
             seg.unassigned(rest, "text in a rating cell", prov)
         single = re.fullmatch(r"\s*([1-5])(?:[.．]0)?\s*", text)
-        actors_in_cell = len(re.split(r"[\s、,]+", cell_text(actor_cell).strip())) if actor_cell is not None else 0
-        if not found and single and actors_in_cell <= 1:
+        if not found and single and len(actors) <= 1:
             # one number for the row (a policy, or one actor of it): the node's self-rating
             seg.out.scores.append(ScoreRecord(local_code=code, unit=seg.unit, kind=ScoreKind.self_rating,
                                               actor=actor[0] if actor else None, fiscal_year=self.rating_year,
@@ -642,11 +637,3 @@ _FITS = {
     "department": (None, "self_rating"),
     "comment": (None,),
 }
-
-
-class _Labels:
-    """Stands in for an actor cell when the actor labels came from another cell."""
-
-    def __init__(self, text: str):
-        self.lines = [Line(text=text, page=1)]
-
