@@ -560,7 +560,12 @@ class TableReader:
                                                 prov=sc.prov))
             else:
                 keep.append(sc)
+        moved = len(out.scores) - len(keep)
         out.scores = keep
+        if moved and self.seg.trace is not None:
+            self.seg.trace.append({"page": None, "line": None, "what": "document", "rule": "ratings settled",
+                                   "text": "", "result": f"{moved} bare ratings of department-rated sheets "
+                                                         "moved from scores to ratings"})
 
     def rating_cell(self, cell, actors: list[tuple[Actor, str]], code: str, table: Table) -> None:
         seg = self.seg
