@@ -68,9 +68,13 @@ class Line(Model):
     bbox: BBox | None = None
     size: float | None = None
     line_no: int | None = None
-    # For a PDF line: x positions where a new visual line started inside a joined paragraph.
-    # Used to know where a "・" bullet opens an item and where it is just a separator.
     vertical: bool = False
+    # Typography, read by ingest and used by segment's outline step as evidence of a heading.
+    bold: bool = False  # a bold font, or glyphs overprinted to look bold (collapsed to one)
+    color: int | None = None  # sRGB of the text, when it is not black
+    boxed: bool = False  # a filled box or band is drawn behind the line
+    # A table-of-contents entry ("タイトル……12"): the page number it points to, leaders removed.
+    toc_page: int | None = None
 
 
 class Cell(Model):
@@ -121,9 +125,18 @@ class DocumentInfo(Model):
     chars_total: int = 0  # characters of text ingest read (white space not counted)
 
 
+class Bookmark(Model):
+    """One entry of a PDF's outline (bookmarks, PyMuPDF's get_toc): the tree the file carries."""
+
+    level: int  # 1 = top
+    title: str
+    page: int | None = None
+
+
 class IngestedDocument(Model):
     info: DocumentInfo
     pages: list[Page]
+    bookmarks: list[Bookmark] = Field(default_factory=list)
     problems: list["Problem"] = Field(default_factory=list)
 
 
