@@ -229,6 +229,30 @@ class PlanFacts(Model):
     cities: list[str] = Field(default_factory=list)
 
 
+class OutlineEntry(Model):
+    """One heading of a document's outline, with the evidence it was taken on."""
+
+    level: Level
+    text: str  # the line as printed
+    label: str | None = None  # the number as printed, with its level word: 柱２, （1）, 1-2
+    word: str | None = None  # the level word printed before the number (目標, 施策の方向), if any
+    style: str = ""  # numbering style: word|kind ("柱|arabic", "|paren"), "" for an unnumbered heading
+    num: int | None = None
+    goal_num: int | None = None  # the goal part of a composite number (1-2 → 1)
+    title: str = ""
+    page: int | None = None
+    line_no: int | None = None
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Outline(Model):
+    """The tree a document prints, found before its items are read: which lines are headings and
+    at which level. `styles` says which level each numbering style was given, and why."""
+
+    entries: list[OutlineEntry] = Field(default_factory=list)
+    styles: dict[str, str] = Field(default_factory=dict)
+
+
 class SegmentedDocument(Model):
     info: DocumentInfo
     nodes: list[NodeRecord] = Field(default_factory=list)
@@ -239,6 +263,7 @@ class SegmentedDocument(Model):
     facts: PlanFacts = Field(default_factory=PlanFacts)
     unassigned: list[Unassigned] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
+    outline: Outline = Field(default_factory=Outline)
     chars_assigned: int = 0  # characters that went into a row, the tree's structure, or unassigned
 
 

@@ -39,6 +39,8 @@ class HeadingRules(_Strict):
     new_marks: list[str]
     cross_reference: str
     title_note: str
+    level_words: dict[str, list[str]] = {}
+    not_heading_after_number: list[str] = []
 
 
 class SectionRule(_Strict):

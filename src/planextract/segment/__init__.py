@@ -29,6 +29,7 @@ from .explain import counts, delta, rule_of
 from .facts import text_to_facts
 from .focus import attribute_focus_groups
 from .narration import Narration
+from .outline import LabelReader, OutlineEntry, document_outline, outline_key
 from .paragraphs import Para, lines_to_paragraphs, para_items
 
 _BRACKETS = "【】《》≪≫<>＜＞〈〉●■◆▶◇□○〇"
@@ -74,6 +75,11 @@ class Segmenter:
         self.partial_label = ""  # a label broken over lines: "基本" + "理念"
         self.loose_prose: list[str] = []  # short unplaced lines since the last structure
         self.is_text = doc.info.format == "text"
+        # step 1: the outline, from the document's own evidence, before any item is read
+        self.labels = LabelReader(rules)
+        self.out.outline = document_outline(doc, rules, lambda t: self.match_section(t) is not None,
+                                            self.marks.starts_item, self.has_tree_sheet)
+        self._outline = {outline_key(e.text): e for e in self.out.outline.entries}
 
     # ------------------------------------------------------------------ nodes
 
@@ -297,11 +303,45 @@ class Segmenter:
                 m = pat.match(t)
                 if m:
                     return level, {k: v for k, v in m.groupdict().items()}
+        entry = self.outline_entry(text)
+        # a repeated title right after a label printed alone is that label's title
+        if entry is not None and not (entry.label is None and self.pending_title is not None):
+            return entry.level.value, self.outline_parts(entry, text)
         for pat, _ in pats["chapter"]:
             m = pat.match(t)
             if m and not self.list_context:
                 return "chapter", m.groupdict()
         return None
+
+    def has_tree_sheet(self, doc: IngestedDocument) -> bool:
+        """A table whose header row names goal or policy columns: the document's tree is in sheets."""
+        for page in doc.pages:
+            for block in page.blocks:
+                if block.table is None:
+                    continue
+                for cell in block.table.cells:
+                    if cell.row == 0:
+                        t = squash_space(light_form("".join(ln.text for ln in cell.lines)))
+                        if any(pat.fullmatch(t) and role in ("goal", "policy") for pat, role in self.rules.column_patterns):
+                            return True
+        return False
+
+    def outline_entry(self, text: str) -> OutlineEntry | None:
+        """The outline's heading this paragraph opens with (a wrapped title continues it)."""
+        key = outline_key(text)
+        entry = self._outline.get(key)
+        if entry is None and len(key) > 6:
+            for k, e in self._outline.items():
+                if len(k) >= 6 and key.startswith(k):
+                    return e
+        return entry
+
+    def outline_parts(self, entry: OutlineEntry, text: str) -> dict:
+        lab = self.labels.read(text)
+        if lab is None:  # a repeated title without a label: found by its title
+            return {"num": None, "goal": None, "title": light_form(text)}
+        return {"num": str(entry.num) if entry.num and entry.label else None,
+                "goal": str(entry.goal_num) if entry.goal_num else None, "title": lab.title}
 
     def starts_block(self, text: str) -> bool:
         return bool(self.match_section(text) or self.match_heading(text) or self.narration.match(text)

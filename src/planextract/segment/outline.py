@@ -1,0 +1,325 @@
+"""segment, step 1: the outline. Which lines of a document are headings, and at which level, found
+from the document's own evidence before any item is read.
+
+- Numbering: a line that opens with a number in some style (（1）, ①, Ⅱ, ア, 1-2, 【3】, 柱２, 第一)
+  and a short title that is not a sentence. The order in which the styles first appear tells how
+  they nest (the style met inside another one is the level below it).
+- Consistency: a style's numbers run 1, 2, 3 under their parent (or run on across parents); a
+  number out of step is not taken as a heading.
+- Vocabulary names levels: a level word printed before the number (基本目標, 柱, 施策の方向) says
+  which level a style is; a style without a word gets its level from how it nests (the style
+  inside the goal style is the policy level; a composite 1-2 is a policy of goal 1).
+- Repetition: a line that repeats the title of a heading found elsewhere in the document (the
+  施策の体系 printed before the chapter, a 目次, a 体系図 grid) is that heading, whatever label it
+  carries, or none.
+- Typography (bold, larger, boxed) is recorded as evidence beside each entry.
+
+Only what the outline finds is decided here; the attribution step (the Segmenter) opens the nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from ..models import IngestedDocument, Level, Line, Outline, OutlineEntry
+from ..normalise import clean_text, light_form, squash_space, to_int
+from ..rules import Rules
+
+_LEAD_MARKS = "■□◆◇●○◎▼▽★☆▶▷►◉・"
+_KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
+_IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
+_LATIN_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+
+# Number styles: (kind, pattern with a group `n`, separator required after it when no word precedes)
+_STYLES: list[tuple[str, str, bool]] = [
+    ("composite", r"(?P<g>[0-9]{1,2})\s*[-‐－―ー−の]\s*[(（]?(?P<n>[0-9]{1,2})[)）]?", False),
+    ("paren", r"[(（](?P<n>[0-9]{1,2})[)）]", False),
+    ("paren_kana", r"[(（](?P<n>[" + _KATAKANA + r"])[)）]", False),
+    ("paren_kanji", r"[(（](?P<n>[一二三四五六七八九十]{1,3})[)）]", False),
+    ("bracket", r"[【［\[〔〈<＜](?P<n>[0-9]{1,2})[】］\]〕〉>＞]", False),
+    ("circled", r"(?P<n>[①-⑳])", False),
+    ("roman", r"(?P<n>[Ⅰ-Ⅻ])", False),
+    ("latin_roman", r"(?P<n>VIII|VII|VI|IV|IX|III|II|I|V|X)(?![A-Za-z])", True),
+    ("kanji", r"第?(?P<n>[一二三四五六七八九十]{1,3})", True),
+    ("katakana", r"(?P<n>[" + _KATAKANA + r"])", True),
+    ("arabic", r"第?(?P<n>[0-9]{1,2})(?![0-9])", True),
+]
+_SEP = r"(?P<sep>[\s:：.．、)）]*)"
+_SENTENCE_END = re.compile(r"(?:。|ます|ました|です|でした|ましょう|します|ません)[。)）]*$")
+MAX_TITLE = 60
+
+
+@dataclass
+class Label:
+    """The number a line opens with, and what follows it."""
+
+    word: str
+    kind: str
+    num: int | None
+    goal_num: int | None
+    label: str  # as printed (light form)
+    title: str  # the rest of the line (light form)
+
+    @property
+    def style(self) -> str:
+        return f"{self.word}|{self.kind}"
+
+
+def _number(kind: str, token: str) -> int | None:
+    if kind in ("katakana", "paren_kana"):
+        return _KATAKANA.index(token) + 1 if token in _KATAKANA else None
+    if kind == "latin_roman":
+        return _LATIN_ROMAN.get(token)
+    return to_int(token)
+
+
+class LabelReader:
+    """Reads the leading label of a line: 基本目標１, 柱Ⅱ, 施策の方向（1）, （1）, ①, ア, 1-2, 第一."""
+
+    def __init__(self, rules: Rules):
+        words = sorted({w for ws in rules.headings.level_words.values() for w in ws}, key=len, reverse=True)
+        self.level_of_word = {w: lv for lv, ws in rules.headings.level_words.items() for w in ws}
+        known = "|".join(re.escape(w) for w in words) or "(?!)"
+        # a level word the rules do not know: a short kanji / katakana word right before a number
+        word = rf"(?P<word>{known}|(?!第)[一-龥々ァ-ヶー]{{1,5}}?)?"
+        self.patterns = [(kind, re.compile(rf"^{word}\s*(?:{pat}){_SEP}(?P<title>.*)$"), need_sep)
+                         for kind, pat, need_sep in _STYLES]
+        self.stops = tuple(rules.headings.not_heading_after_number)
+        self.known_words = set(words)
+
+    def read(self, text: str) -> Label | None:
+        t = light_form(text).lstrip(_LEAD_MARKS + " ")
+        # 【基本目標１】… and ［柱2］…: a named label in brackets reads as the label itself
+        t = re.sub(r"^[【［\[〔]\s*([^】］\]〕0-9]{1,12}\s*[^】］\]〕]{1,6}?)\s*[】］\]〕]\s*", r"\1 ", t)
+        if not t:
+            return None
+        for kind, pat, need_sep in self.patterns:
+            m = pat.match(t)
+            if not m:
+                continue
+            word = m.group("word") or ""
+            title = m.group("title").strip()
+            sep = m.group("sep")
+            if title.startswith(self.stops) or (not sep and title[:1].isdigit()):
+                continue  # 第3章, 3年度, 2つの…: a part of the book or a quantity
+            if word and word not in self.known_words and not (sep or not title):
+                continue
+            if need_sep and not word and not sep:
+                continue
+            if kind in ("kanji", "katakana") and not word and not sep.strip(" "):
+                # ア or 一 right before a word is part of the word unless a mark separates them
+                if not re.match(r"[\s　.．、:：]", sep or ""):
+                    continue
+            num = _number(kind, m.group("n"))
+            if num is None:
+                continue
+            goal = to_int(m.group("g")) if kind == "composite" else None
+            label = t[: len(t) - len(m.group("title"))].rstrip(" :：、.．") if m.group("title") else t
+            return Label(word=word, kind=kind, num=num, goal_num=goal, label=label.strip(), title=title)
+        return None
+
+
+def is_heading_text(title: str) -> bool:
+    """A heading's title is short and is not a sentence."""
+    return len(title) <= MAX_TITLE and not _SENTENCE_END.search(title) and "。" not in title
+
+
+@dataclass
+class _Cand:
+    line: Line
+    text: str
+    label: Label | None
+    section: bool = False  # a section marker (主な取組, それぞれの役割): closes the styles under it
+    evidence: list[str] = field(default_factory=list)
+
+
+def document_lines(doc: IngestedDocument) -> Iterator[tuple[Line, str]]:
+    """Every line in reading order, with the text a reader sees as one unit: table cells joined."""
+    for page in doc.pages:
+        if page.unreadable:
+            continue
+        for block in page.blocks:
+            if block.line is not None:
+                yield block.line, block.line.text
+            elif block.table is not None:
+                for cell in sorted(block.table.cells, key=lambda c: (c.row, c.col)):
+                    if cell.lines:
+                        text = "".join(ln.text.strip() for ln in cell.lines)
+                        yield cell.lines[0], text
+
+
+def typography(line: Line, body_size: float | None) -> list[str]:
+    marks = []
+    if line.bold:
+        marks.append("bold")
+    if line.boxed:
+        marks.append("boxed")
+    if line.color is not None:
+        marks.append("coloured")
+    if body_size and line.size and line.size >= body_size + 1.0:
+        marks.append(f"larger ({line.size:g} pt; body {body_size:g})")
+    return marks
+
+
+def _body_size(lines: list[Line]) -> float | None:
+    sizes: dict[float, int] = {}
+    for ln in lines:
+        if ln.size:
+            sizes[round(ln.size, 1)] = sizes.get(round(ln.size, 1), 0) + len(ln.text)
+    return max(sizes, key=sizes.get) if sizes else None
+
+
+def _nesting(cands: list[_Cand]) -> dict[str, str | None]:
+    """The parent style of each style: the one open when it first appeared."""
+    parent: dict[str, str | None] = {}
+    stack: list[str] = []
+    for c in cands:
+        if c.section:
+            continue
+        s = c.label.style
+        if s in stack:
+            del stack[stack.index(s) + 1:]
+        else:
+            parent.setdefault(s, stack[-1] if stack else None)
+            stack.append(s)
+    return parent
+
+
+def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, str],
+            other_structure: bool) -> dict[str, tuple[str, str]]:
+    """Level of each numbering style, and why: vocabulary first, nesting for unnamed styles.
+    `other_structure`: the document names its levels elsewhere (a level word, a sheet's goal
+    column); then an unnamed top-level numbering (an agenda, a chapter list) is not taken as goals."""
+    count: dict[str, int] = {}
+    order: list[str] = []
+    for c in cands:
+        if c.section:
+            continue
+        s = c.label.style
+        if s not in count:
+            order.append(s)
+        count[s] = count.get(s, 0) + 1
+    out: dict[str, tuple[str, str]] = {}
+    for s in order:
+        word = s.split("|", 1)[0]
+        if word in words and words[word] in ("goal", "policy"):
+            out[s] = (words[word], f"level word {word}")
+        elif s.endswith("|composite") and not word:
+            out[s] = ("policy", "composite number N-M: policy M of goal N")
+    goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
+    policies = [s for s in order if out.get(s, ("",))[0] == "policy"]
+    if not goals and not other_structure:
+        # the style that holds the policies, or else the first top-level style with children
+        holders = [parent.get(p) for p in policies if parent.get(p) and parent.get(p) not in out]
+        if holders:
+            out[holders[0]] = ("goal", f"holds the policy style {policies[0]}")
+        else:
+            for s in order:
+                kids = [k for k in order if parent.get(k) == s and count[k] >= 2]
+                if parent.get(s) is None and count[s] >= 2 and kids and s not in out:
+                    out[s] = ("goal", f"first top-level numbering ({count[s]} headings) with numbered headings under it")
+                    break
+        goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
+    if goals and not policies:
+        for s in order:
+            if parent.get(s) in goals and s not in out and count[s] >= 2:
+                out[s] = ("policy", f"numbering nested in the goal style {parent[s]}")
+                break
+    return out
+
+
+def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[str], bool],
+                     is_item: Callable[[str], bool] | None = None,
+                     has_tree_sheet: Callable[[IngestedDocument], bool] | None = None) -> Outline:
+    reader = LabelReader(rules)
+    all_lines: list[tuple[Line, str]] = list(document_lines(doc))
+    body = _body_size([ln for ln, _ in all_lines])
+    cands: list[_Cand] = []
+    for ln, text in all_lines:
+        if is_section(text):
+            cands.append(_Cand(ln, text, None, section=True))
+            continue
+        lab = reader.read(text)
+        if lab is None or (lab.title and not is_heading_text(lab.title)):
+            continue
+        if not lab.title and not lab.word:
+            continue
+        cands.append(_Cand(ln, text, lab))
+    parent = _nesting(cands)
+    named = any(c.label and c.label.word in reader.level_of_word for c in cands)
+    levels = _levels(cands, parent, reader.level_of_word, named or (has_tree_sheet is not None and has_tree_sheet(doc)))
+    outline = Outline(styles={s: f"{lv} ({why})" for s, (lv, why) in levels.items()})
+    goal_styles = {s for s, (lv, _) in levels.items() if lv == "goal"}
+    # walk again: an entry takes its style's level only where it stands as that level would
+    # (a policy inside a goal, numbers in step)
+    stack: list[str] = []
+    last_num: dict[str, int] = {}
+    in_goal = False
+    for c in cands:
+        if c.section:
+            # items under a section marker (主な取組 ①…) are not headings of the style they share
+            stack = [s for s in stack if s in levels]
+            continue
+        lab = c.label
+        s = lab.style
+        if s in stack:
+            del stack[stack.index(s) + 1:]
+        else:
+            stack.append(s)
+            last_num.pop(s, None)
+        for deeper in [k for k in last_num if k not in stack]:
+            last_num.pop(deeper, None)
+        level = levels.get(s, (None,))[0]
+        prev = last_num.get(s)
+        last_num[s] = lab.num or 0
+        if level is None:
+            continue
+        if level == "goal":
+            in_goal = True
+        elif level == "policy" and not (in_goal or lab.goal_num or any(x in goal_styles for x in stack)):
+            continue
+        in_step = prev is None or lab.num in (1, prev + 1) or lab.num == prev
+        if not in_step and not lab.word:
+            continue
+        evidence = [f"numbering {s or '?'} → {levels[s][0]} ({levels[s][1]})"]
+        evidence += typography(c.line, body)
+        outline.entries.append(OutlineEntry(
+            level=Level(level), text=c.text, label=lab.label, word=lab.word or None, style=s, num=lab.num,
+            goal_num=lab.goal_num, title=clean_text(lab.title), page=c.line.page, line_no=c.line.line_no,
+            evidence=evidence))
+    _add_repeated_titles(outline, all_lines, reader, is_section, is_item)
+    return outline
+
+
+def _add_repeated_titles(outline: Outline, lines: list[tuple[Line, str]], reader: LabelReader,
+                         is_section: Callable[[str], bool], is_item: Callable[[str], bool] | None) -> None:
+    """A line that repeats a heading's title is that heading, whatever label it carries (or none)."""
+    known: dict[str, OutlineEntry] = {}
+    for e in outline.entries:
+        if e.title and len(e.title) >= 4:
+            known.setdefault(squash_space(e.title), e)
+    if not known:
+        return
+    taken = {(e.page, e.line_no, squash_space(light_form(e.text))) for e in outline.entries}
+    for ln, text in lines:
+        key = (ln.page, ln.line_no, squash_space(light_form(text)))
+        if key in taken or is_section(text):
+            continue
+        lab = reader.read(text)
+        title = clean_text(lab.title if lab and lab.title else text)
+        core = squash_space(title)
+        e = known.get(core)
+        if e is None or not is_heading_text(title):
+            continue
+        if is_item and is_item(text) and not lab:
+            continue
+        outline.entries.append(OutlineEntry(
+            level=e.level, text=text, label=lab.label if lab else None, word=lab.word or None if lab else None,
+            style=lab.style if lab else "", num=e.num, goal_num=e.goal_num, title=title, page=ln.page,
+            line_no=ln.line_no, evidence=[f"repeats the title of {e.level.value} {e.label or ''} (page {e.page})"]))
+
+
+def outline_key(text: str) -> str:
+    return squash_space(light_form(text))
