@@ -338,8 +338,10 @@ class Segmenter:
 
     def outline_parts(self, entry: OutlineEntry, text: str) -> dict:
         lab = self.labels.read(text)
-        if lab is None:  # a repeated title without a label: found by its title
-            return {"num": None, "goal": None, "title": light_form(text)}
+        if lab is None:  # a repeated title without a label: the node of that title, under its goal
+            node = self.find_node(entry.level, clean_text(text))
+            goal = node.local_code.split(".")[0] if node is not None and entry.level == Level.policy else None
+            return {"num": None, "goal": goal, "title": light_form(text)}
         return {"num": str(entry.num) if entry.num and entry.label else None,
                 "goal": str(entry.goal_num) if entry.goal_num else None, "title": lab.title}
 

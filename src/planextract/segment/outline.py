@@ -102,7 +102,8 @@ class LabelReader:
             word = m.group("word") or ""
             title = m.group("title").strip()
             sep = m.group("sep")
-            if title.startswith(self.stops) or (not sep and title[:1].isdigit()):
+            bare = kind in ("arabic", "kanji", "composite", "roman", "latin_roman")
+            if (bare and not sep and title.startswith(self.stops)) or (not sep and title[:1].isdigit()):
                 continue  # 第3章, 3年度, 2つの…: a part of the book or a quantity
             if word and word not in self.known_words and not (sep or not title):
                 continue

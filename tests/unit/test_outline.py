@@ -1,0 +1,120 @@
+"""Issue 9: plans laid out unlike the samples. The outline is found from the document's own
+numbering, nesting and repetition; level words only name the levels. Every document here is
+fictional, written for the test."""
+
+from planextract.models import Level
+from planextract.segment.outline import LabelReader
+
+
+def nodes(seg, level=None):
+    return [(n.local_code, n.title) for n in seg.nodes if level is None or n.level == level]
+
+
+def test_label_reader_styles(rules):
+    read = LabelReader(rules).read
+    cases = {
+        "柱２　みんなの居場所": ("柱", "arabic", 2, None, "みんなの居場所"),
+        "施策の方向（1）身近な見守りの広がり": ("施策の方向", "paren", 1, None, "身近な見守りの広がり"),
+        "ア　声をかけ合う関係": ("", "katakana", 1, None, "声をかけ合う関係"),
+        "2-3 相談の入口": ("", "composite", 3, 2, "相談の入口"),
+        "施策2－1 相談体制": ("施策", "composite", 1, 2, "相談体制"),
+        "Ⅲ 安心のまち": ("", "roman", 3, None, "安心のまち"),
+        "II 安心のまち": ("", "latin_roman", 2, None, "安心のまち"),
+        "【3】つながる": ("", "bracket", 3, None, "つながる"),
+        "【基本目標１】ともに": ("基本目標", "arabic", 1, None, "ともに"),
+    }
+    for text, (word, kind, num, goal, title) in cases.items():
+        lab = read(text)
+        assert (lab.word, lab.kind, lab.num, lab.goal_num, lab.title) == (word, kind, num, goal, title), text
+    # parts of the book and quantities are not headings' numbers
+    for text in ("第3章 施策の展開", "3つの基本目標", "令和6年度の取組", "アンケート結果"):
+        assert read(text) is None, text
+
+
+def test_policy_label_with_a_parenthesised_number_and_actors_across_the_header(extract_file):
+    """The issue's first example: 施策の方向（1）… headings and role tables whose header row names
+    the actors. Before, no body heading was recognised and every role cell was set aside."""
+    text = "\n".join([
+        "第3章 施策の展開",
+        "基本目標１ 誰もが参加できる地域",
+        "施策の方向（1）身近な見守りの広がり",
+        "一人ひとりが身近な人を気にかけるまちを目指します。",
+        "主な取組",
+        "・見守り協力店の登録を進めます。",
+        "・声かけの練習会を地区ごとに開きます。",
+        "",
+        "市民\t地域\t行政",
+        "・近所にあいさつをします。\t・見守りの当番を決めます。\t・協力店を募ります。",
+        "施策の方向（2）相談の入口づくり",
+        "主な取組",
+        "・出張相談の日を設けます。",
+        "基本目標２ 安心して暮らせる地域",
+        "施策の方向（1）災害に備える仲間づくり",
+        "主な取組",
+        "・避難の声かけ名簿を整えます。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg) == [("1", "誰もが参加できる地域"), ("1.1", "身近な見守りの広がり"), ("1.2", "相談の入口づくり"),
+                          ("2", "安心して暮らせる地域"), ("2.1", "災害に備える仲間づくり")]
+    assert [(a.local_code, a.text) for a in seg.actions] == [
+        ("1.1", "見守り協力店の登録を進めます。"), ("1.1", "声かけの練習会を地区ごとに開きます。"),
+        ("1.2", "出張相談の日を設けます。"), ("2.1", "避難の声かけ名簿を整えます。")]
+    assert [(r.local_code, r.actor.value, r.text) for r in seg.roles] == [
+        ("1.1", "市民", "近所にあいさつをします。"), ("1.1", "地域", "見守りの当番を決めます。"),
+        ("1.1", "行政", "協力店を募ります。")]
+
+
+def test_unnamed_numbering_nests_into_goals_and_policies(extract_file):
+    """No level word at all: Ⅰ holds （1）, so Ⅰ is the goal level and （1） the policy level."""
+    text = "\n".join([
+        "Ⅰ 安心して暮らせるまち",
+        "（1）相談しやすい仕組み",
+        "困りごとを一人で抱えないようにします。",
+        "（2）見守りの輪",
+        "Ⅱ 参加と交流のまち",
+        "（1）居場所の広がり",
+        "（2）担い手の育成",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg) == [("1", "安心して暮らせるまち"), ("1.1", "相談しやすい仕組み"), ("1.2", "見守りの輪"),
+                          ("2", "参加と交流のまち"), ("2.1", "居場所の広がり"), ("2.2", "担い手の育成")]
+    assert seg.outline.styles["|roman"].startswith("goal")
+
+
+def test_unknown_level_word_and_a_heading_repeated_without_its_label(extract_file):
+    """柱 names the goal level; the body repeats the tree's titles without any number."""
+    text = "\n".join([
+        "施策の体系",
+        "柱1 ふれあいのあるまち",
+        "ア 世代をこえた交流",
+        "イ 身近な居場所",
+        "柱2 支え合うまち",
+        "ア 見守りの仕組み",
+        "",
+        "世代をこえた交流",
+        "主な取組",
+        "・昔遊びの会を開きます。",
+        "身近な居場所",
+        "主な取組",
+        "・空き店舗を交流の場にします。",
+        "見守りの仕組み",
+        "主な取組",
+        "・配食のときに安否を確かめます。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg, Level.goal) == [("1", "ふれあいのあるまち"), ("2", "支え合うまち")]
+    assert nodes(seg, Level.policy) == [("1.1", "世代をこえた交流"), ("1.2", "身近な居場所"), ("2.1", "見守りの仕組み")]
+    assert [(a.local_code, a.text) for a in seg.actions] == [
+        ("1.1", "昔遊びの会を開きます。"), ("1.2", "空き店舗を交流の場にします。"), ("2.1", "配食のときに安否を確かめます。")]
+    repeated = [e for e in seg.outline.entries if e.label is None]
+    assert [e.title for e in repeated] == ["世代をこえた交流", "身近な居場所", "見守りの仕組み"]
+    assert all("repeats the title" in e.evidence[0] for e in repeated)
+
+
+def test_an_agenda_is_not_a_goal_list_when_the_document_names_its_levels(extract_file):
+    text = "\n".join([
+        "次第", "1 開会", "2 報告", "(1) 昨年度の実績", "(2) 今年度の予定", "3 閉会",
+        "基本目標1 つながるまち", "(1) 交流の場",
+    ])
+    seg = extract_file("meeting.source.txt", text)
+    assert nodes(seg) == [("1", "つながるまち"), ("1.1", "交流の場")]
