@@ -31,6 +31,7 @@ class Actor(str, Enum):
     professional = "専門職"
     council = "社協"
     government = "行政"
+    other = "other"  # a label that maps to none of the five: kept, with the label as printed
 
 
 class Level(str, Enum):

@@ -69,9 +69,17 @@ class NumberingRules(_Strict):
     item_number: str
 
 
+class SchemeWord(_Strict):
+    default: str
+    when_also: str
+    then: str
+
+
 class ActorRules(_Strict):
     version: int
     actors: dict[str, list[str]]
+    scheme_words: dict[str, SchemeWord] = {}
+    label_suffixes: list[str] = []
 
 
 class TableRules(_Strict):
@@ -292,13 +300,28 @@ class Rules:
         pairs = [(alias, actor) for actor, aliases in self.actors.actors.items() for alias in aliases]
         return sorted(pairs, key=lambda p: -len(p[0]))
 
-    def actor_of(self, label: str) -> str | None:
+    def actor_of(self, label: str, scheme: frozenset[str] = frozenset()) -> str | None:
         """The canonical actor of a printed label (white space already removed), or None.
-        A parenthetical after the label names who is meant ('地域（自治会・民生委員等）')."""
-        for candidate in (label, re.sub(r"[(（][^()（）]*[)）]$", "", label)):
+        A parenthetical after the label names who is meant ('地域（自治会・民生委員等）'); a suffix
+        makes it a role heading ('市民の役割', '市が取り組むこと'). `scheme`: the other actor words the
+        document uses, for words whose actor depends on them (共助)."""
+        bare = re.sub(r"[(（][^()（）]*[)）]$", "", label)
+        candidates = [label, bare]
+        for suffix in self.actors.label_suffixes:
+            for c in (label, bare):
+                if c.endswith(suffix) and len(c) > len(suffix):
+                    candidates.append(re.sub(r"[(（][^()（）]*[)）]$", "", c[: -len(suffix)]))
+        # 自助（市民）: the word of a scheme, with who is meant in brackets
+        inner = re.search(r"[(（]([^()（）]+)[)）]$", label)
+        for candidate in candidates:
+            word = self.actors.scheme_words.get(candidate)
+            if word is not None:
+                return word.then if word.when_also in scheme else word.default
             for alias, actor in self.actor_aliases:
                 if candidate == alias:
                     return actor
+        if inner and bare in {"自助", "互助", "共助", "公助"}:
+            return self.actor_of(inner.group(1), scheme)
         return None
 
 

@@ -118,3 +118,43 @@ def test_an_agenda_is_not_a_goal_list_when_the_document_names_its_levels(extract
     ])
     seg = extract_file("meeting.source.txt", text)
     assert nodes(seg) == [("1", "つながるまち"), ("1.1", "交流の場")]
+
+
+def test_role_sections_named_by_actor_and_a_box_shared_by_two_actors(extract_file):
+    """市民の役割 / 地域でできること / 市が取り組むこと open one actor's items; a box shared by the
+    town and its council gives each item to the actor its trailing （町）/（社協） names."""
+    text = "\n".join([
+        "基本目標1 つながるまち",
+        "基本施策1-1 交流の場づくり",
+        "【市民の役割】",
+        "・近所の集まりに顔を出します。",
+        "地域でできること",
+        "・集会所を開放します。",
+        "町・社協が取り組むこと",
+        "・送迎の仕組みを検討します。（町）",
+        "・交流会の運営を支えます。（社協）",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert [(r.actor.value, r.text, r.qualifier) for r in seg.roles] == [
+        ("市民", "近所の集まりに顔を出します。", None), ("地域", "集会所を開放します。", None),
+        ("行政", "送迎の仕組みを検討します。", None), ("社協", "交流会の運営を支えます。", None)]
+
+
+def test_self_help_scheme_columns_and_an_unknown_actor_kept_as_other(extract_file):
+    """自助・互助・共助・公助 columns: with 互助 present, 共助 is the services' help (専門職).
+    A label that names no actor is kept as `other` with a warning, never dropped."""
+    text = "\n".join([
+        "基本目標1 ささえあうまち",
+        "基本施策1-1 見守りの輪",
+        "自助\t互助\t共助\t公助",
+        "・あいさつを交わします。\t・声をかけ合います。\t・訪問時に気づきを伝えます。\t・相談窓口を周知します。",
+        "基本施策1-2 買い物の支え",
+        "それぞれの役割",
+        "市民\t・近くの店を使います。",
+        "商店会\t・配達を引き受けます。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert [(r.local_code, r.actor.value, r.actor_label) for r in seg.roles] == [
+        ("1.1", "市民", "自助"), ("1.1", "地域", "互助"), ("1.1", "専門職", "共助"), ("1.1", "行政", "公助"),
+        ("1.2", "市民", "市民"), ("1.2", "other", "商店会")]
+    assert any("商店会" in p.message and p.severity == "warning" for p in seg.problems)

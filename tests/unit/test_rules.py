@@ -20,7 +20,11 @@ def test_actor_aliases_map_to_five_actors(rules):
     assert rules.actor_of("医療・福祉の専門職") == "専門職"
     assert rules.actor_of("福祉事業者") == "専門職"
     assert rules.actor_of("住民") == "市民"
-    assert rules.actor_of("企業") is None
+    # the vocabulary of CONVENTIONS.md (issue 9): companies are service providers
+    assert rules.actor_of("企業") == "専門職"
+    assert rules.actor_of("市民の役割") == "市民" and rules.actor_of("市が取り組むこと") == "行政"
+    assert rules.actor_of("共助") == "地域" and rules.actor_of("共助", frozenset({"互助"})) == "専門職"
+    assert rules.actor_of("計画の役割") is None and rules.actor_of("協力店") is None
     assert {a for _, a in rules.actor_aliases} == {"市民", "地域", "専門職", "社協", "行政"}
 
 

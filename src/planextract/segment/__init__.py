@@ -36,6 +36,7 @@ _BRACKETS = "【】《》≪≫<>＜＞〈〉●■◆▶◇□○〇"
 _PAST = re.compile(r"(?:した|った|いた|えた|れた|めた|けた|てた|ねた|せた)。?\s*(?:[(（][^)）]*[)）])?\s*$")
 
 
+_SENTENCE = re.compile(r"(?:ます|ましょう|します|です)。?\s*(?:[(（][^)）]*[)）])?\s*$")
 _LEAD_MARK = re.compile(r"^[■□◆◇●○▼▽◎★☆]\s*")
 _BRACKETED_LABEL = re.compile(r"^[【［\[〔]\s*([^】］\]〕]{1,16}?)\s*[】］\]〕]\s*")
 
@@ -75,10 +76,11 @@ class Segmenter:
         self.partial_label = ""  # a label broken over lines: "基本" + "理念"
         self.loose_prose: list[str] = []  # short unplaced lines since the last structure
         self.is_text = doc.info.format == "text"
+        self.scheme = scheme_words(doc)
+        self.other_labels: set[str] = set()
         # step 1: the outline, from the document's own evidence, before any item is read
         self.labels = LabelReader(rules)
-        self.out.outline = document_outline(doc, rules, lambda t: self.match_section(t) is not None,
-                                            self.marks.starts_item, self.has_tree_sheet)
+        self.out.outline = document_outline(doc, rules, self.is_section, self.marks.starts_item, self.has_tree_sheet)
         self._outline = {outline_key(e.text): e for e in self.out.outline.entries}
 
     # ------------------------------------------------------------------ nodes
@@ -244,6 +246,11 @@ class Segmenter:
         body, qualifier = split_qualifier(clean_text(raw))
         if not body:
             return
+        shared = self.shared_actors(label)
+        if shared and qualifier:
+            named = self.actor_of(qualifier)
+            if named and named[0] in shared:  # a box shared by two actors: （町） says whose item it is
+                actor, qualifier = named[0], None
         if _PAST.search(body):
             self.unassigned((marker or "") + raw, "past-tense item in a role column (an achievement, not a commitment)", prov)
             return
@@ -313,6 +320,46 @@ class Segmenter:
                 return "chapter", m.groupdict()
         return None
 
+    def is_section(self, text: str) -> bool:
+        return self.match_section(text) is not None or self.role_heading(text) is not None
+
+    # ------------------------------------------------------------------ actors
+
+    def actor_of(self, text: str) -> tuple[Actor, str] | None:
+        """(canonical actor, label as printed without white space) of an actor label."""
+        label = squash_space(light_form(text))
+        actor = self.rules.actor_of(label, self.scheme)
+        return (Actor(actor), label) if actor else None
+
+    def shared_actors(self, label: str) -> list[Actor]:
+        """'市民・地域', '町・社協': a box shared by actors; each item's trailing （町） decides."""
+        parts = [p for p in re.split(r"[・、/／]", label) if p]
+        found = [self.actor_of(p) for p in parts] if len(parts) > 1 else []
+        return [f[0] for f in found] if found and all(found) else []
+
+    def other_actor(self, text: str, prov: Provenance) -> tuple[Actor, str]:
+        """A role label that maps to no canonical actor: kept as `other`, and a warning names it."""
+        label = squash_space(light_form(text))
+        shared = self.shared_actors(label)
+        if shared:
+            return shared[0], label
+        if label not in self.other_labels:
+            self.other_labels.add(label)
+            self.out.problems.append(Problem(
+                doc_path=self.doc.info.path, stage="segment", severity="warning", page=prov.page,
+                message=f"role label {label!r} maps to no actor of rules/actors.yaml: its items are kept as actor "
+                        "'other' (add the label to rules/actors.yaml if it names one)"))
+        return Actor.other, label
+
+    def role_heading(self, text: str) -> tuple[Actor, str] | None:
+        """'市民の役割', '地域でできること', '【市が取り組むこと】': a role section of one actor."""
+        core = squash_space(light_form(text)).strip(_BRACKETS + " :：")
+        suffix = next((x for x in self.rules.actors.label_suffixes if core.endswith(x)), None)
+        if len(core) > 24 or suffix is None:
+            return None
+        shared = self.shared_actors(core[: -len(suffix)])
+        return (shared[0], core) if shared else self.actor_of(core)
+
     def has_tree_sheet(self, doc: IngestedDocument) -> bool:
         """A table whose header row names goal or policy columns: the document's tree is in sheets."""
         for page in doc.pages:
@@ -346,7 +393,7 @@ class Segmenter:
                 "goal": str(entry.goal_num) if entry.goal_num else None, "title": lab.title}
 
     def starts_block(self, text: str) -> bool:
-        return bool(self.match_section(text) or self.match_heading(text) or self.narration.match(text)
+        return bool(self.match_section(text) or self.role_heading(text) or self.match_heading(text) or self.narration.match(text)
                     or self.is_label(text))
 
     def is_label(self, text: str) -> bool:
@@ -444,6 +491,13 @@ class Segmenter:
         if self.narrated(text, prov):
             return
 
+        actor_head = None if self.match_section(text) else self.role_heading(text)
+        if actor_head is not None:
+            self.enter_section("roles")
+            self.role_actor = actor_head
+            self.account(text)
+            return
+
         sec = self.match_section(text)
         if sec:
             kind, rest = sec
@@ -472,11 +526,13 @@ class Segmenter:
             return
 
         if self.section == "roles":
-            label = squash_space(light_form(text))
-            actor = self.rules.actor_of(label)
-            if actor:  # a role list without a table: the label, then its items
-                self.role_actor = (Actor(actor), label)
+            found = self.actor_of(text)
+            if found:  # a role list without a table: the label, then its items
+                self.role_actor = found
                 self.account(text)
+                return
+            if self.role_actor and self.policy and _SENTENCE.search(text):
+                self.items(para, prov)  # an item printed without a mark
                 return
         if self.marks.starts_item(text):
             if self.is_text and para.after_break and self.section_items and self.section != "roles":
@@ -643,6 +699,21 @@ class Segmenter:
         return True
 
     # ------------------------------------------------------------------ finish
+
+
+def scheme_words(doc: IngestedDocument) -> frozenset[str]:
+    """Which of 自助・互助・共助・公助 the document prints as labels (共助's actor depends on it)."""
+    words = ("自助", "互助", "共助", "公助")
+    found = set()
+    for page in doc.pages:
+        for block in page.blocks:
+            lines = [block.line] if block.line else [ln for c in block.table.cells for ln in c.lines]
+            for ln in lines:
+                t = squash_space(ln.text)
+                for w in words:
+                    if w in t and len(t) <= 24:
+                        found.add(w)
+    return frozenset(found)
 
 
 def segment_document(doc: IngestedDocument, rules: Rules, trace: list | None = None) -> SegmentedDocument:

@@ -83,9 +83,7 @@ class TableReader:
         return None
 
     def actor_of(self, text: str) -> tuple[Actor, str] | None:
-        label = squash_space(light_form(text))
-        actor = self.rules.actor_of(label)
-        return (Actor(actor), label) if actor else None
+        return self.seg.actor_of(text)
 
     def read(self, table: Table) -> None:
         seg = self.seg
@@ -179,14 +177,9 @@ class TableReader:
                 continue
             prov = cell_prov(body_cell, grid.table, seg.doc_id)
             if label_cell is not None and label_cell.row == r and cell_text(label_cell):
-                found = self.actor_of(cell_text(label_cell))
+                found = self.actor_of(cell_text(label_cell)) or seg.other_actor(cell_text(label_cell), prov)
                 actor = found
-                if found:
-                    seg.account(cell_text(label_cell))
-                if not found:
-                    seg.unassigned(cell_text(label_cell) + " " + cell_text(body_cell),
-                                   "role table row with an unknown actor", prov)
-                    continue
+                seg.account(cell_text(label_cell))
             if actor is None or code is None:
                 seg.unassigned(cell_text(body_cell), "role table outside a policy", prov)
                 continue
@@ -409,7 +402,8 @@ class TableReader:
     def split_by_actor(self, text: str) -> list[tuple[tuple[Actor, str] | None, str]]:
         """'市民 ① … 福祉事業者 ① …' → [(市民, '① …'), (福祉事業者, '① …')]."""
         aliases = [re.escape(a) for a, _ in self.rules.actor_aliases if len(a) >= 2]
-        pat = re.compile(r"(?:^|(?<=[\s。]))(" + "|".join(aliases) + r")(?=\s*(?:[①-⑳▶●]|$))", re.M)
+        # a label opens items: a mark follows it, on its line or at the start of the next one
+        pat = re.compile(r"(?:^|(?<=[\s。]))(" + "|".join(aliases) + r")(?=[ \t　]*(?:[①-⑳▶●]|\n\s*[①-⑳▶●・○]|\Z))", re.M)
         out = []
         pos = 0
         current = None
