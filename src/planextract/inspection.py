@@ -26,6 +26,10 @@ def inspect_document(path: Path | str, page: int | None = None, explain: bool = 
                      "pages": doc.info.n_pages, "chars": doc.info.chars_total, "assigned": seg.chars_assigned},
         "facts": seg.facts.model_dump(),
         "furniture": [{"page": ln.page, "text": ln.text} for p in doc.pages for ln in p.furniture if on_page(p.number)],
+        # the outline step: each heading found, and the evidence it was taken on
+        "outline": [{"level": e.level.value, "label": e.label, "title": e.title, "page": e.page,
+                     "evidence": "; ".join(e.evidence)} for e in seg.outline.entries if on_page(e.page)],
+        "outline_styles": seg.outline.styles,
         "headings": [{"level": n.level.value, "code": n.local_code, "label": n.label, "title": n.title,
                       "new": n.is_new, "page": n.prov.page} for n in seg.nodes if on_page(n.prov.page)],
         "roles": [{"code": r.local_code, "actor": r.actor.value, "label": r.actor_label, "text": r.text,

@@ -701,6 +701,19 @@ class Segmenter:
     # ------------------------------------------------------------------ finish
 
 
+def weak_outline(out: SegmentedDocument) -> str | None:
+    """Why a document's reading should not be trusted, or None: no structure at all, or most of
+    its item-looking lines left unplaced."""
+    if not (out.nodes or out.roles or out.actions or out.scores):
+        return "no rule recognised this document's layout (no heading, item or score was found)"
+    unplaced = sum(1 for u in out.unassigned if u.reason.startswith(("list item", "role table", "narrated item")))
+    placed = len(out.roles) + len(out.actions)
+    if unplaced >= 5 and unplaced > placed:
+        return (f"weak outline: {len(out.nodes)} headings found, and {unplaced} item lines could not be placed "
+                f"under one (against {placed} placed)")
+    return None
+
+
 def scheme_words(doc: IngestedDocument) -> frozenset[str]:
     """Which of 自助・互助・共助・公助 the document prints as labels (共助's actor depends on it)."""
     words = ("自助", "互助", "共助", "公助")
@@ -720,9 +733,11 @@ def segment_document(doc: IngestedDocument, rules: Rules, trace: list | None = N
     seg = Segmenter(doc, rules, trace)
     out = seg.run()
     out.problems = list(doc.problems) + out.problems
-    if not (out.nodes or out.roles or out.actions or out.scores):
+    weak = weak_outline(out)
+    if weak:
         out.problems.append(Problem(doc_path=doc.info.path, stage="segment", severity="warning",
-                                    message="no rule recognised this document's layout; its text is kept in unassigned"))
+                                    message=f"{weak}; its text is kept in unassigned. To see why, run: "
+                                            f"planextract inspect {doc.info.path} --explain"))
     furniture = [ln.text for p in doc.pages for ln in p.furniture]
     hints = [doc.info.title_hint] if doc.info.title_hint else []
     # Furniture and document properties are read for plan facts only, after the body.

@@ -15,7 +15,13 @@ def rule_of(seg, text: str) -> str:
         return f"section:{sec[0]}"
     head = seg.match_heading(text)
     if head:
+        entry = seg.outline_entry(text)
+        if entry is not None and entry.level.value == head[0]:
+            return f"heading:{head[0]} (outline: {'; '.join(entry.evidence)})"
         return f"heading:{head[0]}"
+    actor = seg.role_heading(text)
+    if actor:
+        return f"role section of {actor[0].value} ({actor[1]})"
     if seg.marks.starts_item(text):
         return "list item"
     return "no rule (prose)"
