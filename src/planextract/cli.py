@@ -157,7 +157,7 @@ def inspect(file: Path = typer.Argument(..., help="one document (PDF or text ren
         for style, level in report["outline_styles"].items():
             out.print(f"outline: numbering style {style or '(none)'} is {level}")
         sections.insert(0, ("outline", ("page", "level", "label", "title", "evidence")))
-        sections.append(("explain", ("page", "line", "what", "rule", "result", "text")))
+        sections.append(("explain", ("page", "line", "what", "rule", "evidence", "result", "text")))
     for name, cols in sections:
         rows = report[name]
         if not rows:

@@ -158,3 +158,21 @@ def test_self_help_scheme_columns_and_an_unknown_actor_kept_as_other(extract_fil
         ("1.1", "市民", "自助"), ("1.1", "地域", "互助"), ("1.1", "専門職", "共助"), ("1.1", "行政", "公助"),
         ("1.2", "市民", "市民"), ("1.2", "other", "商店会")]
     assert any("商店会" in p.message and p.severity == "warning" for p in seg.problems)
+
+
+def test_a_sheet_row_split_by_a_page_break_does_not_open_nodes(extract_file, pdf):
+    """Re-rendered with other page breaks, a policy title wrapped into the next page's first row
+    became a node of its own (issue 9's third example). The rest of a cut title joins its node."""
+    header = [["基本目標"], ["施策の方向"], ["主な取組"]]
+    filler = [[["1 人づくり" if i == 1 else ""], [f"({i}) 項目{i}の推進"], ["・取組を進めます。"]] for i in (1, 2)]
+    rows = [header, *filler, [[""], ["(3) 地域の担い手の育成と"], ["・講座を開きます。"]]]
+    pdf.table(40, 640, [110, 200, 200], rows, line_h=40)
+    pdf.new_page()
+    pdf.table(40, 40, [110, 200, 200], [[[""], ["次世代の参加の促進"], ["・交流会を開きます。"]],
+                                       [["2 つながり"], ["(1) 相談体制の充実"], ["・窓口を設けます。"]]], line_h=30)
+    seg = extract_file("sheet.pdf", pdf)
+    policies = [(n.local_code, n.title) for n in seg.nodes if n.level == Level.policy]
+    assert ("1.3", "地域の担い手の育成と次世代の参加の促進") in policies
+    assert [c for c, _ in policies] == ["1.1", "1.2", "1.3", "2.1"]
+    assert [(a.local_code, a.text) for a in seg.actions if a.local_code == "1.3"] == [
+        ("1.3", "講座を開きます。"), ("1.3", "交流会を開きます。")]

@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..normalise import ItemMarks, clean_text, light_form, similar, split_qualifier, squash_space, to_int
 from ..rules import Rules
-from .explain import counts, delta, rule_of
+from .explain import counts, delta, evidence_of, rule_of
 from .facts import text_to_facts
 from .focus import attribute_focus_groups
 from .narration import Narration
@@ -448,7 +448,8 @@ class Segmenter:
         rule = rule_of(self, para.text)
         self._process(para)
         self.trace.append({"page": para.first.page, "line": para.first.line_no, "what": "paragraph",
-                           "text": para.text[:120], "rule": rule, "result": delta(self, before)})
+                           "text": para.text[:120], "rule": rule, "evidence": evidence_of(self, para.text),
+                           "result": delta(self, before)})
 
     def _process(self, para: Para) -> None:
         text = para.text

@@ -15,9 +15,6 @@ def rule_of(seg, text: str) -> str:
         return f"section:{sec[0]}"
     head = seg.match_heading(text)
     if head:
-        entry = seg.outline_entry(text)
-        if entry is not None and entry.level.value == head[0]:
-            return f"heading:{head[0]} (outline: {'; '.join(entry.evidence)})"
         return f"heading:{head[0]}"
     actor = seg.role_heading(text)
     if actor:
@@ -25,6 +22,12 @@ def rule_of(seg, text: str) -> str:
     if seg.marks.starts_item(text):
         return "list item"
     return "no rule (prose)"
+
+
+def evidence_of(seg, text: str) -> str:
+    """Why the outline step took a paragraph as a heading (numbering, nesting, repetition, typography)."""
+    entry = seg.outline_entry(text)
+    return "; ".join(entry.evidence) if entry is not None else ""
 
 
 def counts(o: SegmentedDocument) -> dict[str, int]:

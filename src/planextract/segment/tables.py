@@ -60,6 +60,8 @@ class TableReader:
         self.last_sheet: tuple[dict[int, str], int] | None = None
         self.last_kind = ""
         self.rating_year: int | None = None  # the year a sheet's 達成度 rates (its 令和N年度実績 column)
+        self.last_sheet_table: Table | None = None
+        self.split_row = False  # the row being read may be the rest of one split by a page break
 
     # ------------------------------------------------------------------ classify
 
@@ -207,6 +209,10 @@ class TableReader:
     def read_sheet(self, grid: Grid, roles: dict[int, str], first_row: int = 1) -> None:
         seg = self.seg
         sig = tuple(sorted(set(roles.values())))
+        # a sheet met again (its header repeated on the next page, or not): its first row may be
+        # the rest of a row that the page break split
+        after_break = self.follows_page_break(grid.table)
+        self.may_continue = (sig in self.units or first_row == 0) and after_break
         if sig not in self.units:
             self.units[sig] = len(self.units) + 1
             self.prev_policy_num = None
@@ -233,10 +239,12 @@ class TableReader:
             if len(cells) == 1 and cells[0].col_span >= table.n_cols - 1 and not loose:
                 self.full_width_row(cells[0], table)
                 continue
+            self.split_row = self.may_continue and r == first_row and not loose
             if loose:
                 self.loose_row(grid, r, roles)
             else:
                 self.sheet_row(grid, r, roles, cols_of)
+            self.split_row = False
         seg.unit = 0
 
     def full_width_row(self, cell, table: Table) -> None:
@@ -352,6 +360,8 @@ class TableReader:
                 p_num = p_num or to_int(m2.group("n") or m2.group("c") or m2.group("b"))
                 pl = pl or g_title  # the printed label
                 g_title = ""
+        if self.split_row and self.continue_titles(g_num, g_title, p_num, p_title):
+            return
         if not pl and not gl:
             m3 = _POLICY_CELL.match(light_form(items_text)) if items_text else None
             if m3 and m3.group("n"):
@@ -384,6 +394,33 @@ class TableReader:
             seg.pending_title = None
             if node is not None:
                 self.prev_policy_num = p_num if p_num is not None else (self.prev_policy_num or 0) + 1
+
+    def follows_page_break(self, table: Table) -> bool:
+        """The table opens its page and the previous sheet ran to the foot of the page before: a
+        row may have been split between them."""
+        prev, self.last_sheet_table = self.last_sheet_table, table
+        if prev is None or prev.bbox is None or table.bbox is None or table.page != prev.page + 1:
+            return False
+        height = self.seg.doc.pages[prev.page - 1].height or 842
+        return prev.bbox[3] >= 0.8 * height and table.bbox[1] <= 0.3 * height
+
+    def continue_titles(self, g_num, g_title: str, p_num, p_title: str) -> bool:
+        """The first row of a sheet on a new page, whose hierarchy cells hold unnumbered text that
+        names no known node: the rest of titles that the page break cut. Joined to the open nodes
+        (a wrapped title must not become a goal or policy of its own)."""
+        seg = self.seg
+        if g_num is not None or p_num is not None or not (g_title or p_title):
+            return False
+        if (g_title and seg.find_node(Level.goal, g_title)) or (p_title and seg.find_node(Level.policy, p_title)):
+            return False
+        for title, code in ((g_title, str(seg.goal) if seg.goal is not None else None), (p_title, seg.policy)):
+            node = seg.nodes.get(code) if code and title else None
+            if title and node is None:
+                return False
+            if node is not None:
+                node.title = clean_text(join_fragments(node.title, title))
+                node.raw_title = join_fragments(node.raw_title, title)
+        return True
 
     def score_cell(self, cell, code: str, table: Table) -> None:
         """'3.6 ○ comments…': the average is the score; the comments are kept as unassigned."""
