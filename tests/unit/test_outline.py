@@ -176,3 +176,21 @@ def test_a_sheet_row_split_by_a_page_break_does_not_open_nodes(extract_file, pdf
     assert [c for c, _ in policies] == ["1.1", "1.2", "1.3", "2.1"]
     assert [(a.local_code, a.text) for a in seg.actions if a.local_code == "1.3"] == [
         ("1.3", "講座を開きます。"), ("1.3", "交流会を開きます。")]
+
+
+def test_unnumbered_headings_printed_like_a_level(extract_file, pdf):
+    """Goals are numbered; policies are not, but are printed alike (12 pt against a 10.5 pt body).
+    A document with no numbers at all: the two most prominent recurring looks are the levels."""
+    y = 60
+    for g, policies in (("基本目標1 ふれあうまち", ["居場所のひろがり", "世代の交流"]), ("基本目標2 たすけあうまち", ["見守りの輪"])):
+        pdf.text(60, y, g, size=15)
+        y += 30
+        for title in policies:
+            pdf.text(60, y, title, size=12.5)
+            pdf.text(60, y + 20, "地域の中で顔の見える関係をつくり、互いに気にかけ合うまちを目指します。")
+            pdf.text(60, y + 40, "・集いの場を増やします。")
+            y += 70
+    seg = extract_file("plan.pdf", pdf)
+    assert nodes(seg) == [("1", "ふれあうまち"), ("1.1", "居場所のひろがり"), ("1.2", "世代の交流"),
+                          ("2", "たすけあうまち"), ("2.1", "見守りの輪")]
+    assert [a.local_code for a in seg.actions] == ["1.1", "1.2", "2.1"]

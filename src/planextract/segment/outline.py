@@ -136,19 +136,20 @@ class _Cand:
     evidence: list[str] = field(default_factory=list)
 
 
-def document_lines(doc: IngestedDocument) -> Iterator[tuple[Line, str]]:
-    """Every line in reading order, with the text a reader sees as one unit: table cells joined."""
+def document_lines(doc: IngestedDocument, with_tables: bool = False) -> Iterator[tuple]:
+    """Every line in reading order, with the text a reader sees as one unit: table cells joined.
+    `with_tables`: a third value says whether the line is a table cell."""
     for page in doc.pages:
         if page.unreadable:
             continue
         for block in page.blocks:
             if block.line is not None:
-                yield block.line, block.line.text
+                yield (block.line, block.line.text, False) if with_tables else (block.line, block.line.text)
             elif block.table is not None:
                 for cell in sorted(block.table.cells, key=lambda c: (c.row, c.col)):
                     if cell.lines:
                         text = "".join(ln.text.strip() for ln in cell.lines)
-                        yield cell.lines[0], text
+                        yield (cell.lines[0], text, True) if with_tables else (cell.lines[0], text)
 
 
 def typography(line: Line, body_size: float | None) -> list[str]:
@@ -250,7 +251,8 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
         cands.append(_Cand(ln, text, lab))
     parent = _nesting(cands)
     named = any(c.label and c.label.word in reader.level_of_word for c in cands)
-    levels = _levels(cands, parent, reader.level_of_word, named or (has_tree_sheet is not None and has_tree_sheet(doc)))
+    other_structure = named or (has_tree_sheet is not None and has_tree_sheet(doc))
+    levels = _levels(cands, parent, reader.level_of_word, other_structure)
     outline = Outline(styles={s: f"{lv} ({why})" for s, (lv, why) in levels.items()})
     goal_styles = {s for s, (lv, _) in levels.items() if lv == "goal"}
     # walk again: an entry takes its style's level only where it stands as that level would
@@ -290,8 +292,83 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
             level=Level(level), text=c.text, label=lab.label, word=lab.word or None, style=s, num=lab.num,
             goal_num=lab.goal_num, title=clean_text(lab.title), page=c.line.page, line_no=c.line.line_no,
             evidence=evidence))
+    free_lines = [(ln, text) for ln, text, in_table in document_lines(doc, with_tables=True) if not in_table]
+    _add_typographic_headings(outline, free_lines, body, is_section, is_item, lambda t: reader.read(t) is not None,
+                              other_structure)
     _add_repeated_titles(outline, all_lines, reader, is_section, is_item)
     return outline
+
+
+def _look(line: Line) -> tuple | None:
+    """A line's typography, as headings of one level share it: size, weight, box, colour."""
+    if line.bbox is None or not line.size:
+        return None
+    return (round(line.size * 2) / 2, line.bold, line.boxed, line.color)
+
+
+def _prominent(look: tuple, body_look: tuple) -> bool:
+    """Printed to stand out from the body: larger, or as large and bold or boxed."""
+    return look[0] >= body_look[0] + 1 or (look[0] >= body_look[0] and (look[1] or look[2]))
+
+
+def _stands_as_heading(text: str, is_section, is_item) -> bool:
+    t = clean_text(text)
+    return 2 <= len(t) <= 40 and is_heading_text(t) and not is_section(text) and not (is_item and is_item(text))
+
+
+def _add_typographic_headings(outline: Outline, lines: list[tuple[Line, str]], body: float | None,
+                              is_section, is_item, has_label, other_structure: bool) -> None:
+    """Unnumbered headings, by how they are printed (size, weight, box, colour) against the body.
+    Goals numbered and policies not: the most prominent look that recurs under the goals is the
+    policy level. No numbered outline at all: the two most prominent recurring looks are the goal
+    and policy levels. Only free-standing lines (not table cells), without a number of their own,
+    and not repeated on many pages (a running title is not a heading)."""
+    if body is None:
+        return
+    body_look = (round(body * 2) / 2, False, False, None)
+    seen: dict[str, int] = {}
+    for _, text in lines:
+        seen[squash_space(text)] = seen.get(squash_space(text), 0) + 1
+
+    def candidate(ln: Line, text: str) -> tuple | None:
+        look = _look(ln)
+        if look is None or look == body_look or not _prominent(look, body_look) or ln.toc_page is not None:
+            return None
+        if seen[squash_space(text)] > 2 or has_label(text) or not _stands_as_heading(text, is_section, is_item):
+            return None
+        return look
+
+    levels = {e.level for e in outline.entries}
+    goal_lines = [i for i, (ln, text) in enumerate(lines) if any(
+        e.level == Level.goal and e.page == ln.page and e.text == text for e in outline.entries)]
+    chosen: dict[tuple, Level] = {}
+    why = ""
+    if levels == {Level.goal} and goal_lines:
+        goal_looks = {_look(lines[i][0]) for i in goal_lines}
+        counts: dict[tuple, int] = {}
+        for ln, text in lines[goal_lines[0]:]:
+            look = candidate(ln, text)
+            if look is not None and look not in goal_looks:
+                counts[look] = counts.get(look, 0) + 1
+        ranked = sorted((lk for lk, n in counts.items() if n >= 2), key=lambda lk: (-lk[0], not lk[2], not lk[1]))
+        if ranked:
+            chosen = {ranked[0]: Level.policy}
+            why = "goals are numbered, policies are not: the most prominent look that recurs under the goals"
+    elif not levels and not other_structure:
+        counts = {}
+        for ln, text in lines:
+            look = candidate(ln, text)
+            if look is not None:
+                counts[look] = counts.get(look, 0) + 1
+        ranked = sorted((lk for lk, n in counts.items() if n >= 2), key=lambda lk: (-lk[0], not lk[2], not lk[1]))[:2]
+        if len(ranked) == 2:
+            chosen = {ranked[0]: Level.goal, ranked[1]: Level.policy}
+            why = "no numbered outline: the two most prominent recurring looks are the goal and policy levels"
+    for ln, text in lines:
+        lv = chosen.get(candidate(ln, text)) if chosen else None
+        if lv is not None:
+            outline.entries.append(OutlineEntry(level=lv, text=text, title=clean_text(text), page=ln.page,
+                                                line_no=ln.line_no, evidence=[why] + typography(ln, body)))
 
 
 def _add_repeated_titles(outline: Outline, lines: list[tuple[Line, str]], reader: LabelReader,
