@@ -27,7 +27,7 @@ from .models import (
     SegmentedDocument,
     UnassignedRow,
 )
-from .normalise import Matcher, similar, squash_space
+from .normalise import Matcher, label_form, similar, squash_space
 from .prefectures import prefecture_of
 
 from .segment.facts import best_edition
@@ -178,7 +178,7 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
     for code, n in sorted(canon.items(), key=lambda kv: _sort_key(kv[0])):
         parent = code.split(".")[0] if n.level == Level.policy else None
         doc_id, page = first_place.get(code, (n.prov.doc_id, n.prov.page))
-        nodes.append(NodeRow(plan_id=plan_id, level=n.level.value, code=code, label=n.label, title=n.title,
+        nodes.append(NodeRow(plan_id=plan_id, level=n.level.value, code=code, label=label_form(n.label), title=n.title,
                              parent_code=parent, description=n.description, is_new=n.is_new,
                              doc_id=doc_id, page=page, ref=f"node:{plan_id}:{code}"))
 

@@ -165,3 +165,13 @@ class Matcher:
             return False
         self.m.set_seq1(other)
         return self.m.quick_ratio() >= threshold and self.m.ratio() >= threshold
+
+
+_LABEL_TAIL = re.compile(r"[\s:：、,，.．]+$")
+
+
+def label_form(label: str | None) -> str | None:
+    """A node's label in one form: '基本目標1：' and '重点的な取組 2' → '基本目標1', '重点的な取組2'."""
+    if not label:
+        return None
+    return _LABEL_TAIL.sub("", clean_text(label)) or None

@@ -194,3 +194,39 @@ def test_unnumbered_headings_printed_like_a_level(extract_file, pdf):
     assert nodes(seg) == [("1", "ふれあうまち"), ("1.1", "居場所のひろがり"), ("1.2", "世代の交流"),
                           ("2", "たすけあうまち"), ("2.1", "見守りの輪")]
     assert [a.local_code for a in seg.actions] == ["1.1", "1.2", "2.1"]
+
+
+def test_descriptions_are_prose_not_running_titles_or_notes(extract_file, pdf):
+    """Issue 12 point 2: a running title ingest did not set aside, a footnote or a bracketed
+    title is not a node's description; the lead sentence is."""
+    for n in range(3):
+        pdf.text(200, 30, "わがまち福祉計画 中間評価", size=10.5)
+        if n == 0:
+            pdf.text(60, 80, "基本目標1 つながるまち", size=14)
+            pdf.text(60, 110, "基本施策1-1 交流の場づくり", size=12)
+            pdf.text(60, 140, "※交流の場は地区ごとの集会所を指します。", size=8)
+            pdf.text(60, 160, "誰もが気軽に集える場所を地域の中に増やしていきます。")
+        pdf.new_page()
+    seg = extract_file("plan.pdf", pdf)
+    policy = next(n for n in seg.nodes if n.local_code == "1.1")
+    assert policy.description == "誰もが気軽に集える場所を地域の中に増やしていきます。"
+
+
+def test_achievements_in_a_loose_row_are_not_actions(extract_file):
+    """Issue 12 point 3: a text rendition's row whose cell records what was done (past tense) is
+    set aside, as the PDF path does; it is never an action."""
+    header = "基本目標\t施策の方向\t施策の展開\tこれまでの主な取組\t評価点(平均)"
+    rows = ["1 ひとづくり\t(1) 学びの場\t① 講座を開きます。\t講座を一回開いた。\t3.5",
+            # an export that dropped the empty 施策の展開 cell: the record must not slide into it
+            "\t(2) 担い手\t講座を三回開いた。参加者に冊子を配った。\t3.0"]
+    seg = extract_file("sheet.source.txt", "\n".join([header, *rows]))
+    assert [(a.local_code, a.text) for a in seg.actions] == [("1.1", "講座を開きます。")]
+    assert any("講座を三回開いた" in u.text for u in seg.unassigned)
+
+
+def test_labels_in_one_form():
+    from planextract.normalise import label_form
+
+    assert label_form("基本目標１：") == "基本目標1"
+    assert label_form("重点的な取組 2") == "重点的な取組2"
+    assert label_form("（1）") == "（1）" and label_form("") is None

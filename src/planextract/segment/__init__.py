@@ -30,13 +30,13 @@ from .facts import text_to_facts
 from .focus import attribute_focus_groups
 from .narration import Narration
 from .outline import LabelReader, OutlineEntry, document_outline, outline_key
-from .paragraphs import Para, lines_to_paragraphs, para_items
+from .paragraphs import PAST_TENSE as _PAST, Para, lines_to_paragraphs, para_items
 
 _BRACKETS = "【】《》≪≫<>＜＞〈〉●■◆▶◇□○〇"
-_PAST = re.compile(r"(?:した|った|いた|えた|れた|めた|けた|てた|ねた|せた)。?\s*(?:[(（][^)）]*[)）])?\s*$")
 
 
 _SENTENCE = re.compile(r"(?:ます|ましょう|します|です)。?\s*(?:[(（][^)）]*[)）])?\s*$")
+_NOTE_MARKS = ("※", "＊", "*", "注", "(注", "（注")
 _LEAD_MARK = re.compile(r"^[■□◆◇●○▼▽◎★☆]\s*")
 _BRACKETED_LABEL = re.compile(r"^[【［\[〔]\s*([^】］\]〕]{1,16}?)\s*[】］\]〕]\s*")
 
@@ -77,6 +77,7 @@ class Segmenter:
         self.loose_prose: list[str] = []  # short unplaced lines since the last structure
         self.is_text = doc.info.format == "text"
         self.scheme = scheme_words(doc)
+        self.repeated, self.body_size = repeated_lines(doc)
         self.other_labels: set[str] = set()
         # step 1: the outline, from the document's own evidence, before any item is read
         self.labels = LabelReader(rules)
@@ -545,7 +546,7 @@ class Segmenter:
             return
 
         node = self.just_opened
-        if node is not None and node.description is None and len(text) > 15:
+        if node is not None and node.description is None and self.is_description(para):
             node.description = clean_text(text)
             self.account(text)
             self.just_opened = None
@@ -557,6 +558,17 @@ class Segmenter:
         else:
             self.loose_prose.clear()
         self.unassigned(text, "prose outside any extracted item", prov)
+
+    def is_description(self, para: Para) -> bool:
+        """A node's lead paragraph: prose in body type. Not a running title that repeats on many
+        pages, not a footnote (※, ＊, small type), not a bracketed title."""
+        text = para.text.strip()
+        if len(text) <= 15 or squash_space(text) in self.repeated or text.startswith(_NOTE_MARKS):
+            return False
+        size = para.first.size
+        if size and self.body_size and size < self.body_size - 0.9:
+            return False
+        return "。" in text or bool(_SENTENCE.search(text))
 
     def enter_section(self, kind: str) -> None:
         self.just_opened = None
@@ -713,6 +725,21 @@ def weak_outline(out: SegmentedDocument) -> str | None:
         return (f"weak outline: {len(out.nodes)} headings found, and {unplaced} item lines could not be placed "
                 f"under one (against {placed} placed)")
     return None
+
+
+def repeated_lines(doc: IngestedDocument) -> tuple[set[str], float | None]:
+    """Lines printed on three pages or more (running titles ingest did not set aside), and the
+    body's type size."""
+    pages_of: dict[str, set[int]] = {}
+    sizes: dict[float, int] = {}
+    for page in doc.pages:
+        for block in page.blocks:
+            if block.line is not None:
+                pages_of.setdefault(squash_space(block.line.text), set()).add(page.number)
+                if block.line.size:
+                    sizes[round(block.line.size, 1)] = sizes.get(round(block.line.size, 1), 0) + len(block.line.text)
+    body = max(sizes, key=sizes.get) if sizes else None
+    return {t for t, pages in pages_of.items() if len(pages) >= 3}, body
 
 
 def scheme_words(doc: IngestedDocument) -> frozenset[str]:

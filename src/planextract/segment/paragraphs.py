@@ -7,6 +7,7 @@ already logical lines, except list items wrapped by the export.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..models import Line, Provenance
@@ -30,6 +31,17 @@ class Para:
             bbox = (min(x.bbox[0] for x in self.lines), min(x.bbox[1] for x in self.lines),
                     max(x.bbox[2] for x in self.lines), max(x.bbox[3] for x in self.lines))
         return Provenance(doc_id=doc_id, page=ln.page, bbox=bbox, line_no=ln.line_no)
+
+
+# A past tense (〜した、〜を行った) marks an achievement, not a commitment (CONVENTIONS.md).
+PAST_TENSE = re.compile(r"(?:した|った|いた|えた|れた|めた|けた|てた|ねた|せた)。?\s*(?:[(（][^)）]*[)）])?\s*$")
+
+
+def mostly_past(text: str) -> bool:
+    """Most sentences of a cell are in the past tense: a record of what was done."""
+    sentences = [x for x in re.split(r"(?<=。)", text) if x.strip()]
+    past = sum(1 for x in sentences if PAST_TENSE.search(x.strip()))
+    return bool(sentences) and past * 2 >= len(sentences) and past >= 1
 
 
 WRAP_MIN = 25  # characters: a text-rendition line shorter than this was not wrapped

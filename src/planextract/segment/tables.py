@@ -8,7 +8,7 @@ import re
 from ..models import ActionKind, Actor, Level, Line, Provenance, RatingRecord, ScoreKind, ScoreRecord, Table
 from ..normalise import clean_text, fiscal_year, join_fragments, light_form, squash_space, to_int
 from .explain import counts, delta
-from .paragraphs import Para
+from .paragraphs import Para, mostly_past
 
 _POLICY_CELL = re.compile(r"^\s*(?:[(（](?P<n>[0-9０-９]{1,2})[)）]|(?P<c>[①-⑳])|(?P<b>[0-9０-９]{1,2})(?=\s|$))\s*(?P<title>.*)$", re.S)
 _GOAL_CELL = re.compile(r"^\s*(?:基本目標\s*(?P<n>[0-9０-９]{1,2})|(?P<n2>[0-9０-９]{1,2})(?=\s|[:：]|$))\s*[:：]?\s*(?P<title>.*)$", re.S)
@@ -657,6 +657,8 @@ def cell_kind(text: str, reader: "TableReader") -> str:
         return "department"
     if t.startswith(("○", "〇")):
         return "comment"
+    if mostly_past(t):
+        return "achievements"  # what was done (これまでの取組): never an action or a role
     if _ITEM_START.match(t) or reader.split_by_actor(t)[0][0] is not None:
         return "items"
     if "。" not in t and len(t) <= 60:
@@ -672,4 +674,5 @@ _FITS = {
     "number": ("midterm_score", "self_rating"),
     "department": (None, "self_rating"),
     "comment": (None,),
+    "achievements": (None,),
 }
