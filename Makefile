@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev clean fuzz bench
+.PHONY: run test install install-dev clean fuzz bench zoo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,9 @@ fuzz: install-dev
 bench: install-dev
 	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/bench.py --checks
+
+# The layout zoo (issue 9): fictional plans in the conventions of CONVENTIONS.md, rendered to PDF,
+# run through the pipeline and scored per convention against their generated gold (temp dir).
+ZOO_SEEDS ?= 200
+zoo: install-dev
+	$(BIN)/python tests/zoo/run_zoo.py --seeds $(ZOO_SEEDS)
