@@ -58,10 +58,11 @@ def ingest_document(path: Path, corpus_root: Path, plan_slug: str, rules: Rules,
     rel = path.relative_to(corpus_root).as_posix() if path.is_relative_to(corpus_root) else str(path)
     title_hint = None
     warnings: list[tuple[int, str]] = []
+    bookmarks = []
     if fmt == "pdf":
         if b"%PDF" not in data[:1024]:
             raise InputError(f"{path}: named .pdf but is not a PDF file")
-        pages, title_hint, warnings = ingest_pdf(str(path), password)
+        pages, title_hint, warnings, bookmarks = ingest_pdf(str(path), password)
     else:
         pages = ingest_text(str(path), data, rules)
     first = " ".join(b.line.text for p in pages[:1] for b in p.blocks[:12] if b.line)
@@ -70,4 +71,4 @@ def ingest_document(path: Path, corpus_root: Path, plan_slug: str, rules: Rules,
                         n_pages=len(pages), title_hint=title_hint, chars_total=count_chars(pages))
     problems = [Problem(doc_path=rel, stage="ingest", severity="warning", message=msg, page=page)
                 for page, msg in warnings]
-    return IngestedDocument(info=info, pages=pages, problems=problems)
+    return IngestedDocument(info=info, pages=pages, bookmarks=bookmarks, problems=problems)

@@ -30,6 +30,9 @@ class RawLine:
     bbox: tuple[float, float, float, float]
     size: float
     vertical: bool = False
+    # Typography (see models.Line): merge_same_row does not carry these; pdf.py puts them back.
+    bold: bool = False
+    color: int | None = None
 
     @property
     def cx(self) -> float:
@@ -278,8 +281,22 @@ def cell_rows(lines: list[RawLine]) -> list[RawLine]:
         text = " ".join(ln.text for ln in row)
         bbox = (min(ln.bbox[0] for ln in row), min(ln.bbox[1] for ln in row),
                 max(ln.bbox[2] for ln in row), max(ln.bbox[3] for ln in row))
-        out.append(RawLine(text, bbox, max(ln.size for ln in row)))
+        styled = RawLine(text, bbox, max(ln.size for ln in row))
+        styled.bold, styled.color = row_style(row)
+        out.append(styled)
     return out
+
+
+def row_style(pieces: list[RawLine]) -> tuple[bool, int | None]:
+    """Bold and colour of a row made of pieces: those of most of its characters."""
+    if len(pieces) == 1:
+        return pieces[0].bold, pieces[0].color
+    weight = [max(1, len("".join(p.text.split()))) for p in pieces]
+    bold = sum(w for p, w in zip(pieces, weight) if p.bold) * 2 > sum(weight)
+    colours: dict[int | None, int] = {}
+    for p, w in zip(pieces, weight):
+        colours[p.color] = colours.get(p.color, 0) + w
+    return bold, max(colours, key=lambda c: colours[c])
 
 
 # ----------------------------------------------------------------------------- reading order

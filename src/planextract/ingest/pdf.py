@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections import Counter
@@ -9,10 +10,11 @@ from collections import Counter
 import pymupdf
 
 from ..errors import InputError
-from ..models import Block, Cell, Line, Page, Table
+from ..models import Block, Bookmark, Cell, Line, Page, Table
 from .layout import (
     Atom,
     RawLine,
+    row_style,
     assign_lines_to_cells,
     cell_rows,
     drawings_to_segments,
@@ -21,13 +23,18 @@ from .layout import (
     merge_segments,
     segments_to_grids,
     xy_cut,
+    THIN,
 )
+from .textfix import fold_radicals, split_toc_entry
 
 # pdfminer (under pdfplumber) logs a warning per glyph on some fonts; keep our own messages only.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MARGIN_BAND = 0.07  # top/bottom share of the page where page numbers live
-_PAGE_NUMBER = re.compile(r"^[-‐－—\s]*[0-9０-９]{1,4}[-‐－—\s]*$|^[0-9０-９]{1,4}\s*/\s*[0-9０-９]{1,4}$")
+# "12", "- 12 -", "－12－", "―12―", "(12)", "12 / 40", "P.12", "p. 12", "ｐ．１２", "P12"
+_PAGE_NUMBER = re.compile(
+    r"^[-‐‑–—―−－~〜\s]*[(（]?\s*(?:[PpＰｐ]\s*[.．]?\s*)?[0-9０-９]{1,4}\s*[)）]?[-‐‑–—―−－~〜\s]*$"
+    r"|^[0-9０-９]{1,4}\s*[/／]\s*[0-9０-９]{1,4}$")
 _DIGITS = re.compile(r"[0-9０-９]+")
 
 
@@ -42,20 +49,229 @@ def open_pdf(path: str, password: str | None = None) -> pymupdf.Document:
     return doc
 
 
-def page_raw_lines(page: pymupdf.Page) -> list[RawLine]:
-    out = []
-    data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
+# A bold weight in the font's name: "…-Bold", "MS-Gothic,Bold", "HiraKakuPro-W6", "…-Heavy".
+_BOLD_FONT = re.compile(r"bold|heavy|black|extrab|ultrab|demib|[-,_ ]W(?:[6-9]|1[0-2])(?![0-9])", re.I)
+_KANA = re.compile(r"^[\u3041-\u309f\u30a0-\u30ff\s]+$")
+RUBY_RATIO = 0.6  # furigana is at most this share of the size of the text it reads
+_DARK = 0x40  # a colour whose three channels are all below this prints as black (rich black)
+
+
+def _span_bold(span: dict) -> bool:
+    """A bold font: PyMuPDF's bold flag, MuPDF's bold character flag, or a bold weight name."""
+    return bool(span.get("flags", 0) & 16 or span.get("char_flags", 0) & 8
+                or _BOLD_FONT.search(span.get("font") or ""))
+
+
+def _text_colour(rgb: int) -> int | None:
+    """sRGB of text that is not (near) black; None for black."""
+    r, g, b = (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255
+    return None if max(r, g, b) < _DARK else rgb
+
+
+def _is_ruby_span(span: dict, base: dict) -> bool:
+    """Small kana printed above the base text of the same line (furigana MuPDF put in the line)."""
+    if span["size"] > RUBY_RATIO * base["size"] or not _KANA.match(span["text"]):
+        return False
+    return span["bbox"][3] <= (base["bbox"][1] + base["bbox"][3]) / 2
+
+
+def _styled_line(text: str, spans: list[dict], bbox, vertical: bool) -> RawLine:
+    ln = RawLine(fold_radicals(text), tuple(bbox), max(s["size"] for s in spans), vertical)
+    if len(spans) == 1:
+        ln.bold, ln.color = _span_bold(spans[0]), _text_colour(spans[0].get("color", 0))
+    else:
+        ln.bold, ln.color = row_style([RawLine(s["text"], (0, 0, 0, 0), s["size"], bold=_span_bold(s),
+                                               color=_text_colour(s.get("color", 0))) for s in spans])
+    return ln
+
+
+def page_raw_lines(page: pymupdf.Page) -> tuple[list[RawLine], list[RawLine]]:
+    """The page's text lines, and the furigana set aside from them (see set_aside_furigana)."""
+    out: list[RawLine] = []
+    ruby: list[RawLine] = []
+    data = page.get_text("dict", flags=TEXT_FLAGS)
     for block in data.get("blocks", ()):
         if block.get("type") != 0:
             continue
         for line in block.get("lines", ()):
-            text = "".join(span["text"] for span in line["spans"])
-            if not text.strip():
+            spans = [s for s in line["spans"] if s["text"]]
+            if not "".join(s["text"] for s in spans).strip():
                 continue
-            size = max(span["size"] for span in line["spans"])
             dx, dy = line.get("dir", (1.0, 0.0))
-            out.append(RawLine(text, tuple(line["bbox"]), size, vertical=abs(dy) > abs(dx)))
+            vertical = abs(dy) > abs(dx)
+            bbox = line["bbox"]
+            base = max(spans, key=lambda s: s["size"])
+            small = [s for s in spans if not vertical and _is_ruby_span(s, base)]
+            if small:
+                spans = [s for s in spans if s not in small]
+                ruby += [_styled_line(s["text"], [s], s["bbox"], False) for s in small]
+                bbox = (min(s["bbox"][0] for s in spans), min(s["bbox"][1] for s in spans),
+                        max(s["bbox"][2] for s in spans), max(s["bbox"][3] for s in spans))
+            text = "".join(span["text"] for span in spans)
+            out.append(_styled_line(text, spans, bbox, vertical))
+    out = collapse_overprint(out, page)
+    kept, furigana = set_aside_furigana(out)
+    return kept, ruby + furigana
+
+
+TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+
+
+def _overlap_share(a: tuple, b: tuple) -> float:
+    """Area of the intersection of two boxes over the area of the smaller one."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / smaller if smaller > 0 else 0.0
+
+
+OVERPRINT = 0.5  # lines (or glyphs) covering each other at least this much are copies
+
+
+def overprint_clusters(lines: list[RawLine]) -> list[list[int]]:
+    """Groups of lines drawn over each other (each glyph or run drawn 2–4 times to look bold).
+    Honest text never overlaps: lines next to each other share no area."""
+    parent = list(range(len(lines)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    active: list[int] = []  # lines whose bottom is below the current line's top
+    for i in sorted(range(len(lines)), key=lambda i: lines[i].bbox[1]):
+        a = lines[i]
+        x0, y0, x1, _ = a.bbox
+        active = [j for j in active if lines[j].bbox[3] > y0]
+        for j in active:
+            b = lines[j].bbox
+            if (b[0] < x1 and x0 < b[2] and lines[j].vertical == a.vertical
+                    and _overlap_share(a.bbox, b) >= OVERPRINT):
+                parent[find(i)] = find(j)
+        active.append(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(lines)):
+        groups.setdefault(find(i), []).append(i)
+    return [sorted(g) for g in groups.values() if len(g) > 1]
+
+
+def collapse_overprint(lines: list[RawLine], page: pymupdf.Page | None = None) -> list[RawLine]:
+    """One copy of overprinted text, marked bold. Copies of a whole run are lines with the same
+    text; copies of each glyph at offsets MuPDF does not merge come out as overlapping lines of
+    repeated characters, rebuilt here from the page's glyph boxes (rawdict, read only then)."""
+    clusters = overprint_clusters(lines)
+    if not clusters:
+        return lines
+    chars_by_line = None
+    drop: set[int] = set()
+    for group in clusters:
+        members = [lines[i] for i in group]
+        texts = {"".join(m.text.split()) for m in members}
+        if len(texts) == 1:
+            keep = min(group, key=lambda i: (lines[i].bbox[0], lines[i].bbox[1]))
+            lines[keep].bold = True
+            drop.update(i for i in group if i != keep)
+            continue
+        if page is None:
+            continue
+        if chars_by_line is None:
+            chars_by_line = _chars_by_line(page)
+        chars = [c for m in members for c in chars_by_line.get(_bbox_key(m.bbox), [])]
+        if not chars:
+            continue
+        kept = dedupe_glyphs(chars, members[0].vertical)
+        if len(kept) > 0.75 * len(chars):
+            continue  # not copies: text printed over other text, left as it is
+        first = lines[group[0]]
+        merged = RawLine(fold_radicals("".join(c["c"] for c in kept)),
+                         (min(m.bbox[0] for m in members), min(m.bbox[1] for m in members),
+                          max(m.bbox[2] for m in members), max(m.bbox[3] for m in members)),
+                         max(m.size for m in members), first.vertical, bold=True, color=first.color)
+        lines[group[0]] = merged
+        drop.update(group[1:])
+    return [ln for i, ln in enumerate(lines) if i not in drop]
+
+
+def _bbox_key(bbox) -> tuple:
+    return tuple(round(v, 1) for v in bbox)
+
+
+def _chars_by_line(page: pymupdf.Page) -> dict[tuple, list[dict]]:
+    out: dict[tuple, list[dict]] = {}
+    data = page.get_text("rawdict", flags=TEXT_FLAGS)
+    for block in data.get("blocks", ()):
+        for line in block.get("lines", ()):
+            out.setdefault(_bbox_key(line["bbox"]), []).extend(
+                c for span in line["spans"] for c in span["chars"])
     return out
+
+
+def dedupe_glyphs(chars: list[dict], vertical: bool) -> list[dict]:
+    """Glyphs in reading order, a glyph dropped when the same character already covers its box
+    (「ままま」 or ・・・ printed side by side do not overlap, so they stay)."""
+    axis = 1 if vertical else 0
+    kept: list[dict] = []
+    for c in sorted(chars, key=lambda c: (c["bbox"][axis], c["bbox"][1 - axis])):
+        if any(k["c"] == c["c"] and _overlap_share(k["bbox"], c["bbox"]) >= OVERPRINT for k in kept[-8:]):
+            continue
+        kept.append(c)
+    return kept
+
+
+def set_aside_furigana(lines: list[RawLine]) -> tuple[list[RawLine], list[RawLine]]:
+    """Lines of small kana (≤ RUBY_RATIO of the size) just above a line of larger text: furigana,
+    not text of their own."""
+    if not lines:
+        return lines, []
+    largest = max(ln.size for ln in lines)
+    small = [i for i, r in enumerate(lines)
+             if not r.vertical and r.size <= RUBY_RATIO * largest and _KANA.match(r.text)]
+    if not small:
+        return lines, []
+    by_top = sorted((ln.bbox[1], k) for k, ln in enumerate(lines) if not ln.vertical)
+    tops = [t for t, _ in by_top]
+    ruby_idx = set()
+    for i in small:
+        r = lines[i]
+        height = r.bbox[3] - r.bbox[1]
+        lo = bisect.bisect_left(tops, r.bbox[3] - height)
+        hi = bisect.bisect_right(tops, r.bbox[3] + 0.5 * largest)
+        for _, k in by_top[lo:hi]:
+            b = lines[k]
+            if (k != i and r.size <= RUBY_RATIO * b.size and b.bbox[1] - r.bbox[3] <= 0.5 * b.size
+                    and b.bbox[0] - b.size <= r.bbox[0] and r.bbox[2] <= b.bbox[2] + b.size):
+                ruby_idx.add(i)
+                break
+    return ([ln for i, ln in enumerate(lines) if i not in ruby_idx],
+            [ln for i, ln in enumerate(lines) if i in ruby_idx])
+
+
+def restyle_rows(rows: list[RawLine], pieces: list[RawLine]) -> list[RawLine]:
+    """Bold and colour onto the rows merge_same_row made, from the pieces inside each row (a row
+    left alone keeps its piece's box; a joined row is found by the piece's centre)."""
+    alone = {(r.bbox, r.text): r for r in rows}
+    piece_keys = {(pc.bbox, pc.text) for pc in pieces}
+    band = 8.0
+    joined: dict[int, list[RawLine]] = {}  # rows made of several pieces, by height band
+    for r in rows:
+        if (r.bbox, r.text) not in piece_keys:
+            for y in range(int(r.bbox[1] // band), int(r.bbox[3] // band) + 1):
+                joined.setdefault(y, []).append(r)
+    parts: dict[int, tuple[RawLine, list[RawLine]]] = {}
+    for pc in pieces:
+        row = alone.get((pc.bbox, pc.text))
+        if row is None:
+            row = next((r for r in joined.get(int(pc.cy // band), ())
+                        if r.bbox[0] - 0.5 <= pc.cx <= r.bbox[2] + 0.5
+                        and r.bbox[1] - 0.5 <= pc.cy <= r.bbox[3] + 0.5), None)
+        if row is not None:
+            parts.setdefault(id(row), (row, []))[1].append(pc)
+    for row, group in parts.values():
+        row.bold, row.color = row_style(group)
+    return rows
 
 
 def _furniture_keys(ln: RawLine) -> tuple[tuple, tuple]:
@@ -85,6 +301,7 @@ def find_furniture(pages_lines: list[list[RawLine]], sizes: list[tuple[float, fl
         for k in {k for _, k in keys}:
             folded[k] += 1
     repeated_min = max(3, int(0.6 * n + 0.999))
+    tabs = side_tab_places(pages_lines, sizes)
     out = []
     for lines, (width, height) in zip(pages_lines, sizes):
         idx = set()
@@ -97,13 +314,81 @@ def find_furniture(pages_lines: list[list[RawLine]], sizes: list[tuple[float, fl
                 idx.add(i)
             elif n >= 3 and _in_margin(ln, width, height) and folded[k_folded] >= repeated_min:
                 idx.add(i)
+            elif _side_tab_key(ln, width) in tabs:
+                idx.add(i)
         out.append(idx)
     return out
 
 
-def _to_line(ln: RawLine, page_no: int) -> Line:
-    return Line(text=ln.text, page=page_no, bbox=tuple(round(v, 1) for v in ln.bbox),
-                size=round(ln.size, 2), vertical=ln.vertical)
+SIDE_BAND = 0.1  # share of the page width at each side where index tabs are printed
+TAB_PAGES = 3  # a tab recurs at the same place on at least this many pages
+
+
+def _side_tab_key(ln: RawLine, width: float) -> tuple | None:
+    """(side, place) of a chapter index tab: vertical text (or a column of single characters)
+    against the left or right edge of the page."""
+    x0, _, x1, _ = ln.bbox
+    narrow = len("".join(ln.text.split())) <= 2 and x1 - x0 <= 2.5 * ln.size
+    if not (ln.vertical or narrow):
+        return None
+    if x1 <= width * SIDE_BAND:
+        return ("left", round(x0 / 6))
+    if x0 >= width * (1 - SIDE_BAND):
+        return ("right", round((width - x1) / 6))
+    return None
+
+
+def side_tab_places(pages_lines: list[list[RawLine]], sizes: list[tuple[float, float]]) -> set[tuple]:
+    """Places at the page edge where vertical text recurs on TAB_PAGES pages or more, whatever it
+    says: a chapter tab changes its text from chapter to chapter but not its place."""
+    pages_at: Counter = Counter()
+    for lines, (width, _) in zip(pages_lines, sizes):
+        for key in {_side_tab_key(ln, width) for ln in lines} - {None}:
+            pages_at[key] += 1
+    return {key for key, count in pages_at.items() if count >= TAB_PAGES}
+
+
+def _to_line(ln: RawLine, page_no: int, boxes: "BoxIndex | None" = None) -> Line:
+    text, toc_page = split_toc_entry(ln.text)
+    return Line(text=text, page=page_no, bbox=tuple(round(v, 1) for v in ln.bbox),
+                size=round(ln.size, 2), vertical=ln.vertical, bold=ln.bold, color=ln.color,
+                boxed=boxes is not None and boxes.behind(ln.bbox), toc_page=toc_page)
+
+
+class BoxIndex:
+    """Filled boxes and bands of a page (page.get_drawings fills), found by height band.
+    Rulings (thin fills), white fills and page-sized backgrounds are not boxes."""
+
+    BAND = 16.0
+
+    def __init__(self, drawings: list[dict], width: float, height: float):
+        self.bands: dict[int, list[tuple]] = {}
+        for d in drawings:
+            fill = d.get("fill")
+            if not fill or d.get("fill_opacity", 1.0) == 0 or min(fill) >= 0.95:
+                continue
+            r = d.get("rect")
+            if r is None or r.width <= THIN or r.height <= THIN or r.width * r.height > 0.5 * width * height:
+                continue
+            box = (r.x0, r.y0, r.x1, r.y1)
+            for y in range(int(r.y0 // self.BAND), int(r.y1 // self.BAND) + 1):
+                self.bands.setdefault(y, []).append(box)
+
+    def behind(self, bbox: tuple) -> bool:
+        """A box or band lies behind the line: it covers most of the line and is not a panel
+        many lines tall (at most BOX_LINES times the line's height)."""
+        x0, y0, x1, y1 = bbox
+        line_h = max(y1 - y0, 1.0)
+        area = max(x1 - x0, 1.0) * line_h
+        for box in self.bands.get(int(((y0 + y1) / 2) // self.BAND), ()):
+            w = min(x1, box[2]) - max(x0, box[0])
+            h = min(y1, box[3]) - max(y0, box[1])
+            if box[3] - box[1] <= BOX_LINES * line_h and w > 0 and h > 0 and w * h >= 0.6 * area:
+                return True
+        return False
+
+
+BOX_LINES = 4
 
 
 _UNREADABLE = re.compile(r"\(cid:\d+\)")
@@ -128,12 +413,15 @@ def unreadable_share(lines: list[RawLine]) -> float:
     return bad / len(text)
 
 
-def ingest_pdf(path: str, password: str | None = None) -> tuple[list[Page], str | None, list[tuple[int, str]]]:
-    """Pages in reading order, the metadata title (a hint, not page text), and page warnings."""
+def ingest_pdf(path: str, password: str | None = None
+               ) -> tuple[list[Page], str | None, list[tuple[int, str]], list[Bookmark]]:
+    """Pages in reading order, the metadata title (a hint, not page text), page warnings, and the
+    file's bookmarks."""
     doc = open_pdf(path, password)
     warnings: list[tuple[int, str]] = []
     try:
-        return _read_pages(doc, path, warnings) + (warnings,)
+        pages, title = _read_pages(doc, path, warnings)
+        return pages, title, warnings, read_bookmarks(doc)
     except InputError:
         raise
     except Exception as e:  # a damaged object deep in the file
@@ -148,9 +436,14 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
     raw_pages: list[list[RawLine]] = []
     grids_per_page = []
     sizes = []
+    furigana: list[list[RawLine]] = []
+    boxes: list[BoxIndex] = []
     for page in doc:
-        lines = page_raw_lines(page)
-        segs = merge_segments(drawings_to_segments(page.get_drawings()))
+        lines, ruby = page_raw_lines(page)
+        furigana.append(ruby)
+        drawings = page.get_drawings()
+        boxes.append(BoxIndex(drawings, page.rect.width, page.rect.height))
+        segs = merge_segments(drawings_to_segments(drawings))
         grids = []
         for group in segments_to_grids(segs):
             grid = grid_to_cells(group)
@@ -172,7 +465,8 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
         if any(images):
             raise InputError(f"{path}: no page has a text layer (scanned images?); OCR is needed to read it")
         raise InputError(f"{path}: the PDF has no text at all")
-    for pno, (lines, grids, (w, h), furn) in enumerate(zip(raw_pages, grids_per_page, sizes, furniture), 1):
+    for pno, (lines, grids, (w, h), furn, box) in enumerate(
+            zip(raw_pages, grids_per_page, sizes, furniture, boxes), 1):
         if not lines and not grids and images[pno - 1]:
             warnings.append((pno, f"page {pno} has no text layer (a scanned image?); OCR is needed to read it"))
         all_lines = lines + [ln for g in grids for c in g.cells for ln in c.lines]
@@ -181,27 +475,43 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
             warnings.append((pno, f"page {pno}: text cannot be read (fonts without a Unicode map give "
                                   f"(cid:…) or private-use characters); its text is set aside"))
         body = [ln for i, ln in enumerate(lines) if i not in furn]
-        atoms = [Atom(ln.bbox, ln) for ln in merge_same_row(body)]
+        atoms = [Atom(ln.bbox, ln) for ln in restyle_rows(merge_same_row(body), body)]
         atoms += [Atom(g.bbox, g) for g in grids]
         blocks = []
         for atom in xy_cut(atoms):
             if isinstance(atom.payload, RawLine):
-                blocks.append(Block(kind="line", line=_to_line(atom.payload, pno)))
+                blocks.append(Block(kind="line", line=_to_line(atom.payload, pno, box)))
             else:
-                blocks.append(Block(kind="table", table=_grid_to_table(atom.payload, pno)))
+                blocks.append(Block(kind="table", table=_grid_to_table(atom.payload, pno, box)))
+        set_aside = [ln for i, ln in enumerate(lines) if i in furn] + furigana[pno - 1]
         pages.append(Page(number=pno, width=w, height=h, blocks=blocks,
-                          furniture=[_to_line(ln, pno) for i, ln in enumerate(lines) if i in furn],
+                          furniture=[_to_line(ln, pno) for ln in set_aside],
                           unreadable=unreadable))
     title = (doc.metadata or {}).get("title") or None
     return pages, title
 
 
-def _grid_to_table(grid, pno: int) -> Table:
+def _grid_to_table(grid, pno: int, boxes: BoxIndex | None = None) -> Table:
     cells = []
     for c in grid.cells:
         rows = cell_rows(c.lines)
         cells.append(Cell(row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span,
                           bbox=tuple(round(v, 1) for v in c.bbox),
-                          lines=[_to_line(r, pno) for r in rows]))
+                          lines=[_to_line(r, pno, boxes) for r in rows]))
     return Table(page=pno, bbox=tuple(round(v, 1) for v in grid.bbox), n_rows=grid.n_rows,
                  n_cols=grid.n_cols, cells=cells)
+
+
+def read_bookmarks(doc: pymupdf.Document) -> list[Bookmark]:
+    """The file's outline (get_toc): level, title, 1-based page (None when it points nowhere)."""
+    try:
+        toc = doc.get_toc(simple=True)
+    except Exception:  # a damaged outline is not a reason to lose the pages
+        return []
+    out = []
+    for entry in toc:
+        level, title, page = entry[0], entry[1], entry[2]
+        title = fold_radicals(" ".join(str(title).split()))
+        if title and isinstance(level, int) and level >= 1:
+            out.append(Bookmark(level=level, title=title, page=page if isinstance(page, int) and page >= 1 else None))
+    return out

@@ -2,7 +2,8 @@
 
 Handles what published text versions of plans look like: markdown headings and list dashes,
 tab-separated table rows whose cells hold HTML lists or paragraphs, plain prose, export artifacts
-([bookmark: …]), and a block of lines repeated verbatim (a chapter index strip) as furniture.
+([bookmark: …]), and a block of lines repeated verbatim (a chapter index strip) as furniture;
+radical characters folded and table-of-contents leaders split off as in PDFs (textfix.py).
 A text rendition has no pages: everything is page 1, and each line keeps its line number.
 """
 
@@ -15,6 +16,7 @@ from collections import Counter
 from ..errors import InputError
 from ..models import Block, Cell, Line, Page, Table
 from ..rules import Rules
+from .textfix import fold_radicals, split_toc_entry
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 _MD_LIST = re.compile(r"^\s{0,3}[-*+]\s+")
@@ -96,6 +98,7 @@ def _rows_to_table(rows: list[tuple[int, list[str]]]) -> Table:
 
 def ingest_text(path: str, data: bytes, rules: Rules) -> list[Page]:
     text = remove_artifacts(decode(data, path).replace("\r\n", "\n").replace("\r", "\n"), rules)
+    text = fold_radicals(text)  # converters copy the PDF's radical characters (⻑ for 長)
     raw = text.split("\n")
     furniture_idx = repeated_runs(raw)
     blocks: list[Block] = []
@@ -132,6 +135,7 @@ def ingest_text(path: str, data: bytes, rules: Rules) -> list[Page]:
         stripped = _MD_LIST.sub("・", stripped)
         stripped = html.unescape(_TAG.sub(" ", stripped)).strip()
         if stripped:
-            blocks.append(Block(kind="line", line=Line(text=stripped, page=1, line_no=no)))
+            title, toc_page = split_toc_entry(stripped)
+            blocks.append(Block(kind="line", line=Line(text=title, page=1, line_no=no, toc_page=toc_page)))
     flush_table()
     return [Page(number=1, blocks=blocks, furniture=furniture)]
