@@ -22,12 +22,16 @@ def test_label_reader_styles(rules):
         "II 安心のまち": ("", "latin_roman", 2, None, "安心のまち"),
         "【3】つながる": ("", "bracket", 3, None, "つながる"),
         "【基本目標１】ともに": ("基本目標", "arabic", 1, None, "ともに"),
+        # parts of the book are numbering styles of their own (a 節 may be a plan's goal level)
+        "第3章 施策の展開": ("第章", "part", 3, None, "施策の展開"),
+        "第二節": ("第節", "part", 2, None, ""),
+        "施策の方向性(ア)": ("施策の方向性", "paren_kana", 1, None, ""),
     }
     for text, (word, kind, num, goal, title) in cases.items():
         lab = read(text)
         assert (lab.word, lab.kind, lab.num, lab.goal_num, lab.title) == (word, kind, num, goal, title), text
     # parts of the book and quantities are not headings' numbers
-    for text in ("第3章 施策の展開", "3つの基本目標", "令和6年度の取組", "アンケート結果"):
+    for text in ("3つの基本目標", "令和6年度の取組", "アンケート結果"):
         assert read(text) is None, text
 
 
@@ -230,3 +234,27 @@ def test_labels_in_one_form():
     assert label_form("基本目標１：") == "基本目標1"
     assert label_form("重点的な取組 2") == "重点的な取組2"
     assert label_form("（1）") == "（1）" and label_form("") is None
+
+
+def test_sections_of_a_chapter_as_goals_iroha_policies_and_a_toc(extract_file):
+    """第N節 holds the 施策の方向性(イ)(ロ) headings, so it is the goal level; イ ロ ハ count as
+    iroha; the 目次's entries (leader dots, page numbers) are the same nodes as the body's."""
+    text = "\n".join([
+        "目次",
+        "第1節 ともに学ぶまち……………2",
+        "施策の方向性(イ) 学びの場の確保……2",
+        "施策の方向性(ロ) 講座の周知……3",
+        "第2節 ともに守るまち……………4",
+        "施策の方向性(イ) 防災の備え……4",
+        "第4章 計画の内容",
+        "第1節",
+        "ともに学ぶまち",
+        "施策の方向性(イ) 学びの場の確保",
+        "施策の方向性(ロ) 講座の周知",
+        "第2節",
+        "ともに守るまち",
+        "施策の方向性(イ) 防災の備え",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg) == [("1", "ともに学ぶまち"), ("1.1", "学びの場の確保"), ("1.2", "講座の周知"),
+                          ("2", "ともに守るまち"), ("2.1", "防災の備え")]

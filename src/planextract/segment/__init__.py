@@ -36,6 +36,7 @@ _BRACKETS = "【】《》≪≫<>＜＞〈〉●■◆▶◇□○〇"
 
 
 _SENTENCE = re.compile(r"(?:ます|ましょう|します|です)。?\s*(?:[(（][^)）]*[)）])?\s*$")
+_LEADERS = re.compile(r"\s*[.．…・‥･]{3,}\s*[0-9０-９]*\s*$")
 _NOTE_MARKS = ("※", "＊", "*", "注", "(注", "（注")
 _LEAD_MARK = re.compile(r"^[■□◆◇●○▼▽◎★☆]\s*")
 _BRACKETED_LABEL = re.compile(r"^[【［\[〔]\s*([^】］\]〕]{1,16}?)\s*[】］\]〕]\s*")
@@ -95,6 +96,7 @@ class Segmenter:
                 t = t.replace(mark, " ")
                 is_new = True
         t = self.rules.title_note.sub("", t)
+        t = _LEADERS.sub("", t)  # a 目次 entry: "タイトル……12"
         same = None
         m = self.rules.cross_reference.search(t)
         if m:

@@ -34,21 +34,24 @@ _LATIN_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "
 
 # Number styles: (kind, pattern with a group `n`, separator required after it when no word precedes)
 _STYLES: list[tuple[str, str, bool]] = [
+    # parts of the book: 第1章, 第二節 (a 節 may be the goal level of a plan's chapter)
+    ("part", r"第\s*(?P<n>[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?P<part>[章節部編])", False),
     ("composite", r"(?P<g>[0-9]{1,2})\s*[-‐－―ー−の]\s*[(（]?(?P<n>[0-9]{1,2})[)）]?", False),
     ("paren", r"[(（](?P<n>[0-9]{1,2})[)）]", False),
-    ("paren_kana", r"[(（](?P<n>[" + _KATAKANA + r"])[)）]", False),
+    ("paren_kana", r"[(（](?P<n>[" + _KATAKANA + _IROHA + r"])[)）]", False),
     ("paren_kanji", r"[(（](?P<n>[一二三四五六七八九十]{1,3})[)）]", False),
     ("bracket", r"[【［\[〔〈<＜](?P<n>[0-9]{1,2})[】］\]〕〉>＞]", False),
     ("circled", r"(?P<n>[①-⑳])", False),
     ("roman", r"(?P<n>[Ⅰ-Ⅻ])", False),
     ("latin_roman", r"(?P<n>VIII|VII|VI|IV|IX|III|II|I|V|X)(?![A-Za-z])", True),
     ("kanji", r"第?(?P<n>[一二三四五六七八九十]{1,3})", True),
-    ("katakana", r"(?P<n>[" + _KATAKANA + r"])", True),
+    ("katakana", r"(?P<n>[" + _KATAKANA + _IROHA + r"])", True),
     ("arabic", r"第?(?P<n>[0-9]{1,2})(?![0-9])", True),
 ]
 _SEP = r"(?P<sep>[\s:：.．、)）]*)"
 _SENTENCE_END = re.compile(r"(?:。|ます|ました|です|でした|ましょう|します|ません)[。)）]*$")
 MAX_TITLE = 60
+_LEADERS = re.compile(r"\s*[.．…・‥･]{3,}\s*[0-9]*\s*$")  # a 目次 entry: leader dots and its page
 
 
 @dataclass
@@ -61,6 +64,7 @@ class Label:
     goal_num: int | None
     label: str  # as printed (light form)
     title: str  # the rest of the line (light form)
+    token: str = ""  # the number as printed (ア, イ, 3)
 
     @property
     def style(self) -> str:
@@ -69,7 +73,10 @@ class Label:
 
 def _number(kind: str, token: str) -> int | None:
     if kind in ("katakana", "paren_kana"):
-        return _KATAKANA.index(token) + 1 if token in _KATAKANA else None
+        # ア イ ウ …, or イ ロ ハ … (iroha); which one is settled per document (_iroha_styles)
+        if token in _KATAKANA:
+            return _KATAKANA.index(token) + 1
+        return _IROHA.index(token) + 1 if token in _IROHA else None
     if kind == "latin_roman":
         return _LATIN_ROMAN.get(token)
     return to_int(token)
@@ -100,7 +107,9 @@ class LabelReader:
             if not m:
                 continue
             word = m.group("word") or ""
-            title = m.group("title").strip()
+            if kind == "part":
+                word = word + "第" + m.group("part")  # 第N章 and 第N節 are two styles
+            title = _LEADERS.sub("", m.group("title")).strip()
             sep = m.group("sep")
             bare = kind in ("arabic", "kanji", "composite", "roman", "latin_roman")
             if (bare and not sep and title.startswith(self.stops)) or (not sep and title[:1].isdigit()):
@@ -118,7 +127,8 @@ class LabelReader:
                 continue
             goal = to_int(m.group("g")) if kind == "composite" else None
             label = t[: len(t) - len(m.group("title"))].rstrip(" :：、.．") if m.group("title") else t
-            return Label(word=word, kind=kind, num=num, goal_num=goal, label=label.strip(), title=title)
+            return Label(word=word, kind=kind, num=num, goal_num=goal, label=label.strip(), title=title,
+                         token=m.group("n"))
         return None
 
 
@@ -173,6 +183,17 @@ def _body_size(lines: list[Line]) -> float | None:
     return max(sizes, key=sizes.get) if sizes else None
 
 
+def _iroha_styles(cands: list[_Cand]) -> None:
+    """A kana style whose first number is イ counts イ ロ ハ (iroha), not ア イ ウ."""
+    first: dict[str, str] = {}
+    for c in cands:
+        if c.label and c.label.kind in ("katakana", "paren_kana"):
+            first.setdefault(c.label.style, c.label.token)
+    for c in cands:
+        if c.label and first.get(c.label.style) == "イ" and c.label.token in _IROHA:
+            c.label.num = _IROHA.index(c.label.token) + 1
+
+
 def _nesting(cands: list[_Cand]) -> dict[str, str | None]:
     """The parent style of each style: the one open when it first appeared."""
     parent: dict[str, str | None] = {}
@@ -212,21 +233,25 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
             out[s] = ("policy", "composite number N-M: policy M of goal N")
     goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
     policies = [s for s in order if out.get(s, ("",))[0] == "policy"]
-    if not goals and not other_structure:
-        # the style that holds the policies, or else the first top-level style with children
-        holders = [parent.get(p) for p in policies if parent.get(p) and parent.get(p) not in out]
+    book = {s for s in order if s.split("|", 1)[0] in ("第章", "第部", "第編")}  # parts of the book
+    if not goals:
+        # the style that holds the policies names the goal level, even where other words name levels
+        holders = [parent.get(p) for p in policies if parent.get(p) and parent.get(p) not in out
+                   and parent.get(p) not in book]
         if holders:
             out[holders[0]] = ("goal", f"holds the policy style {policies[0]}")
-        else:
-            for s in order:
-                kids = [k for k in order if parent.get(k) == s and count[k] >= 2]
-                if parent.get(s) is None and count[s] >= 2 and kids and s not in out:
-                    out[s] = ("goal", f"first top-level numbering ({count[s]} headings) with numbered headings under it")
-                    break
+        goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
+    if not goals and not other_structure:
+        # the first top-level style with numbered headings under it
+        for s in order:
+            kids = [k for k in order if parent.get(k) == s and count[k] >= 2]
+            if parent.get(s) in (None, *book) and s not in book and count[s] >= 2 and kids and s not in out:
+                out[s] = ("goal", f"first top-level numbering ({count[s]} headings) with numbered headings under it")
+                break
         goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
     if goals and not policies:
         for s in order:
-            if parent.get(s) in goals and s not in out and count[s] >= 2:
+            if parent.get(s) in goals and s not in out and s not in book and count[s] >= 2:
                 out[s] = ("policy", f"numbering nested in the goal style {parent[s]}")
                 break
     return out
@@ -249,6 +274,7 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
         if not lab.title and not lab.word:
             continue
         cands.append(_Cand(ln, text, lab))
+    _iroha_styles(cands)
     parent = _nesting(cands)
     named = any(c.label and c.label.word in reader.level_of_word for c in cands)
     other_structure = named or (has_tree_sheet is not None and has_tree_sheet(doc))
