@@ -137,6 +137,26 @@ class Segmenter:
         self.just_opened = node
         return node
 
+    def adopt_earlier(self, node: NodeRecord, title: str) -> NodeRecord:
+        """A label printed alone opened `node`; its title, now read, is that of a node the document
+        stated before (a 目次, a 施策の体系): that node is meant. The empty one is withdrawn."""
+        earlier = self.find_node(node.level, title) if title else None
+        if earlier is None or earlier is node or node.title or not self.out.nodes or self.out.nodes[-1] is not node:
+            return node
+        if node.level == Level.policy and earlier.local_code.split(".")[0] != node.local_code.split(".")[0]:
+            return node
+        self.out.nodes.pop()
+        del self.nodes[node.local_code]
+        if node.level == Level.policy:
+            self.policies_of[int(node.local_code.split(".")[0])].remove(node.local_code)
+            self.policy = earlier.local_code if self.policy == node.local_code else self.policy
+        elif node.level == Level.goal:
+            self.goal = int(earlier.local_code)
+        if self.just_opened is node:
+            self.just_opened = earlier
+        earlier.label = earlier.label or node.label
+        return earlier
+
     def goals(self) -> list[str]:
         return [c for c, n in self.nodes.items() if n.level == Level.goal]
 
@@ -522,6 +542,7 @@ class Segmenter:
         if self.pending_title is not None and not self.marks.starts_item(text):
             node = self.pending_title
             title, is_new, same = self._clean_title(text)
+            node = self.adopt_earlier(node, title)
             node.title, node.raw_title = title, text
             node.is_new = node.is_new or is_new
             node.same_as_goal = node.same_as_goal or same
@@ -616,7 +637,8 @@ class Segmenter:
         self.loose_prose.clear()
         num = to_int(parts["num"]) if parts.get("num") else None
         title = parts.get("title") or ""
-        label = light_form(text)[: max(0, len(light_form(text)) - len(light_form(title)))].strip() or None
+        printed = _LEADERS.sub("", light_form(text))
+        label = printed[: max(0, len(printed) - len(_LEADERS.sub("", light_form(title))))].strip() or None
         if level == "chapter":
             self.goal = self.policy = self.focus = None
             self.section = self.list_context = self.embedded = None
