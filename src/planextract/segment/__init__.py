@@ -416,6 +416,9 @@ class Segmenter:
                 "goal": str(entry.goal_num) if entry.goal_num else None, "title": lab.title}
 
     def starts_block(self, text: str) -> bool:
+        # an actor label on a line of its own opens that actor's items (bands, role lists)
+        if len(text) <= 24 and self.actor_of(text) is not None:
+            return True
         return bool(self.match_section(text) or self.role_heading(text) or self.match_heading(text) or self.narration.match(text)
                     or self.is_label(text))
 

@@ -70,7 +70,9 @@ def lines_to_paragraphs(lines: list[Line], marks: ItemMarks, starts_block, stand
             if ln.bbox and last.bbox and ln.page == last.page:
                 size = ln.size or 10.0
                 gap = ln.bbox[1] - last.bbox[3]
-                same_size = abs((ln.size or 0) - (last.size or 0)) <= 0.6
+                # a line printed otherwise (bold, on a band) is not the same paragraph
+                same_size = abs((ln.size or 0) - (last.size or 0)) <= 0.6 and ln.bold == last.bold \
+                    and ln.boxed == last.boxed
                 below = -2.0 <= gap <= 0.9 * size
                 # a first-line indent of up to two characters still makes one paragraph
                 aligned = ln.bbox[0] >= prev.first.bbox[0] - 2.5 * size and ln.bbox[0] <= last.bbox[2]
