@@ -37,6 +37,7 @@ _BRACKETS = "【】《》≪≫<>＜＞〈〉●■◆▶◇□○〇"
 
 _SENTENCE = re.compile(r"(?:ます|ましょう|します|です)。?\s*(?:[(（][^)）]*[)）])?\s*$")
 _LEADERS = re.compile(r"\s*[.．…・‥･]{3,}\s*[0-9０-９]*\s*$")
+_LABEL_MARKS = _BRACKETS + "■□◆◇●○◎・▼▽★☆ :："  # around an actor label: ■家族, 【市民】
 _NOTE_MARKS = ("※", "＊", "*", "注", "(注", "（注")
 _LEAD_MARK = re.compile(r"^[■□◆◇●○▼▽◎★☆]\s*")
 _BRACKETED_LABEL = re.compile(r"^[【［\[〔]\s*([^】］\]〕]{1,16}?)\s*[】］\]〕]\s*")
@@ -321,6 +322,10 @@ class Segmenter:
             contexts.add("goal")
         if self.list_context:
             contexts.add(self.list_context)
+        entry = self.outline_entry(text)
+        if entry is not None and (entry.word or entry.style.endswith("|composite")) and not self.list_context:
+            # the outline read the level from the document's own words and numbers: it comes first
+            return entry.level.value, self.outline_parts(entry, text)
         order = ["goal", "focus", "embedded", "policy"]
         if self.list_context == "policy_list":
             order = ["goal", "policy", "focus", "embedded"]
@@ -333,7 +338,6 @@ class Segmenter:
                 m = pat.match(t)
                 if m:
                     return level, {k: v for k, v in m.groupdict().items()}
-        entry = self.outline_entry(text)
         # a repeated title right after a label printed alone is that label's title
         if entry is not None and not (entry.label is None and self.pending_title is not None):
             return entry.level.value, self.outline_parts(entry, text)
@@ -350,8 +354,8 @@ class Segmenter:
 
     def actor_of(self, text: str) -> tuple[Actor, str] | None:
         """(canonical actor, label as printed without white space) of an actor label."""
-        label = squash_space(light_form(text))
-        actor = self.rules.actor_of(label, self.scheme)
+        label = squash_space(light_form(text)).strip(_LABEL_MARKS)
+        actor = self.rules.actor_of(label, self.scheme) if label else None
         return (Actor(actor), label) if actor else None
 
     def shared_actors(self, label: str) -> list[Actor]:

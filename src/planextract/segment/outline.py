@@ -36,7 +36,8 @@ _LATIN_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "
 _STYLES: list[tuple[str, str, bool]] = [
     # parts of the book: 第1章, 第二節 (a 節 may be the goal level of a plan's chapter)
     ("part", r"第\s*(?P<n>[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?P<part>[章節部編])", False),
-    ("composite", r"(?P<g>[0-9]{1,2})\s*[-‐－―ー−の]\s*[(（]?(?P<n>[0-9]{1,2})[)）]?", False),
+    # 1-2, 1－(2), 2の3, and 基本目標1-施策2 (the policy's own word between the two numbers)
+    ("composite", r"(?P<g>[0-9]{1,2})\s*[-‐－―ー−の]\s*(?:[一-龥ぁ-んァ-ヶ]{1,6}?\s*)?[(（]?(?P<n>[0-9]{1,2})[)）]?", False),
     ("paren", r"[(（](?P<n>[0-9]{1,2})[)）]", False),
     ("paren_kana", r"[(（](?P<n>[" + _KATAKANA + _IROHA + r"])[)）]", False),
     ("paren_kanji", r"[(（](?P<n>[一二三四五六七八九十]{1,3})[)）]", False),
@@ -227,7 +228,9 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
     out: dict[str, tuple[str, str]] = {}
     for s in order:
         word = s.split("|", 1)[0]
-        if word in words and words[word] in ("goal", "policy"):
+        if s.endswith("|composite"):  # whatever word precedes it: the goal's number, then the policy's
+            out[s] = ("policy", "composite number N-M: policy M of goal N")
+        elif word in words and words[word] in ("goal", "policy"):
             out[s] = (words[word], f"level word {word}")
         elif s.endswith("|composite") and not word:
             out[s] = ("policy", "composite number N-M: policy M of goal N")
