@@ -258,3 +258,24 @@ def test_sections_of_a_chapter_as_goals_iroha_policies_and_a_toc(extract_file):
     seg = extract_file("plan.source.txt", text)
     assert nodes(seg) == [("1", "ともに学ぶまち"), ("1.1", "学びの場の確保"), ("1.2", "講座の周知"),
                           ("2", "ともに守るまち"), ("2.1", "防災の備え")]
+
+
+def test_a_role_table_printed_without_rules(extract_file, pdf):
+    """Blocks step: a header row of actor labels side by side, items aligned under each, no ruling
+    lines (white space or background fills only). Lines that ingest joined across columns on one
+    baseline are split again at the white space between them."""
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 115, "それぞれの役割")
+    for x, label in ((60, "自助"), (220, "共助"), (380, "公助")):
+        pdf.text(x, 140, label)
+    pdf.text(60, 160, "□近所にあいさつを")
+    pdf.text(220, 160, "□声をかけ合う場を")
+    pdf.text(380, 160, "□相談窓口を知らせます。")
+    pdf.text(70, 174, "します。")
+    pdf.text(230, 174, "つくります。")
+    pdf.text(60, 190, "□回覧板を回します。")
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.local_code, r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
+        ("1.1", "市民", "自助", "近所にあいさつをします。"), ("1.1", "市民", "自助", "回覧板を回します。"),
+        ("1.1", "地域", "共助", "声をかけ合う場をつくります。"), ("1.1", "行政", "公助", "相談窓口を知らせます。")]

@@ -29,6 +29,7 @@ from .explain import counts, delta, evidence_of, rule_of
 from .facts import text_to_facts
 from .focus import attribute_focus_groups
 from .narration import Narration
+from .blocks import borderless_tables
 from .outline import LabelReader, OutlineEntry, document_outline, outline_key
 from .paragraphs import PAST_TENSE as _PAST, Para, lines_to_paragraphs, para_items
 
@@ -387,6 +388,13 @@ class Segmenter:
         shared = self.shared_actors(core[: -len(suffix)])
         return (shared[0], core) if shared else self.actor_of(core)
 
+    def is_column_label(self, text: str) -> bool:
+        """A column label of a borderless role table: an actor, as a label stands alone."""
+        return len(text.strip()) <= 24 and self.actor_of(text) is not None
+
+    def ends_table(self, text: str) -> bool:
+        return bool(self.match_section(text) or self.match_heading(text) or self.role_heading(text))
+
     def has_tree_sheet(self, doc: IngestedDocument) -> bool:
         """A table whose header row names goal or policy columns: the document's tree is in sheets."""
         for page in doc.pages:
@@ -448,6 +456,8 @@ class Segmenter:
             if page.unreadable:
                 self.set_aside(page, "unreadable text (fonts without a Unicode map)")
                 continue
+            # step 2: blocks. Tables printed without rules, found by their row of column labels.
+            page = borderless_tables(page, self.is_column_label, self.ends_table)
             for block in page.blocks:
                 if block.kind == "line":
                     pending_lines.append(block.line)

@@ -1,0 +1,126 @@
+"""segment, step 2: blocks. What each part of a page is, before its items are attributed.
+
+PDF tables drawn with ruling lines are found by ingest. A table printed without rules (white
+space only, or background fills) reaches segment as loose lines; what gives it away is a header
+row: two or more column labels side by side on one baseline (自助 互助 共助 公助; 市民 地域 行政),
+with the lines below them aligned under one label each. Such a region becomes a Table block, so
+that the table reader reads it like a ruled one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..models import Block, Cell, Line, Page, Table
+
+ROW_TOL = 3.0  # points: lines whose vertical centres are this close sit on one baseline
+
+
+def _centre_y(ln: Line) -> float:
+    return (ln.bbox[1] + ln.bbox[3]) / 2
+
+
+def _header_rows(lines: list[Line], is_label: Callable[[str], bool]) -> list[list[Line]]:
+    """Runs of two or more column labels on one baseline, left to right."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=_centre_y):
+        if rows and abs(_centre_y(rows[-1][0]) - _centre_y(ln)) <= ROW_TOL:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    out = []
+    for row in rows:
+        if len(row) >= 2 and all(is_label(ln.text) for ln in row):
+            out.append(sorted(row, key=lambda ln: ln.bbox[0]))
+    return out
+
+
+def _column_edges(header: list[Line], right: float) -> list[tuple[float, float]]:
+    """Each column runs from halfway after the previous label to halfway before the next one."""
+    centres = [(ln.bbox[0] + ln.bbox[2]) / 2 for ln in header]
+    edges = []
+    for k, c in enumerate(centres):
+        left = (centres[k - 1] + c) / 2 if k else header[0].bbox[0] - (centres[1] - centres[0]) / 2
+        rgt = (c + centres[k + 1]) / 2 if k + 1 < len(centres) else right
+        edges.append((left, rgt))
+    return edges
+
+
+def _column_of(x: float, edges: list[tuple[float, float]]) -> int | None:
+    for k, (a, b) in enumerate(edges):
+        if a - 2 <= x < b:
+            return k
+    return None
+
+
+def _pieces_in_columns(ln: Line, header: list[Line], edges: list[tuple[float, float]]) -> list[tuple[int, Line]] | None:
+    """A line's place in the columns. Text is left-aligned in its column, so a line belongs to the
+    column it starts in, unless it runs into the next column's label: then ingest joined pieces
+    of several columns printed on one baseline, and the white space between them splits them
+    again (one piece per column it spans). None when it does not fit the columns."""
+    first = _column_of(ln.bbox[0], edges)
+    if first is None:
+        return None
+    last = first
+    while last + 1 < len(header) and ln.bbox[2] > header[last + 1].bbox[0] + 4:
+        last += 1
+    if last == first:
+        return [(first, ln)]
+    pieces = ln.text.split()
+    if len(pieces) != last - first + 1:
+        return None
+    out = []
+    for i, piece in enumerate(pieces):
+        k = first + i
+        a = ln.bbox[0] if i == 0 else header[k].bbox[0]
+        b = header[k + 1].bbox[0] - 4 if k + 1 < len(header) else ln.bbox[2]
+        out.append((k, ln.model_copy(update={"text": piece, "bbox": (a, ln.bbox[1], b, ln.bbox[3])})))
+    return out
+
+
+def borderless_tables(page: Page, is_label: Callable[[str], bool], stops: Callable[[str], bool]) -> Page:
+    """The page with each table printed without rules (found by its header row of labels) turned
+    into a Table block in place of its lines. `stops(text)`: a heading or section marker, which
+    ends the table."""
+    line_blocks = [b for b in page.blocks if b.line is not None and b.line.bbox is not None]
+    if len(line_blocks) < 3:
+        return page
+    headers = _header_rows([b.line for b in line_blocks], is_label)
+    if not headers:
+        return page
+    blocks = list(page.blocks)
+    right = page.width or max(b.line.bbox[2] for b in line_blocks)
+    for header in headers:
+        edges = _column_edges(header, right)
+        top = max(ln.bbox[3] for ln in header)
+        below = sorted((b.line for b in line_blocks if b.line.bbox[1] >= top - 1 and b.line not in header),
+                       key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+        body: list[tuple[int, Line]] = []
+        last_y = top
+        used: list[Line] = []
+        for ln in below:
+            placed = _pieces_in_columns(ln, header, edges)
+            size = ln.size or 10.0
+            if placed is None or stops(ln.text) or ln.bbox[1] - last_y > 3.5 * size:
+                break
+            body += placed
+            used.append(ln)
+            last_y = max(last_y, ln.bbox[3])
+        if not body:
+            continue
+        cells = [Cell(row=0, col=k, bbox=ln.bbox, lines=[ln]) for k, ln in enumerate(header)]
+        for k in range(len(header)):
+            lines = sorted((ln for c, ln in body if c == k), key=lambda x: (x.bbox[1], x.bbox[0]))
+            if lines:
+                box = (min(x.bbox[0] for x in lines), min(x.bbox[1] for x in lines),
+                       max(x.bbox[2] for x in lines), max(x.bbox[3] for x in lines))
+                cells.append(Cell(row=1, col=k, bbox=box, lines=lines))
+        members = {id(ln) for ln in header} | {id(ln) for ln in used}
+        bbox = (edges[0][0], min(ln.bbox[1] for ln in header), edges[-1][1], last_y)
+        table = Table(page=page.number, bbox=bbox, n_rows=2, n_cols=len(header), cells=cells)
+        first = next(i for i, b in enumerate(blocks) if b.line is not None and id(b.line) in members)
+        kept = [b for b in blocks if b.line is None or id(b.line) not in members]
+        kept.insert(min(first, len(kept)), Block(kind="table", table=table))
+        blocks = kept
+        line_blocks = [b for b in line_blocks if id(b.line) not in members]
+    return page.model_copy(update={"blocks": blocks})
