@@ -303,7 +303,7 @@ class Segmenter:
                 return f"embedded:{embedded.code}", ""
         boxed = t.startswith("【")
         for pat, rule in self.rules.section_patterns:
-            if pat.fullmatch(core):
+            if len(core) <= 25 and pat.fullmatch(core):  # a marker is a few words, not a sentence
                 # A boxed title (【…】) heads a part of its own: it closes an embedded plan.
                 if boxed and rule.kind == "focus_list":
                     return "focus_list_top", ""
@@ -532,7 +532,7 @@ class Segmenter:
         if self.narrated(text, prov):
             return
 
-        actor_head = None if self.match_section(text) else self.role_heading(text)
+        actor_head = self.role_heading(text)
         if actor_head is not None:
             self.enter_section("roles")
             self.role_actor = actor_head
@@ -567,6 +567,9 @@ class Segmenter:
             self.account(text)
             return
 
+        if self.section != "roles" and (self.policy or self.focus) and len(text) <= 24 and self.actor_of(text):
+            # an actor's name standing alone (a band, a box heading) under a node opens its items
+            self.enter_section("roles")
         if self.section == "roles":
             found = self.actor_of(text)
             if found:  # a role list without a table: the label, then its items
