@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev clean fuzz bench
+.PHONY: run test install install-dev clean fuzz bench themes-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,8 @@ fuzz: install-dev
 bench: install-dev
 	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/bench.py --checks
+
+# Theme tags against the hand-coded fictional sample (issue 14): precision / recall per theme, micro
+# P / R / F1, topics per item, main-topic accuracy, for the tuning half and the held-out halves.
+themes-check: install
+	$(BIN)/python -m planextract.compare.reliability tests/themes/dev.yaml tests/themes/heldout.yaml
