@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import PlanextractError
 from ..rules import Rules, load_rules
 from .themes import tag
 from .tokens import tokenize
@@ -134,11 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args
     paths = [Path(a) for a in args if a != "-v"] or [Path("tests/themes/dev.yaml"), Path("tests/themes/heldout.yaml")]
-    rules = load_rules()
+    try:
+        rules = load_rules()
+        samples = [(p, load_sample(p)) for p in paths]
+    except (PlanextractError, OSError, ValueError, yaml.YAMLError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     themes = [t.name for t in rules.themes.themes]
     print(f"codebook version {rules.themes.version}")
-    for p in paths:
-        items = load_sample(p)
+    for p, items in samples:
         print(report(p.name, measure(items, rules), themes, verbose))
     return 0
 
