@@ -37,4 +37,5 @@ bench: install-dev
 # Theme tags against the hand-coded fictional sample (issue 14): precision / recall per theme, micro
 # P / R / F1, topics per item, main-topic accuracy, for the tuning half and the held-out halves.
 themes-check: install
-	$(BIN)/python -m planextract.compare.reliability tests/themes/dev.yaml tests/themes/heldout.yaml
+	$(BIN)/python -m planextract.compare.reliability tests/themes/dev.yaml tests/themes/heldout.yaml \
+		tests/themes/heldout2.yaml tests/themes/heldout3.yaml

@@ -134,7 +134,7 @@ def report(name: str, f: Figures, themes: list[str], verbose: bool = False) -> s
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args
-    paths = [Path(a) for a in args if a != "-v"] or [Path("tests/themes/dev.yaml"), Path("tests/themes/heldout.yaml")]
+    paths = [Path(a) for a in args if a != "-v"] or sorted(Path("tests/themes").glob("[dh]*.yaml"))
     try:
         rules = load_rules()
         samples = [(p, load_sample(p)) for p in paths]
