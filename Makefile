@@ -38,4 +38,4 @@ bench: install-dev
 # P / R / F1, topics per item, main-topic accuracy, for the tuning half and the held-out halves.
 themes-check: install
 	$(BIN)/python -m planextract.compare.reliability tests/themes/dev.yaml tests/themes/heldout.yaml \
-		tests/themes/heldout2.yaml tests/themes/heldout3.yaml
+		tests/themes/heldout2.yaml tests/themes/heldout3.yaml tests/themes/heldout4.yaml
