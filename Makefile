@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev clean fuzz bench zoo
+.PHONY: run test install install-dev clean fuzz bench zoo themes-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,9 @@ bench: install-dev
 ZOO_SEEDS ?= 200
 zoo: install-dev
 	$(BIN)/python tests/zoo/run_zoo.py --seeds $(ZOO_SEEDS)
+
+# Theme tags against the hand-coded fictional sample (issue 14): precision / recall per theme, micro
+# P / R / F1, topics per item, main-topic accuracy, for the tuning half and the held-out halves.
+themes-check: install
+	$(BIN)/python -m planextract.compare.reliability tests/themes/dev.yaml tests/themes/heldout.yaml \
+		tests/themes/heldout2.yaml tests/themes/heldout3.yaml tests/themes/heldout4.yaml

@@ -215,25 +215,33 @@ def compare(by: str = typer.Option("actor", help="actor or theme"),
 
 
 @app.command()
-def search(word: str = typer.Argument(..., help="a word in any form: 見守る finds 見守り and みまもり"),
+def search(word: str = typer.Argument("", help="a word in any form: 見守る finds 見守り and みまもり"),
            actor: str = typer.Option(None, help="only this actor: 市民, 地域, 専門職, 社協, 行政"),
            plans: str = typer.Option("", help="only these plan ids, comma-separated"),
+           theme: str = typer.Option(None, help="only items tagged with this theme (main topic first)"),
+           main: bool = typer.Option(False, "--main", help="with --theme: only items whose main topic it is"),
            out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
            format: str = typer.Option("table", help="table or json")):
-    """Find items across cities by the normalized form of WORD."""
+    """Find items across cities by the normalized form of WORD, or by --theme."""
     from .compare import search as search_items
 
+    if not word.strip() and not theme:
+        console.print("[red]error:[/red] give a WORD, a --theme, or both")
+        raise typer.Exit(2)
     con = _connect(out)
-    hits = search_items(con, word, actor, _plans(plans))
+    try:
+        hits = search_items(con, word, actor, _plans(plans), theme=theme, main_only=main)
+    except ValueError as e:
+        _fail(e, 2)
     if format == "json":
         print(json.dumps(hits, ensure_ascii=False, indent=1))
         return
-    t = RichTable(title=f"{word}: {len(hits)} items")
-    for c in ("plan_id", "code", "kind", "actor", "text", "document", "page"):
+    cols = ("plan_id", "code", "kind", "actor", "text", "document", "page") + (("theme_rank",) if theme else ())
+    t = RichTable(title=f"{' '.join(x for x in (word, theme) if x)}: {len(hits)} items")
+    for c in cols:
         t.add_column(c, overflow="fold")
     for h in hits:
-        t.add_row(*("" if h[c] is None else str(h[c]) for c in ("plan_id", "code", "kind", "actor", "text",
-                                                                 "document", "page")))
+        t.add_row(*("" if h[c] is None else str(h[c]) for c in cols))
     Console().print(t)
 
 

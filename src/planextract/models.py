@@ -424,12 +424,16 @@ class ItemThemeRow(Model):
     theme: str
     keywords: str  # the keywords that matched, comma-separated
     themes_version: int
+    dimension: str = "topic"  # topic (what the item is about) or approach (how it is done)
+    rank: int = 1  # by evidence within the dimension; topic rank 1 = the item's main topic
 
 
 class ThemeRow(Model):
     theme: str
     keywords: str
     themes_version: int
+    dimension: str = "topic"
+    aliases: str = ""  # former names of the theme, comma-separated
 
 
 class AlignmentRow(Model):

@@ -50,15 +50,19 @@ def write_report(out: Path | str = "out", dest: Path | str | None = None) -> Pat
                          [[p[0], p[1], p[2], p[3], f"{p[4] or ''}–{p[5] or ''}", p[6], untagged.get(p[0])]
                           for p in plans], "plans")
         sections = []
-        for (theme,) in con.execute("SELECT theme FROM themes").fetchall():
+        for (theme,) in con.execute("SELECT theme FROM themes WHERE dimension = 'topic'").fetchall():
+            # items whose main topic the theme is come first (rank 1), then those it is a second topic of
             items = con.execute("""
-                SELECT i.plan_id, coalesce(i.actor, i.kind), i.code, i.text, d.path, i.page
+                SELECT t.rank, i.plan_id, coalesce(i.actor, i.kind), i.code, i.text, d.path, i.page
                 FROM item_themes t JOIN v_items i USING (ref) LEFT JOIN documents d USING (doc_id)
-                WHERE t.theme = ? ORDER BY i.plan_id, i.actor NULLS LAST, i.code, i.ref""", [theme]).fetchall()
+                WHERE t.theme = ? AND t.dimension = 'topic'
+                ORDER BY t.rank, i.plan_id, i.actor NULLS LAST, i.code, i.ref""", [theme]).fetchall()
             if not items:
                 continue
-            sections.append(f"<details><summary>{html.escape(theme)} ({len(items)})</summary>"
-                            + _table(["plan", "actor / kind", "code", "text", "document", "page"],
+            n_main = sum(1 for r in items if r[0] == 1)
+            sections.append(f"<details><summary>{html.escape(theme)} ({n_main} main topic, {len(items)} in all)"
+                            "</summary>"
+                            + _table(["rank", "plan", "actor / kind", "code", "text", "document", "page"],
                                      [list(r) for r in items], "items") + "</details>")
         titles = dict(((p, c), t) for p, c, t in con.execute("SELECT plan_id, code, title FROM nodes").fetchall())
         stored = con.execute("SELECT plan_id, policy_code, other_plan_id, other_policy_code, score "
@@ -85,8 +89,9 @@ details {{ margin: 6px 0; }} summary {{ cursor: pointer; font-weight: bold; }}
 <h2>Matrices</h2>
 {chart_html}
 <h2>Items by theme</h2>
-<p>Roles and actions tagged with each theme of the codebook (rules/themes.yaml), by city and actor,
-with the document and page they come from.</p>
+<p>Roles and actions tagged with each topic of the codebook (rules/themes.yaml), by city and actor,
+with the document and page they come from: first the items whose main topic it is (rank 1), then
+those it is a second or third topic of.</p>
 {''.join(sections)}
 <h2>Policy alignment</h2>
 <p>For each policy, the most similar policy of each other plan (TF-IDF over lemmas of its title,

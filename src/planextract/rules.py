@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .errors import RulesError
 
@@ -125,14 +125,85 @@ class DocumentRules(_Strict):
     kinds: list[DocumentKind]
 
 
+class ScopeNote(_Strict):
+    """What a theme or approach covers, with examples written for the codebook (never plan text)."""
+    includes: str
+    excludes: str
+    examples_in: list[str] = []
+    examples_out: list[str] = []
+
+
 class Theme(_Strict):
+    """A topic: what a commitment is about."""
     name: str
+    aliases: list[str] = []  # former names, kept so figures stay comparable across versions
+    scope: ScopeNote
     keywords: list[str]
+    population: list[str] = []  # group words: a topic only when the group is the subject, not one of a list
+
+
+class Approach(_Strict):
+    """How a commitment is carried out (with whom, by what means): never a topic."""
+    name: str
+    scope: ScopeNote
+    keywords: list[str]
+
+
+class Compound(_Strict):
+    """A term that consumes the words inside it (longest match), with what it gives."""
+    term: str
+    topics: list[str] = []
+    approaches: list[str] = []
+
+
+class SenseRule(_Strict):
+    near: list[str] = []  # one of these within `window` characters
+    after: str = ""  # a regular expression the text right after the word matches
+    actors: list[str] = []  # the item's actor is one of these
+    topics: list[str] = []
+    approaches: list[str] = []
+
+
+class Sense(_Strict):
+    """A word of two senses: the first rule whose conditions hold says what it gives."""
+    words: list[str]
+    rules: list[SenseRule]
+
+
+class ResidentAction(_Strict):
+    """A role of these actors that names no topic but one of `words` is community action."""
+    actors: list[str]
+    words: list[str]
+    topic: str
 
 
 class ThemeRules(_Strict):
     version: int
+    max_topics: int = 3
+    window: int = 12
+    list_separators: list[str]
+    list_fillers: list[str] = []
+    other_groups: list[str] = []
+    resident_action: ResidentAction
     themes: list[Theme]
+    approaches: list[Approach] = []
+    compounds: list[Compound] = []
+    senses: list[Sense] = []
+
+    @model_validator(mode="after")
+    def _known_names(self):
+        topics = {t.name for t in self.themes}
+        approaches = {a.name for a in self.approaches}
+        named = [(n, topics, "topic") for c in self.compounds for n in c.topics]
+        named += [(n, approaches, "approach") for c in self.compounds for n in c.approaches]
+        for s in self.senses:
+            named += [(n, topics, "topic") for r in s.rules for n in r.topics]
+            named += [(n, approaches, "approach") for r in s.rules for n in r.approaches]
+        named.append((self.resident_action.topic, topics, "topic"))
+        for name, known, kind in named:
+            if name not in known:
+                raise ValueError(f"unknown {kind} {name!r}")
+        return self
 
 
 _FILES: dict[str, type[BaseModel]] = {

@@ -61,13 +61,15 @@ VIEWS = {
         LEFT JOIN roles r ON r.plan_id = p.plan_id AND r.actor = a.actor
         GROUP BY ALL""",
     "v_theme_matrix": """
-        SELECT p.plan_id, t.theme, count(DISTINCT it.ref) AS n
-        FROM plans p CROSS JOIN themes t
-        LEFT JOIN item_themes it ON it.plan_id = p.plan_id AND it.theme = t.theme
+        SELECT p.plan_id, t.theme, count(DISTINCT it.ref) AS n,
+          count(DISTINCT CASE WHEN it.rank = 1 THEN it.ref END) AS n_main
+        FROM plans p CROSS JOIN (SELECT theme FROM themes WHERE dimension = 'topic') t
+        LEFT JOIN item_themes it ON it.plan_id = p.plan_id AND it.theme = t.theme AND it.dimension = 'topic'
         GROUP BY ALL""",
     "v_theme_actor": """
         SELECT it.plan_id, it.theme, r.actor, count(*) AS n
         FROM item_themes it JOIN roles r ON r.ref = it.ref
+        WHERE it.dimension = 'topic'
         GROUP BY ALL""",
     "v_policies": """
         SELECT n.plan_id, p.city, n.code, n.title, g.title AS goal_title, n.is_new

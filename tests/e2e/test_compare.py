@@ -76,6 +76,32 @@ def test_every_role_and_action_is_tagged_or_counted_untagged(con):
     assert n_tagged < n_items and n_tagged > 0.7 * n_items
 
 
+def test_item_themes_are_ranked_topics_and_approaches(con):
+    rows = con.execute("SELECT ref, dimension, rank FROM item_themes").fetchall()
+    assert {d for _, d, _ in rows} == {"topic", "approach"}
+    topics: dict[str, list[int]] = {}
+    for ref, d, rank in rows:
+        if d == "topic":
+            topics.setdefault(ref, []).append(rank)
+    assert all(sorted(r) == list(range(1, len(r) + 1)) and len(r) <= 3 for r in topics.values())
+    assert sum(len(r) for r in topics.values()) / len(topics) <= 1.8
+    # approaches are not topics: not in the plan × theme matrix
+    approaches = {t for (t,) in con.execute("SELECT theme FROM themes WHERE dimension = 'approach'").fetchall()}
+    assert "連携" in approaches
+    assert not approaches & {t for (t,) in con.execute("SELECT DISTINCT theme FROM v_theme_matrix").fetchall()}
+
+
+def test_search_by_theme_main_topic_first(con):
+    hits = search(con, None, theme="見守り・孤立防止")
+    assert hits and [h["theme_rank"] for h in hits] == sorted(h["theme_rank"] for h in hits)
+    main = search(con, None, theme="見守り・孤立防止", main_only=True)
+    assert main and {h["theme_rank"] for h in main} == {1} and len(main) <= len(hits)
+    both = search(con, "見守る", theme="見守り・孤立防止")
+    assert both and all("見守" in h["text"] or "みまもり" in h["text"] for h in both)
+    with pytest.raises(ValueError, match="unknown theme"):
+        search(con, None, theme="ない名前")
+
+
 def test_search_by_lemma_across_cities(con):
     hits = search(con, "見守る")
     texts = [(h["plan_id"], h["text"]) for h in hits]
@@ -110,6 +136,11 @@ def test_cli_compare_search_similar(out):
     assert res.exit_code == 0 and res.output.splitlines()[1].startswith("atsugi-6,")
     res = runner.invoke(app, ["search", "見守る", "--format", "json", "--out", str(out)])
     assert res.exit_code == 0 and any(h["text"] == "見守り活動の充実" for h in json.loads(res.output))
+    res = runner.invoke(app, ["search", "--theme", "権利擁護・成年後見", "--main", "--format", "json", "--out", str(out)])
+    assert res.exit_code == 0 and {h["theme_rank"] for h in json.loads(res.output)} == {1}
+    res = runner.invoke(app, ["search", "--theme", "ない名前", "--out", str(out)])
+    assert res.exit_code == 2 and "unknown theme" in res.output
+    assert runner.invoke(app, ["search", "--out", str(out)]).exit_code == 2
     res = runner.invoke(app, ["similar", "ichinoseki-2", "3.2", "--format", "json", "--out", str(out)])
     assert res.exit_code == 0 and json.loads(res.output)
     assert runner.invoke(app, ["similar", "ichinoseki-2", "9.9", "--out", str(out)]).exit_code == 1

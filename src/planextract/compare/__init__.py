@@ -7,7 +7,7 @@ from ..models import AlignmentRow, PlanResult, ThemeRow
 from ..normalise import clean_text
 from ..rules import Rules
 from .align import STOP, align
-from .themes import themes_of
+from .themes import tag
 from .tokens import tokenize
 
 ACTORS = ("市民", "地域", "専門職", "社協", "行政")
@@ -24,8 +24,12 @@ def text_rows(plan: PlanResult) -> list[tuple[str, str, str]]:
 
 
 def theme_rows(rules: Rules) -> list[ThemeRow]:
-    return [ThemeRow(theme=t.name, keywords=",".join(t.keywords), themes_version=rules.themes.version)
-            for t in rules.themes.themes]
+    """The codebook's topics, then its approaches."""
+    book = rules.themes
+    return ([ThemeRow(theme=t.name, keywords=",".join(t.keywords + t.population), themes_version=book.version,
+                      dimension="topic", aliases=",".join(t.aliases)) for t in book.themes]
+            + [ThemeRow(theme=a.name, keywords=",".join(a.keywords), themes_version=book.version,
+                        dimension="approach") for a in book.approaches])
 
 
 def analyse_plan(plan: PlanResult, rules: Rules, tokens_out, themes_out) -> None:
@@ -34,13 +38,14 @@ def analyse_plan(plan: PlanResult, rules: Rules, tokens_out, themes_out) -> None
     Work per plan, so a run grows linearly with its plans. Policy alignment compares every plan
     with every other one: it is its own step (`align`)."""
     pid = plan.plan.plan_id
+    actors = {r.ref: r.actor for r in plan.roles}  # whose role it is decides a resident action
     for ref, text, kind in text_rows(plan):
         tokens = tokenize(text)
         tokens_out.writerows((pid, ref, i, t.surface, t.normalized_form, t.dictionary_form, t.pos)
                              for i, t in enumerate(tokens))
         if kind != "node":
-            themes_out.writerows((pid, ref, theme, ",".join(hits), rules.themes.version)
-                                 for theme, hits in themes_of(text, tokens, rules))
+            themes_out.writerows((pid, ref, t.theme, ",".join(t.keywords), rules.themes.version, t.dimension, t.rank)
+                                 for t in tag(text, tokens, rules, actors.get(ref)))
 
 
 def policy_lemmas(con) -> dict[tuple[str, str], list[str]]:
@@ -72,22 +77,46 @@ def query_keys(word: str) -> list[set[str]]:
     return [t.keys() for t in tokens]
 
 
-def search(con, word: str, actor: str | None = None, plans: list[str] | None = None) -> list[dict]:
-    """Roles, actions and nodes whose tokens hold every content word of `word` (in any form)."""
-    keys = query_keys(word)
-    if not keys:
+def theme_name(con, name: str) -> str:
+    """The codebook's name of a theme given by its name or a former name (alias); ValueError if none."""
+    for theme, aliases in con.execute("SELECT theme, aliases FROM themes").fetchall():
+        if name == theme or name in (aliases or "").split(","):
+            return theme
+    known = [t for (t,) in con.execute("SELECT theme FROM themes WHERE dimension = 'topic'").fetchall()]
+    raise ValueError(f"unknown theme {name!r}; themes: {', '.join(known)}")
+
+
+def search(con, word: str | None, actor: str | None = None, plans: list[str] | None = None,
+           theme: str | None = None, main_only: bool = False) -> list[dict]:
+    """Roles, actions and nodes whose tokens hold every content word of `word` (in any form).
+
+    With `theme` (a topic or approach, or a former name of one): only items tagged with it, those
+    whose main topic it is first, each with its `theme_rank`; `main_only`: only those."""
+    refs: set[str] | None = None
+    if word and word.strip():
+        keys = query_keys(word)
+        if not keys:
+            return []
+        sql = ["SELECT ref FROM tokens WHERE"]
+        clauses, params = [], []
+        for group in keys:
+            ph = ",".join("?" for _ in group)
+            clauses.append(f"ref IN (SELECT ref FROM tokens WHERE normalized_form IN ({ph}) "
+                           f"OR dictionary_form IN ({ph}) OR surface IN ({ph}))")
+            params += list(group) * 3
+        sql.append(" AND ".join(clauses))
+        refs = {r[0] for r in con.execute(" ".join(sql), params).fetchall()}
+        # compounds the tokenizer keeps whole (成年後見制度) are found by their text as well
+        refs |= {r[0] for r in con.execute("SELECT ref FROM v_items WHERE contains(text, ?)", [clean_text(word)]).fetchall()}
+    elif not theme:
         return []
-    sql = ["SELECT ref FROM tokens WHERE"]
-    clauses, params = [], []
-    for group in keys:
-        ph = ",".join("?" for _ in group)
-        clauses.append(f"ref IN (SELECT ref FROM tokens WHERE normalized_form IN ({ph}) "
-                       f"OR dictionary_form IN ({ph}) OR surface IN ({ph}))")
-        params += list(group) * 3
-    sql.append(" AND ".join(clauses))
-    refs = {r[0] for r in con.execute(" ".join(sql), params).fetchall()}
-    # compounds the tokenizer keeps whole (成年後見制度) are found by their text as well
-    refs |= {r[0] for r in con.execute("SELECT ref FROM v_items WHERE contains(text, ?)", [clean_text(word)]).fetchall()}
+    ranks: dict[str, int] = {}
+    if theme:
+        name = theme_name(con, theme)
+        rows = con.execute("SELECT ref, min(rank) FROM item_themes WHERE theme = ? GROUP BY ref"
+                           + (" HAVING min(rank) = 1" if main_only else ""), [name]).fetchall()
+        ranks = dict(rows)
+        refs = set(ranks) if refs is None else refs & set(ranks)
     if not refs:
         return []
     ph = ",".join("?" for _ in refs)
@@ -100,11 +129,14 @@ def search(con, word: str, actor: str | None = None, plans: list[str] | None = N
         where.append(f"i.plan_id IN ({','.join('?' for _ in plans)})")
         params += plans
     rows = con.execute(f"""
-        SELECT i.plan_id, i.code, i.kind, i.actor, i.text, d.path, i.page
+        SELECT i.plan_id, i.code, i.kind, i.actor, i.text, d.path, i.page, i.ref
         FROM v_items i LEFT JOIN documents d USING (doc_id)
         WHERE {' AND '.join(where)} ORDER BY i.plan_id, i.code, i.kind, i.actor, i.ref""", params).fetchall()
     cols = ("plan_id", "code", "kind", "actor", "text", "document", "page")
-    return [dict(zip(cols, r)) for r in rows]
+    hits = [dict(zip(cols, r[:7])) | ({"theme_rank": ranks[r[7]]} if theme else {}) for r in rows]
+    if theme:  # main topic first, then second, third (a stable sort keeps the plan order within a rank)
+        hits.sort(key=lambda h: h["theme_rank"])
+    return hits
 
 
 def matrix(con, by: str, plans: list[str] | None = None) -> tuple[list[str], list[str], dict]:
@@ -117,7 +149,7 @@ def matrix(con, by: str, plans: list[str] | None = None) -> tuple[list[str], lis
     if by == "actor":
         cols = [a for a in ACTORS if any(r[1] == a for r in rows)]
     else:
-        order = [t[0] for t in con.execute("SELECT theme FROM themes").fetchall()]
+        order = [t[0] for t in con.execute("SELECT theme FROM themes WHERE dimension = 'topic'").fetchall()]
         cols = [t for t in order if any(r[1] == t for r in rows)]
     return row_labels, cols, {(r[0], r[1]): r[2] for r in rows}
 
@@ -139,9 +171,9 @@ def similar(con, plan_id: str, code: str) -> list[dict]:
 
 
 def untagged_share(con) -> dict[str, float]:
-    """Per plan, the share of roles and actions that no theme tags."""
+    """Per plan, the share of roles and actions that no topic tags."""
     rows = con.execute("""
         SELECT i.plan_id, avg(CASE WHEN t.ref IS NULL THEN 1.0 ELSE 0.0 END)
-        FROM v_items i LEFT JOIN (SELECT DISTINCT ref FROM item_themes) t USING (ref)
+        FROM v_items i LEFT JOIN (SELECT DISTINCT ref FROM item_themes WHERE dimension = 'topic') t USING (ref)
         WHERE i.kind IN ('role', 'action', 'outcome', 'focus_measure') GROUP BY i.plan_id ORDER BY 1""").fetchall()
     return {p: round(s, 3) for p, s in rows}

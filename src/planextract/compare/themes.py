@@ -1,19 +1,216 @@
-"""Theme tagging by the codebook in rules/themes.yaml."""
+"""Theme tagging by the codebook in rules/themes.yaml (docs/rules.md, "themes.yaml").
+
+Two dimensions: topics (what an item is about, ranked, at most `max_topics`, the first the main
+topic) and approaches (how it is done; never a topic). Matching is longest-first: a compound
+consumes the words inside it; a population word makes its theme only when the group is the
+subject of the item, not one of a list; a word of two senses gives what its first matching rule
+says."""
 
 from __future__ import annotations
 
-from ..rules import Rules
+import re
+from dataclasses import dataclass, field
+
+from ..rules import Rules, SenseRule, ThemeRules
 from .tokens import Token
 
+SHORT = 2  # a keyword this short is checked against the mode-C tokens it lies in (inside_ok)
 
-def themes_of(text: str, tokens: list[Token], rules: Rules) -> list[tuple[str, list[str]]]:
-    """(theme, matched keywords) for every theme one of whose keywords the item holds."""
-    keys: set[str] = set()
+
+@dataclass
+class Entry:
+    """What one term of the codebook gives when it is matched."""
+    topics: list[str] = field(default_factory=list)
+    approaches: list[str] = field(default_factory=list)
+    group: str | None = None  # population theme ("" for a group word of no theme) when a group word
+    senses: list[SenseRule] | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    term: str
+
+
+@dataclass(frozen=True)
+class Tag:
+    theme: str
+    dimension: str  # "topic" or "approach"
+    rank: int  # 1 = main topic (or first approach)
+    keywords: tuple[str, ...]
+
+
+@dataclass
+class Codebook:
+    """The terms of a ThemeRules, compiled once per rules version."""
+    book: ThemeRules
+    entries: dict[str, Entry]
+    separators: re.Pattern[str]
+    list_gap: re.Pattern[str]
+
+
+_BOOKS: dict[int, Codebook] = {}
+
+
+def _codebook(book: ThemeRules) -> Codebook:
+    if id(book) in _BOOKS and _BOOKS[id(book)].book is book:
+        return _BOOKS[id(book)]
+    entries: dict[str, Entry] = {}
+
+    def entry(term: str) -> Entry:
+        return entries.setdefault(term, Entry())
+
+    for t in book.themes:
+        for k in t.keywords:
+            entry(k).topics.append(t.name)
+        for k in t.population:
+            entry(k).group = t.name
+    for g in book.other_groups:
+        entry(g).group = entry(g).group or ""
+    for a in book.approaches:
+        for k in a.keywords:
+            entry(k).approaches.append(a.name)
+    # compounds and senses say all a term gives: they replace what its keyword lists say
+    for c in book.compounds:
+        entries[c.term] = Entry(topics=list(c.topics), approaches=list(c.approaches))
+    for s in book.senses:
+        for w in s.words:
+            entries[w] = Entry(senses=list(s.rules))
+    alt = "|".join(re.escape(x) for x in sorted(book.list_separators + book.list_fillers, key=len, reverse=True))
+    cb = Codebook(book, entries, re.compile("|".join(re.escape(x) for x in book.list_separators)),
+                  re.compile(f"(?:{alt})+"))
+    _BOOKS[id(book)] = cb
+    return cb
+
+
+def codebook(rules: Rules) -> Codebook:
+    return _codebook(rules.themes)
+
+
+def token_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+    """Where each token lies in `text` (tokens skip white space only, so they are found in order)."""
+    spans, pos = [], 0
     for t in tokens:
-        keys |= t.keys()
+        i = text.find(t.surface, pos)
+        if i < 0:
+            return []
+        spans.append((i, i + len(t.surface)))
+        pos = i + len(t.surface)
+    return spans
+
+
+def inside_ok(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """A short keyword fires inside a longer mode-C token only as one word of a compound
+    (相談 in 相談窓口), not with a one-character affix (介護 in 介護職, 児童 in 児童館)."""
+    for s, e in spans:
+        if s < end and start < e:  # the tokens the keyword overlaps
+            if start < s or end > e:
+                return (start in {x for x, _ in spans}) and (end in {y for _, y in spans})
+            rest = [n for n in (start - s, e - end) if n]
+            return all(n >= 2 for n in rest)
+    return True
+
+
+def candidates(text: str, tokens: list[Token], cb: Codebook) -> list[Match]:
+    """Every occurrence of every term: as text, or as a form of a token (見守る in みまもり)."""
+    spans = token_spans(text, tokens)
     out = []
-    for theme in rules.themes.themes:
-        hits = [k for k in theme.keywords if k in keys or k in text]
-        if hits:
-            out.append((theme.name, hits))
+    for term in cb.entries:
+        i = text.find(term)
+        while i >= 0:
+            end = i + len(term)
+            if len(term) > SHORT or not spans or inside_ok(i, end, spans):
+                out.append(Match(i, end, term))
+            i = text.find(term, i + 1)
+    for t, (s, e) in zip(tokens, spans):
+        for k in t.keys():
+            if k != t.surface and k in cb.entries:
+                out.append(Match(s, e, k))
     return out
+
+
+def longest_first(matches: list[Match]) -> list[Match]:
+    """Longest match wins: a match inside a longer one is dropped (児童 and 児童委員 inside
+    民生委員・児童委員; 介護 inside 介護人材 even where 人材の確保 overlaps it)."""
+    spans = {(m.start, m.end) for m in matches}
+    kept = [m for m in set(matches)
+            if not any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in spans)]
+    return sorted(kept, key=lambda m: (m.start, m.end, m.term))
+
+
+def in_lists(text: str, groups: list[Match], cb: Codebook) -> set[Match]:
+    """Group words that stand in a list with another group word (高齢者・障がい者・子ども)."""
+    theme = {(m.start, m.end): cb.entries[m.term].group for m in groups}  # one word may match twice (子ども, 子供)
+    spans = sorted(theme)
+    lists: list[list[tuple[int, int]]] = []
+    for a, b in zip(spans, spans[1:]):
+        gap = text[a[1]:b[0]]
+        if gap and cb.list_gap.fullmatch(gap) and cb.separators.search(gap):
+            if lists and lists[-1][-1] == a:
+                lists[-1].append(b)
+            else:
+                lists.append([a, b])
+    # a list of one theme's words only (医療と介護) is that theme's subject
+    listed = {s for members in lists if len({theme[s] for s in members}) > 1 for s in members}
+    return {m for m in groups if (m.start, m.end) in listed}
+
+
+def sense_of(rules: list[SenseRule], text: str, m: Match, actor: str | None, window: int) -> SenseRule | None:
+    near = text[max(0, m.start - window):m.start] + " " + text[m.end:m.end + window]
+    for r in rules:
+        if r.near and not any(w in near for w in r.near):
+            continue
+        if r.after and not re.match(r.after, text[m.end:]):
+            continue
+        if r.actors and actor not in r.actors:
+            continue
+        return r
+    return None
+
+
+def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) -> list[Tag]:
+    """The ranked topics, then the approaches, of one role or action."""
+    cb = codebook(rules)
+    book = cb.book
+    matches = longest_first(candidates(text, tokens, cb))
+    listed = in_lists(text, [m for m in matches if cb.entries[m.term].group is not None], cb)
+    # theme → [evidence (matches), start of its first match, end of its last match, keywords]
+    topics: dict[str, list] = {}
+    approaches: dict[str, list] = {}
+
+    def add(where: dict, theme: str, m: Match) -> None:
+        ev = where.setdefault(theme, [0, m.start, m.end, []])
+        ev[0] += 1
+        ev[2] = m.end
+        if m.term not in ev[3]:
+            ev[3].append(m.term)
+
+    for m in matches:
+        e = cb.entries[m.term]
+        gives_topics, gives_approaches = e.topics, e.approaches
+        if e.senses is not None:
+            r = sense_of(e.senses, text, m, actor, book.window)
+            gives_topics, gives_approaches = (r.topics, r.approaches) if r else ([], [])
+        if e.group and m not in listed:
+            gives_topics = [*gives_topics, e.group]
+        for t in dict.fromkeys(gives_topics):
+            add(topics, t, m)
+        for a in dict.fromkeys(gives_approaches):
+            add(approaches, a, m)
+    ra = book.resident_action
+    if not topics and actor in ra.actors:
+        word = next((w for w in ra.words if w in text), None)
+        if word:
+            topics[ra.topic] = [1, 0, 0, [word]]
+    # more evidence first; on a tie the theme named first
+    ranked = sorted(topics.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[:book.max_topics]
+    out = [Tag(t, "topic", i, tuple(ev[3])) for i, (t, ev) in enumerate(ranked, 1)]
+    ranked_a = sorted(approaches.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
+    out += [Tag(a, "approach", i, tuple(ev[3])) for i, (a, ev) in enumerate(ranked_a, 1)]
+    return out
+
+
+def themes_of(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) -> list[tuple[str, list[str]]]:
+    """(theme, matched keywords) of the topics of an item, main topic first."""
+    return [(t.theme, list(t.keywords)) for t in tag(text, tokens, rules, actor) if t.dimension == "topic"]

@@ -1,0 +1,173 @@
+"""Theme tags an analyst would accept (issue 14): codebook v3, topics vs approaches, longest match,
+population words in lists, senses, ranked tags, and the reliability check on the hand-coded sample."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from planextract.compare import theme_name, theme_rows
+from planextract.compare.reliability import load_sample, measure
+from planextract.compare.themes import tag
+from planextract.compare.tokens import tokenize
+from planextract.errors import RulesError
+from planextract.rules import Rules, find_rules_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "tests" / "themes"
+# the topic vocabulary of codebook v2: names stay comparable across versions
+V2_TOPICS = ["見守り・孤立防止", "居場所・交流", "担い手・ボランティア", "福祉教育・理解促進", "相談支援・包括的支援体制",
+             "権利擁護・成年後見", "虐待防止", "生活困窮・就労", "災害時支援", "医療・介護連携", "再犯防止",
+             "情報提供・ICT", "地域づくり・住民活動", "子ども・子育て", "障がい・バリアフリー", "連携・ネットワーク",
+             "社会福祉法人・事業者", "福祉人材・サービスの質", "日常生活の支援・移動"]
+
+
+def topics(rules, text, actor=None):
+    return [t.theme for t in tag(text, tokenize(text), rules, actor) if t.dimension == "topic"]
+
+
+def approaches(rules, text, actor=None):
+    return [t.theme for t in tag(text, tokenize(text), rules, actor) if t.dimension == "approach"]
+
+
+def test_topic_vocabulary_is_kept_and_every_theme_has_a_scope_note(rules):
+    book = rules.themes
+    assert book.version >= 3
+    names = [t.name for t in book.themes]
+    assert all(n in names or any(n in t.aliases for t in book.themes) for n in V2_TOPICS)
+    for t in book.themes:
+        assert t.scope.includes and t.scope.excludes and t.scope.examples_in, t.name
+    assert not {a.name for a in book.approaches} & set(names)
+
+
+def test_compound_consumes_the_words_inside_it(rules):
+    assert topics(rules, "民生委員・児童委員が一人暮らしの家を訪ねます。") == ["担い手・ボランティア"]
+    assert topics(rules, "日常生活自立支援事業を案内します。") == ["権利擁護・成年後見"]
+    assert "医療・介護連携" not in topics(rules, "介護職員の定着を図ります。")
+
+
+def test_short_keyword_does_not_fire_inside_a_longer_token(rules):
+    assert "医療・介護連携" not in topics(rules, "介護職の定着を図ります。")  # 介護職 is one mode-C token
+    assert "相談支援・包括的支援体制" in topics(rules, "相談窓口を置きます。")  # 相談 + 窓口: two words
+
+
+def test_population_in_a_list_is_not_the_subject(rules):
+    assert topics(rules, "高齢者・障がい者・子どもが使える窓口を設けます。") == ["相談支援・包括的支援体制"]
+    assert topics(rules, "高齢者や障がいのある人、子育て家庭などを見守ります。") == ["見守り・孤立防止"]
+    assert "子ども・子育て" in topics(rules, "子どもの遊び場を増やします。")
+    # a list of one theme's words names that theme (医療と介護), fields of several do not
+    assert "医療・介護連携" in topics(rules, "医療と介護の関係者が集まります。")
+    assert "医療・介護連携" not in topics(rules, "保健・医療・福祉の関係者によるネットワークを築きます。")
+
+
+def test_approach_words_never_make_a_topic(rules):
+    text = "関係機関と連携して、一人暮らしの人を見守ります。"
+    assert topics(rules, text) == ["見守り・孤立防止"]
+    assert "連携" in approaches(rules, text)
+    assert topics(rules, "関係機関と協力して周知します。") == []
+    assert set(approaches(rules, "関係機関と協力して周知します。")) == {"連携", "情報提供"}
+
+
+def test_senses_of_two_sense_words(rules):
+    assert topics(rules, "福祉団体どうしの交流を進めます。") == ["連携・ネットワーク"]
+    assert topics(rules, "若い人とお年寄りの交流を楽しみます。") == ["居場所・交流"]
+    assert topics(rules, "地域福祉の担い手を養成します。") == ["担い手・ボランティア"]
+    assert "担い手・ボランティア" not in topics(rules, "支え手として近所を手伝います。", "市民")
+    assert "相談支援・包括的支援体制" not in topics(rules, "支援機関どうしで情報共有を進めます。")
+    assert "連携" in approaches(rules, "支援機関どうしで情報共有を進めます。")
+    assert topics(rules, "病気を早期発見します。") == ["医療・介護連携"]
+    assert "早期発見" in approaches(rules, "病気を早期発見します。")
+    assert topics(rules, "配達業者と協定を結び、見守ります。") == ["見守り・孤立防止"]
+
+
+def test_misses_of_codebook_v2_are_found(rules):
+    assert "子ども・子育て" in topics(rules, "こどもの遊び場を増やします。")
+    assert "子ども・子育て" in topics(rules, "療育の場を増やします。")
+    assert "居場所・交流" in topics(rules, "集会室を住民に貸し出します。")
+    assert "居場所・交流" in topics(rules, "ホールを休日に開放します。")
+    assert "連携" in approaches(rules, "定期的に連絡会を開きます。")
+
+
+def test_resident_action_without_a_keyword(rules):
+    text = "地域のために、自分にできることを続けます。"
+    assert topics(rules, text, "市民") == ["地域づくり・住民活動"]
+    assert topics(rules, text, "行政") == []
+
+
+def test_tags_are_ranked_and_at_most_three_topics(rules):
+    text = "子ども食堂で、ひとり親家庭の子どもに食料を届け、学習支援と相談を行い、災害への備えも伝えます。"
+    tags = [t for t in tag(text, tokenize(text), rules) if t.dimension == "topic"]
+    assert 1 < len(tags) <= rules.themes.max_topics
+    assert [t.rank for t in tags] == list(range(1, len(tags) + 1))
+    assert tags[0].theme == "子ども・子育て"  # the most evidence
+
+
+def test_unknown_theme_in_a_codebook_names_file_and_key(tmp_path):
+    d = tmp_path / "rules"
+    shutil.copytree(find_rules_dir(), d)
+    p = d / "themes.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("topics: [権利擁護・成年後見]}", "topics: [権利のこと]}", 1),
+                 encoding="utf-8")
+    with pytest.raises(RulesError, match="themes.yaml.*unknown topic '権利のこと'"):
+        Rules(d)
+
+
+def test_search_theme_accepts_a_former_name(rules):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE themes (theme VARCHAR, keywords VARCHAR, themes_version INT, dimension VARCHAR, "
+                "aliases VARCHAR)")
+    rows = [r.model_dump() for r in theme_rows(rules)]
+    rows[0]["aliases"] = "旧い名前"
+    con.executemany("INSERT INTO themes VALUES (?, ?, ?, ?, ?)", [list(r.values()) for r in rows])
+    assert theme_name(con, "旧い名前") == rows[0]["theme"]
+    assert theme_name(con, "連携") == "連携"
+    with pytest.raises(ValueError, match="unknown theme"):
+        theme_name(con, "ない名前")
+
+
+# -- the reliability check on the hand-coded sample (make themes-check) ---------------------------
+
+def test_sample_is_large_fictional_and_coded_with_known_themes(rules):
+    dev = load_sample(SAMPLE / "dev.yaml")
+    held = [it for name in HELD_OUT_FLOORS for it in load_sample(SAMPLE / name)]
+    assert len(dev) >= 120 and len(held) >= 120
+    names = {t.name for t in rules.themes.themes}
+    approach_names = {a.name for a in rules.themes.approaches}
+    for it in dev + held:
+        assert set(it.topics) <= names and set(it.approaches) <= approach_names, it.text
+    # written for the sample, never copied from a plan: no item is a text of the sample corpus
+    plan_texts = set()
+    for gp in (ROOT / "tests" / "gold").glob("*.json"):
+        g = json.loads(gp.read_text(encoding="utf-8"))
+        plan_texts |= {r["text"] for r in g["roles"] + g["actions"]} | {n["title"] for n in g["nodes"]}
+    corpus = "".join(p.read_text(encoding="utf-8", errors="ignore") for p in (ROOT / "corpus").rglob("*.txt"))
+    copied = [it.text for it in dev + held if it.text in plan_texts or (len(it.text) >= 12 and it.text in corpus)]
+    assert copied == []
+
+
+def test_tags_reach_the_targets_on_the_tuning_half(rules):
+    f = measure(load_sample(SAMPLE / "dev.yaml"), rules)
+    assert f.precision >= 0.85 and f.recall >= 0.85, (f.precision, f.recall)
+    assert f.topics_per_item <= 1.8
+    assert f.main_accuracy >= 0.90
+
+
+# Held-out halves, never tuned on sentence by sentence: floors a little under the figures of
+# codebook v3 (docs/rules.md), so a codebook change that loses ground fails. heldout.yaml was coded
+# with dev.yaml; heldout2 and heldout3 were each measured once, then their misses informed a
+# vocabulary pass; heldout4.yaml was coded after the last pass: the clean figure on unseen wording.
+HELD_OUT_FLOORS = {"heldout.yaml": (0.82, 0.88, 0.80), "heldout2.yaml": (0.80, 0.84, 0.76),
+                   "heldout3.yaml": (0.82, 0.87, 0.76), "heldout4.yaml": (0.64, 0.49, 0.41)}
+
+
+@pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))
+def test_tags_do_not_regress_on_the_held_out_halves(rules, name):
+    precision, recall, main = HELD_OUT_FLOORS[name]
+    f = measure(load_sample(SAMPLE / name), rules)
+    assert f.precision >= precision and f.recall >= recall, (f.precision, f.recall)
+    assert f.topics_per_item <= 1.8
+    assert f.main_accuracy >= main
