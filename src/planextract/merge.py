@@ -156,7 +156,8 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
         eds = [e for d in facts_docs for e in d.facts.editions]
         edition = max(eds) if eds else meta.edition
     period = next((p for d in facts_docs for p in d.facts.periods), None)
-    visions = [v for d in facts_docs for v in d.facts.visions if v]
+    visions = [v for d in facts_docs for v in d.facts.visions if v] or \
+        [v for d in facts_docs for v in d.facts.other_visions if v]
     vision = visions[0] if visions else None
     title = next((t for d in facts_docs for t in d.facts.titles), None)
     plan_id = f"{meta.slug}-{edition}" if edition else meta.slug

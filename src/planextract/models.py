@@ -227,6 +227,7 @@ class PlanFacts(Model):
     editions: list[int] = Field(default_factory=list)
     periods: list[tuple[int, int]] = Field(default_factory=list)
     visions: list[str] = Field(default_factory=list)
+    other_visions: list[str] = Field(default_factory=list)  # under 将来像, スローガン …: used when no 基本理念
     cities: list[str] = Field(default_factory=list)
 
 

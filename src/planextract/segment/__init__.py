@@ -68,7 +68,7 @@ class Segmenter:
         self.embedded: str | None = None
         self.focus_group = 0
         self.pending_title: NodeRecord | None = None
-        self.expect_vision = False
+        self.expect_vision: str | None = None  # the vision label just read; its value comes next
         self.narrated_list: str | None = None
         self.unit = 0
         self.nodes: dict[str, NodeRecord] = {}
@@ -498,14 +498,14 @@ class Segmenter:
         lt = light_form(text)
 
         if self.expect_vision:
-            self.expect_vision = False
+            label, self.expect_vision = self.expect_vision, None
             if not (self.match_heading(text) or self.match_section(text) or "。" in text):
-                self.out.facts.visions.append(clean_text(text))
+                self.add_vision(text, label)
                 self.account(text)
                 self.loose_prose.clear()
                 return
             if self.loose_prose:  # the label came after its value
-                self.out.facts.visions.append(clean_text("".join(self.loose_prose)))
+                self.add_vision("".join(self.loose_prose), label)
                 self.loose_prose.clear()
         bare = squash_space(lt).strip("()（）【】")
         if self.partial_label and any(lab == self.partial_label + bare for lab in self.rules.facts.vision_labels):
@@ -513,7 +513,7 @@ class Segmenter:
         self.partial_label = ""
         for label in self.rules.facts.vision_labels:
             if bare == label:
-                self.expect_vision = True
+                self.expect_vision = label
                 self.account(text)
                 return
             if len(bare) < len(label) and label.startswith(bare) and len(bare) >= 2:
@@ -522,7 +522,7 @@ class Segmenter:
                 return
             m = re.match(rf"^[(（【]?{label}[)）】]?\s*[:：]\s*(.+)$", light_form(para.lines[0].text))
             if m:
-                self.out.facts.visions.append(clean_text(m.group(1)))
+                self.add_vision(m.group(1), label)
                 self.account(para.lines[0].text)
                 rest = text[len(para.lines[0].text):].strip()
                 if rest:
@@ -601,6 +601,12 @@ class Segmenter:
         else:
             self.loose_prose.clear()
         self.unassigned(text, "prose outside any extracted item", prov)
+
+    def add_vision(self, text: str, label: str) -> None:
+        """The first vision label of the rules (基本理念) names the vision; the others (将来像,
+        スローガン) name it only where a plan has no 基本理念."""
+        primary = label == self.rules.facts.vision_labels[0]
+        (self.out.facts.visions if primary else self.out.facts.other_visions).append(clean_text(text))
 
     def is_description(self, para: Para) -> bool:
         """A node's lead paragraph: prose in body type. Not a running title that repeats on many
