@@ -279,3 +279,24 @@ def test_a_role_table_printed_without_rules(extract_file, pdf):
     assert [(r.local_code, r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
         ("1.1", "市民", "自助", "近所にあいさつをします。"), ("1.1", "市民", "自助", "回覧板を回します。"),
         ("1.1", "地域", "共助", "声をかけ合う場をつくります。"), ("1.1", "行政", "公助", "相談窓口を知らせます。")]
+
+
+def test_actor_rows_without_rules_read_in_rows_not_columns(extract_file, pdf):
+    """Labels down the first column, items to their right, no rules: reading order may give all
+    labels first. Each item belongs to the label whose row it starts in."""
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 115, "各主体の役割", size=11)
+    rows = (("区民", ["●あいさつを交わします。", "●回覧板を回します。"]), ("関係機関", ["●気づきを伝えます。"]),
+            ("行政", ["●窓口を知らせます。"]))
+    y = 140
+    for label, items in rows:
+        pdf.text(60, y, label, size=9)
+        for i, item in enumerate(items):
+            pdf.text(175, y + 12.5 * i, item, size=9)
+        y += 12.5 * len(items) + 8
+    pdf.text(60, y + 20, "基本施策1-2 居場所", size=12)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.local_code, r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
+        ("1.1", "市民", "区民", "あいさつを交わします。"), ("1.1", "市民", "区民", "回覧板を回します。"),
+        ("1.1", "専門職", "関係機関", "気づきを伝えます。"), ("1.1", "行政", "行政", "窓口を知らせます。")]

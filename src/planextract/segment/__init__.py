@@ -29,7 +29,7 @@ from .explain import counts, delta, evidence_of, rule_of
 from .facts import text_to_facts
 from .focus import attribute_focus_groups
 from .narration import Narration
-from .blocks import borderless_tables
+from .blocks import borderless_tables, label_column_tables
 from .outline import LabelReader, OutlineEntry, document_outline, outline_key
 from .paragraphs import PAST_TENSE as _PAST, Para, lines_to_paragraphs, para_items
 
@@ -458,6 +458,7 @@ class Segmenter:
                 continue
             # step 2: blocks. Tables printed without rules, found by their row of column labels.
             page = borderless_tables(page, self.is_column_label, self.ends_table)
+            page = label_column_tables(page, self.is_column_label, self.ends_table)
             for block in page.blocks:
                 if block.kind == "line":
                     pending_lines.append(block.line)

@@ -1,10 +1,13 @@
 """segment, step 2: blocks. What each part of a page is, before its items are attributed.
 
 PDF tables drawn with ruling lines are found by ingest. A table printed without rules (white
-space only, or background fills) reaches segment as loose lines; what gives it away is a header
-row: two or more column labels side by side on one baseline (自助 互助 共助 公助; 市民 地域 行政),
-with the lines below them aligned under one label each. Such a region becomes a Table block, so
-that the table reader reads it like a ruled one.
+space only, or background fills) reaches segment as loose lines, in an order that may read the
+whole label column before the items (XY-cut). What gives it away is its labels:
+- a header row: two or more column labels side by side on one baseline (自助 互助 共助 公助;
+  市民 地域 行政), the lines below them aligned under one label each;
+- a label column: two or more labels one under another at the same left edge, the lines to their
+  right belonging to the label whose row they start in.
+Such a region becomes a Table block, so that the table reader reads it like a ruled one.
 """
 
 from __future__ import annotations
@@ -118,6 +121,68 @@ def borderless_tables(page: Page, is_label: Callable[[str], bool], stops: Callab
         members = {id(ln) for ln in header} | {id(ln) for ln in used}
         bbox = (edges[0][0], min(ln.bbox[1] for ln in header), edges[-1][1], last_y)
         table = Table(page=page.number, bbox=bbox, n_rows=2, n_cols=len(header), cells=cells)
+        first = next(i for i, b in enumerate(blocks) if b.line is not None and id(b.line) in members)
+        kept = [b for b in blocks if b.line is None or id(b.line) not in members]
+        kept.insert(min(first, len(kept)), Block(kind="table", table=table))
+        blocks = kept
+        line_blocks = [b for b in line_blocks if id(b.line) not in members]
+    return page.model_copy(update={"blocks": blocks})
+
+
+def _label_columns(lines: list[Line], is_label: Callable[[str], bool]) -> list[list[Line]]:
+    """Runs of two or more labels one under another at one left edge, with no other line of that
+    column between them."""
+    runs: list[list[Line]] = []
+    by_x: dict[int, list[Line]] = {}
+    for ln in lines:
+        by_x.setdefault(round(ln.bbox[0] / 4), []).append(ln)
+    for group in by_x.values():
+        run: list[Line] = []
+        for ln in sorted(group, key=lambda x: x.bbox[1]):
+            if is_label(ln.text):
+                run.append(ln)
+                continue
+            if len(run) >= 2:
+                runs.append(run)
+            run = []
+        if len(run) >= 2:
+            runs.append(run)
+    return runs
+
+
+def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Callable[[str], bool]) -> Page:
+    """The page with each borderless table of labels down its first column (actor rows) turned
+    into a two-column Table block: each label's row runs from its top to the next label's top."""
+    line_blocks = [b for b in page.blocks if b.line is not None and b.line.bbox is not None]
+    if len(line_blocks) < 3:
+        return page
+    blocks = list(page.blocks)
+    for labels in _label_columns([b.line for b in line_blocks], is_label):
+        left, label_right = labels[0].bbox[0], max(ln.bbox[2] for ln in labels)
+        top = labels[0].bbox[1] - 3
+        # the table ends at the first line below its last label that starts in the label column
+        # (a heading, the next section) or that is a heading or section marker
+        ends = [ln.bbox[1] for ln in (b.line for b in line_blocks)
+                if ln.bbox[1] > labels[-1].bbox[3] and (ln.bbox[0] < label_right or stops(ln.text))]
+        bottom = min(ends, default=float("inf"))
+        right = [b.line for b in line_blocks if b.line.bbox[0] >= label_right + 4
+                 and top <= b.line.bbox[1] < bottom and not stops(b.line.text)]
+        if not right:
+            continue
+        cells = []
+        for r, lab in enumerate(labels):
+            row_top = lab.bbox[1] - 3
+            row_end = labels[r + 1].bbox[1] - 3 if r + 1 < len(labels) else bottom
+            items = sorted((ln for ln in right if row_top <= ln.bbox[1] < row_end), key=lambda x: (x.bbox[1], x.bbox[0]))
+            cells.append(Cell(row=r, col=0, bbox=lab.bbox, lines=[lab]))
+            if items:
+                cells.append(Cell(row=r, col=1, lines=items, bbox=(
+                    min(x.bbox[0] for x in items), min(x.bbox[1] for x in items),
+                    max(x.bbox[2] for x in items), max(x.bbox[3] for x in items))))
+        members = {id(ln) for ln in labels} | {id(ln) for c in cells for ln in c.lines}
+        last = max(ln.bbox[3] for c in cells for ln in c.lines)
+        table = Table(page=page.number, bbox=(left, labels[0].bbox[1], max(ln.bbox[2] for ln in right), last),
+                      n_rows=len(labels), n_cols=2, cells=cells)
         first = next(i for i, b in enumerate(blocks) if b.line is not None and id(b.line) in members)
         kept = [b for b in blocks if b.line is None or id(b.line) not in members]
         kept.insert(min(first, len(kept)), Block(kind="table", table=table))
