@@ -46,6 +46,8 @@ COLS = {
     "severity": "error (the document was not read) or warning", "message": "what is wrong, in one line",
     "ref": "the row a token or theme belongs to: `node:<plan>:<code>`, `role:<plan>:<policy>:<actor>:<seq>`, "
            "`action:<plan>:<parent>:<kind>:<seq>`",
+    "merged_from": "restatements merged into this row (another document or sheet), as `doc_id:page;…`; "
+                   "NULL when none",
     "position": "token's place in its row", "surface": "as written", "normalized_form": "sudachipy normalized form",
     "dictionary_form": "sudachipy dictionary form", "pos": "part of speech (first level)",
     "theme": "theme name (rules/themes.yaml)", "keywords": "comma-separated", "themes_version": "codebook version",

@@ -338,6 +338,9 @@ class RoleRow(Model):
     doc_id: str
     page: int | None
     ref: str = ""  # role:<plan>:<policy>:<actor>:<seq>
+    # where restatements of this item in other sources were printed, merged into this row:
+    # "doc_id:page;doc_id:page" (NULL when nothing was merged)
+    merged_from: str | None = None
 
 
 class ActionRow(Model):
@@ -349,6 +352,9 @@ class ActionRow(Model):
     doc_id: str
     page: int | None
     ref: str = ""  # action:<plan>:<parent>:<kind>:<seq>
+    # where restatements of this item in other sources were printed, merged into this row:
+    # "doc_id:page;doc_id:page" (NULL when nothing was merged)
+    merged_from: str | None = None
 
 
 class ScoreRow(Model):
