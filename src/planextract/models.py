@@ -456,3 +456,6 @@ class RunResult(Model):
     # unassigned, furniture); store moves them into place
     spooled: dict[str, str] = Field(default_factory=dict)
     seconds: float = 0.0
+    # what the run did to the output beyond its tables, for the summary (policy_alignment kept or
+    # emptied)
+    notes: list[str] = Field(default_factory=list)
