@@ -42,7 +42,7 @@ COLS = {
     "department": "the department (課) a rating is attributed to", "raw_text": "the rating as printed",
     "bbox": "x0,y0,x1,y1 in PDF points, origin top-left", "reason": "why the text is in no row",
     "doc_path": "the document (or plan folder) the problem is about",
-    "stage": "plan.yaml, ingest, segment or internal",
+    "stage": "plan.yaml, ingest, segment, worker (its process died), timeout, cache or internal",
     "severity": "error (the document was not read) or warning", "message": "what is wrong, in one line",
     "ref": "the row a token or theme belongs to: `node:<plan>:<code>`, `role:<plan>:<policy>:<actor>:<seq>`, "
            "`action:<plan>:<parent>:<kind>:<seq>`",
