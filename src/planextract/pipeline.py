@@ -273,6 +273,9 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
     return result
 
 
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 @contextmanager
 def _signals_end_the_run():
     """SIGTERM and SIGHUP end the run like Ctrl-C does: cleanup code runs (workers stopped,
@@ -284,7 +287,7 @@ def _signals_end_the_run():
     def stop(signum, frame):
         raise SystemExit(128 + signum)
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {sig: signal.signal(sig, stop) for sig in _ENDING_SIGNALS}
     try:
         yield
     finally:
@@ -382,7 +385,7 @@ def _worker_main(conn, parent: int, rules: Rules | None, rules_dir: str) -> None
     """A worker: reads one document at a time, as the parent sends them, until told to stop."""
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops the workers
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    for sig in _ENDING_SIGNALS:
         signal.signal(sig, signal.SIG_DFL)
     if rules is not None:
         _WORKER["rules"] = rules

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import fcntl
 import logging
 import os
 import shutil
@@ -12,6 +11,11 @@ import time
 from pathlib import Path
 
 import duckdb
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: runs on one --out are not serialised
+    fcntl = None
 from pydantic import BaseModel
 
 from .models import (
@@ -278,7 +282,7 @@ class OutLock:
 
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline, told = time.monotonic() + self.timeout, False
-        while True:
+        while fcntl is not None:
             try:
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
@@ -294,6 +298,9 @@ class OutLock:
                     raise InputError(f"--out {self.path.parent}: still in use by another planextract run (pid {pid}) "
                                      f"after {self.timeout:.0f} s; wait for it to end or give another --out")
                 time.sleep(0.2)
+            except OSError as e:  # a file system without locks (some network mounts)
+                log.warning("%s: cannot lock (%s); make sure no other run writes this folder", self.path, e)
+                break
         os.ftruncate(self.fd, 0)
         os.write(self.fd, f"{os.getpid()}\n".encode())
         return self
@@ -301,8 +308,7 @@ class OutLock:
     def __exit__(self, *exc) -> None:
         if self.fd is not None:
             os.ftruncate(self.fd, 0)
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
+            os.close(self.fd)  # closing the file releases the lock
             self.fd = None
 
 
