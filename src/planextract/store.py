@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import filecmp
 import logging
 import os
 import shutil
@@ -336,7 +337,8 @@ def clean_leftovers(out: Path) -> list[str]:
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
-    return a.is_file() and b.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+    """Compared in blocks: the tokens table may be larger than memory should hold twice."""
+    return a.is_file() and b.is_file() and filecmp.cmp(a, b, shallow=False)
 
 
 def _carry_alignment(old_csv: Path, new_csv: Path) -> str | None:
