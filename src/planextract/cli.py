@@ -61,6 +61,9 @@ def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-fo
     if not corpus.is_dir():
         console.print(f"[red]error:[/red] {corpus}: corpus folder not found")
         raise typer.Exit(2)
+    if timeout < 0:
+        console.print(f"[red]error:[/red] --timeout takes seconds, 0 for no limit (got {timeout:g})")
+        raise typer.Exit(2)
     n_docs = sum(len(pipeline.plan_documents(f, fmts)) for f in pipeline.plan_folders(corpus))
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
