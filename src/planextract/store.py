@@ -253,12 +253,17 @@ def check_out(out: Path, corpus: Path | None = None) -> None:
 
 def claim_out(out: Path) -> None:
     """Create out/ with its marker."""
-    out.mkdir(parents=True, exist_ok=True)
+    from .errors import InputError
+
     marker = out / MARKER
-    if not marker.is_file():
-        tmp = out / f"{MARKER}.{os.getpid()}.tmp"
-        tmp.write_text(f"planextract output {OUTPUT_VERSION}\n", encoding="utf-8")
-        tmp.replace(marker)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not marker.is_file():
+            tmp = out / f"{MARKER}.{os.getpid()}.tmp"
+            tmp.write_text(f"planextract output {OUTPUT_VERSION}\n", encoding="utf-8")
+            tmp.replace(marker)
+    except OSError as e:
+        raise InputError(f"--out {out}: cannot write there ({e.strerror or e})") from e
 
 
 class OutLock:
