@@ -42,10 +42,12 @@ COLS = {
     "department": "the department (課) a rating is attributed to", "raw_text": "the rating as printed",
     "bbox": "x0,y0,x1,y1 in PDF points, origin top-left", "reason": "why the text is in no row",
     "doc_path": "the document (or plan folder) the problem is about",
-    "stage": "plan.yaml, ingest, segment or internal",
+    "stage": "plan.yaml, ingest, segment, worker (its process died), timeout, cache or internal",
     "severity": "error (the document was not read) or warning", "message": "what is wrong, in one line",
     "ref": "the row a token or theme belongs to: `node:<plan>:<code>`, `role:<plan>:<policy>:<actor>:<seq>`, "
            "`action:<plan>:<parent>:<kind>:<seq>`",
+    "merged_from": "restatements merged into this row (another document or sheet), as `doc_id:page;…`; "
+                   "NULL when none",
     "position": "token's place in its row", "surface": "as written", "normalized_form": "sudachipy normalized form",
     "dictionary_form": "sudachipy dictionary form", "pos": "part of speech (first level)",
     "theme": "theme name (rules/themes.yaml)", "keywords": "comma-separated", "themes_version": "codebook version",

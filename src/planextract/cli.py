@@ -12,7 +12,7 @@ from rich.table import Table as RichTable
 import json
 
 from . import pipeline
-from .errors import PlanextractError
+from .errors import InputError, PlanextractError
 from .inspection import inspect_document
 from .newcity import init_city
 from .store import EXPORT_FORMATS, export as export_tables
@@ -43,11 +43,15 @@ def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-fo
         password: str = typer.Option(None, help="password of encrypted PDFs"),
         strict: bool = typer.Option(False, help="treat warnings as failures (exit 1)"),
         jobs: int = typer.Option(0, help="documents read in parallel (processes); 0 = one per core"),
-        cache: bool = typer.Option(True, help="reuse results of unchanged documents (out/.cache)")):
+        cache: bool = typer.Option(True, help="reuse results of unchanged documents (out/.cache)"),
+        timeout: float = typer.Option(pipeline.DEFAULT_TIMEOUT, help="seconds one document may take; "
+                                      "a document over it is stopped and reported (0 = no limit)")):
     """Extract every plan under CORPUS into OUT/planextract.duckdb and OUT/csv/*.csv.
 
     Exit status: 0 when every document was read, 1 when some failed (the summary says which),
-    2 on bad arguments.
+    2 on bad arguments (among them an OUT that is not empty and not a planextract output, or a
+    CORPUS with no plan folder). A run writes only OUT/planextract.duckdb, OUT/csv/, OUT/.cache/
+    and its marker and lock files; other files in OUT are left as they are.
     """
     fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
     bad = [f for f in fmts if f not in pipeline.FORMATS]
@@ -56,6 +60,9 @@ def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-fo
         raise typer.Exit(2)
     if not corpus.is_dir():
         console.print(f"[red]error:[/red] {corpus}: corpus folder not found")
+        raise typer.Exit(2)
+    if timeout < 0:
+        console.print(f"[red]error:[/red] --timeout takes seconds, 0 for no limit (got {timeout:g})")
         raise typer.Exit(2)
     n_docs = sum(len(pipeline.plan_documents(f, fmts)) for f in pipeline.plan_folders(corpus))
     try:
@@ -68,7 +75,10 @@ def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-fo
                 bar.advance(task)
 
             result = pipeline.run(corpus, out, fmts, progress=step, password=password,
-                                  jobs=jobs or pipeline.default_jobs(), cache=cache)
+                                  jobs=jobs or pipeline.default_jobs(), cache=cache, timeout=timeout or None,
+                                  waiting=lambda m: console.print(f"[yellow]{m}[/yellow]"))
+    except InputError as e:  # arguments: --out, --corpus
+        _fail(e, 2)
     except PlanextractError as e:
         _fail(e, 1)
     table = RichTable(title=f"planextract run → {out}")
@@ -86,6 +96,8 @@ def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-fo
         colour = "red" if pr.severity == "error" else "yellow"
         where = f" (page {pr.page})" if pr.page else ""
         console.print(f"[{colour}]{pr.severity}[/{colour}] {pr.doc_path}{where}: {pr.message}")
+    for note in result.notes:
+        console.print(note)
     failures = pipeline.failed(result, strict)
     console.print(f"{len(result.plans)} plans, {n_docs} documents in {result.seconds:.1f} s"
                   + (f"; {len(failures)} failed" if failures else ""))

@@ -9,6 +9,8 @@ document (or another sheet of the same document) is one row.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 
 from .models import (
     ActionRow,
@@ -185,21 +187,7 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
 
     roles = merge_roles(plan_id, [ref] + [x for x in order if x is not ref], mappings)
 
-    actions: list[ActionRow] = []
-    seen_actions: dict[tuple[str, str], list[Matcher]] = {}
-    for d in [ref] + [x for x in order if x is not ref]:
-        m = mappings[d.info.doc_id]
-        for a in d.actions:
-            code = m.get(a.local_code, a.local_code)
-            key = (code, a.kind.value)
-            existing = seen_actions.setdefault(key, [])
-            core = squash_space(_core(a.text))
-            if any(kept.at_least(core, 0.8) for kept in existing):
-                continue
-            existing.append(Matcher(core))
-            actions.append(ActionRow(plan_id=plan_id, parent_code=code, kind=a.kind.value, seq=len(existing),
-                                     text=a.text, doc_id=a.prov.doc_id, page=a.prov.page,
-                                     ref=f"action:{plan_id}:{code}:{a.kind.value}:{len(existing)}"))
+    actions = merge_actions(plan_id, [ref] + [x for x in order if x is not ref], mappings)
 
     scores: list[ScoreRow] = []
     seen_scores = set()
@@ -235,42 +223,106 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
                       ratings=ratings, unassigned=unassigned, furniture=furniture_rows, problems=problems)
 
 
+def _numbered(marker: str | None) -> bool:
+    """A marker that numbers an item (①, (2), 3.), not a bullet (・, ●) every item of a list shares."""
+    return bool(marker) and any(ch.isdigit() for ch in unicodedata.normalize("NFKC", marker))
+
+
+def _absorb(row: RoleRow | ActionRow, doc_id: str, page: int | None) -> None:
+    """Record on the kept row where the restatement it absorbed was printed (doc_id:page)."""
+    place = f"{doc_id}:{page if page is not None else ''}"
+    row.merged_from = f"{row.merged_from};{place}" if row.merged_from else place
+
+
+def _from_other_sources(by_source: dict[tuple[str, int], list[int]], source: tuple[str, int]) -> list[int]:
+    """Kept items (indexes) of every source but `source`: the items of one list never absorb each other."""
+    return [i for src, kept in by_source.items() if src != source for i in kept]
+
+
+def _closest(core: str, candidates: list[int], matchers: list[Matcher], cores: list[str],
+             threshold: float) -> int | None:
+    """The kept item most like `core` among `candidates` (indexes), when one is at least `threshold`
+    alike: a restated list joins each item to its own counterpart, not all to the first."""
+    passing = [i for i in candidates if matchers[i].at_least(core, threshold)]
+    return max(passing, key=lambda i: (similar(cores[i], core), -i)) if passing else None
+
+
+def merge_actions(plan_id: str, docs: list[SegmentedDocument],
+                  mappings: dict[str, dict[str, str]]) -> list[ActionRow]:
+    """Actions of every document under their canonical node. An item that restates one of another
+    source (another document, or another sheet of the same document) of the same node and kind is
+    one row, which records the place it absorbed; the items of one list are never merged with each
+    other, however alike (parallel items: 高齢者の…の実施 / 障がい者の…の実施)."""
+    actions: list[ActionRow] = []
+    matchers: list[Matcher] = []
+    cores: list[str] = []
+    by_node: dict[tuple[str, str], dict[tuple[str, int], list[int]]] = {}  # node, kind → source → indexes
+    for d in docs:
+        m = mappings[d.info.doc_id]
+        for a in d.actions:
+            code = m.get(a.local_code, a.local_code)
+            source = (d.info.doc_id, a.unit)
+            same_node = by_node.setdefault((code, a.kind.value), {})
+            core = squash_space(_core(a.text))
+            match = _closest(core, _from_other_sources(same_node, source), matchers, cores, 0.8)
+            if match is not None:
+                _absorb(actions[match], a.prov.doc_id, a.prov.page)
+                continue
+            seq = 1 + sum(len(kept) for kept in same_node.values())
+            same_node.setdefault(source, []).append(len(actions))
+            actions.append(ActionRow(plan_id=plan_id, parent_code=code, kind=a.kind.value, seq=seq, text=a.text,
+                                     doc_id=a.prov.doc_id, page=a.prov.page,
+                                     ref=f"action:{plan_id}:{code}:{a.kind.value}:{seq}"))
+            matchers.append(Matcher(core))
+            cores.append(core)
+    return actions
+
+
 def merge_roles(plan_id: str, docs: list[SegmentedDocument], mappings: dict[str, dict[str, str]]) -> list[RoleRow]:
     """The first source of roles (a document, or one sheet of it) is kept whole. Later sources
-    restate it: their items are kept only when they match nothing already kept: not the same
-    actor's items, not another actor's items of the same policy (restatements drift between rows
-    of a wide sheet), not the same numbered item."""
+    restate it: their items are kept only when they match nothing kept from another source: not the
+    same actor's items, not another actor's items of the same policy (restatements drift between
+    rows of a wide sheet), not the same numbered item. The items of one source are never merged with
+    each other (parallel items of one list); a merged item is recorded on the row it joined."""
     roles: list[RoleRow] = []
-    cores: list[str] = []
-    markers: set[tuple[str, str, str]] = set()
+    sources: list[tuple[str, int]] = []  # per kept row, where it came from
+    markers: dict[tuple[str, str, str], int] = {}
     matchers: list[Matcher] = []
-    by_policy: dict[str, list[int]] = {}  # indexes into roles/cores
-    by_actor: dict[str, list[int]] = {}
-    primary: tuple[str, int] | None = None
+    cores: list[str] = []
+    # policy (or actor) → source → indexes into roles/matchers/cores
+    by_policy: dict[str, dict[tuple[str, int], list[int]]] = {}
+    by_actor: dict[str, dict[tuple[str, int], list[int]]] = {}
+    n_rows: Counter = Counter()  # (policy, actor) → rows kept
     for d in docs:
         m = mappings[d.info.doc_id]
         for r in d.roles:
             source = (d.info.doc_id, r.unit)
-            primary = primary or source
             code = m.get(r.local_code, r.local_code)
             core = squash_space(_core(r.text))
-            if source != primary:
-                same_policy = by_policy.get(code, [])
-                same_actor = by_actor.get(r.actor.value, [])
-                if (any(matchers[i].at_least(core, 0.75) for i in same_policy)
-                        or any(matchers[i].at_least(core, 0.85) for i in same_actor)
-                        or (r.marker and (code, r.actor.value, r.marker) in markers)):
-                    continue
-            seq = 1 + sum(1 for row in roles if row.policy_code == code and row.actor == r.actor.value)
+            same_policy = _from_other_sources(by_policy.get(code, {}), source)
+            same_actor = _from_other_sources(by_actor.get(r.actor.value, {}), source)
+            numbered = markers.get((code, r.actor.value, r.marker)) if _numbered(r.marker) else None
+            match = _closest(core, same_policy, matchers, cores, 0.75)
+            if match is None:
+                match = _closest(core, same_actor, matchers, cores, 0.85)
+            if match is None and numbered is not None and sources[numbered] != source:
+                match = numbered
+            if match is not None:
+                _absorb(roles[match], r.prov.doc_id, r.prov.page)
+                continue
+            n_rows[code, r.actor.value] += 1
+            seq = n_rows[code, r.actor.value]
             roles.append(RoleRow(plan_id=plan_id, policy_code=code, actor=r.actor.value, actor_label=r.actor_label,
                                  qualifier=r.qualifier, seq=seq, text=r.text, doc_id=r.prov.doc_id,
                                  page=r.prov.page, ref=f"role:{plan_id}:{code}:{r.actor.value}:{seq}"))
-            by_policy.setdefault(code, []).append(len(cores))
-            by_actor.setdefault(r.actor.value, []).append(len(cores))
-            cores.append(core)
+            i = len(matchers)
+            by_policy.setdefault(code, {}).setdefault(source, []).append(i)
+            by_actor.setdefault(r.actor.value, {}).setdefault(source, []).append(i)
+            sources.append(source)
             matchers.append(Matcher(core))
-            if r.marker:
-                markers.add((code, r.actor.value, r.marker))
+            cores.append(core)
+            if _numbered(r.marker):
+                markers.setdefault((code, r.actor.value, r.marker), i)
     return roles
 
 

@@ -339,6 +339,9 @@ class RoleRow(Model):
     doc_id: str
     page: int | None
     ref: str = ""  # role:<plan>:<policy>:<actor>:<seq>
+    # where restatements of this item in other sources were printed, merged into this row:
+    # "doc_id:page;doc_id:page" (NULL when nothing was merged)
+    merged_from: str | None = None
 
 
 class ActionRow(Model):
@@ -350,6 +353,9 @@ class ActionRow(Model):
     doc_id: str
     page: int | None
     ref: str = ""  # action:<plan>:<parent>:<kind>:<seq>
+    # where restatements of this item in other sources were printed, merged into this row:
+    # "doc_id:page;doc_id:page" (NULL when nothing was merged)
+    merged_from: str | None = None
 
 
 class ScoreRow(Model):
@@ -455,3 +461,6 @@ class RunResult(Model):
     # unassigned, furniture); store moves them into place
     spooled: dict[str, str] = Field(default_factory=dict)
     seconds: float = 0.0
+    # what the run did to the output beyond its tables, for the summary (policy_alignment kept or
+    # emptied)
+    notes: list[str] = Field(default_factory=list)

@@ -6,13 +6,19 @@ import csv
 import hashlib
 import io
 import logging
+import ctypes
 import multiprocessing
 import os
+import pickle
 import shutil
+import signal
+import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
+from multiprocessing.connection import wait as mp_wait
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,11 +29,12 @@ from .compare import analyse_plan, text_rows, theme_rows
 from .errors import InputError, PlanextractError, RulesError
 from .ingest import document_format, ingest_document
 from .merge import merge_plan
-from .models import PlanMeta, PlanResult, ProblemRow, RunResult, SegmentedDocument
+from .models import PlanMeta, PlanResult, Problem, ProblemRow, RunResult, SegmentedDocument
 from .prefectures import valid_code
 from .rules import Rules, key_line, load_rules, schema_error
 from .segment import segment_document
-from .store import Spool, store
+from .cache import DamagedEntry, read_entry, write_entry
+from .store import SPOOL_PREFIX, OutLock, Spool, check_out, claim_out, clean_leftovers, store
 
 log = logging.getLogger("planextract")
 
@@ -125,51 +132,72 @@ def cache_path(cache_dir: Path, data_sha: str, rules: Rules) -> Path:
     return cache_dir / f"{data_sha}-{rules.version}-{code_version()}.json"
 
 
+def _damaged(entry: Path, why: Exception) -> str:
+    entry.unlink(missing_ok=True)
+    return f"cache entry {entry.name} was damaged ({why}); dropped and rebuilt"
+
+
 def read_document_cached(path: Path, corpus: Path, meta: PlanMeta, rules: Rules, password: str | None,
                          cache_dir: Path | None):
-    """read_document, or its result from an earlier run when file, rules and code are unchanged."""
+    """read_document, or its result from an earlier run when file, rules and code are unchanged.
+    A damaged cache entry is dropped and the document read again, with a warning."""
     if cache_dir is None:
         return read_document(path, corpus, meta, rules, password)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     entry = cache_path(cache_dir, sha, rules)
     rel = path.relative_to(corpus).as_posix()
-    if entry.exists():
-        cached = CachedDocument.model_validate_json(entry.read_bytes())
-        seg = cached.segmented
-        seg.info.path, seg.info.plan_slug = rel, meta.slug  # the same bytes may sit elsewhere now
-        for pr in seg.problems:
-            pr.doc_path = rel
-        return seg, cached.furniture
+    warning = None
+    try:
+        payload = read_entry(entry)
+        if payload is not None:
+            cached = CachedDocument.model_validate_json(payload)
+            seg = cached.segmented
+            seg.info.path, seg.info.plan_slug = rel, meta.slug  # the same bytes may sit elsewhere now
+            for pr in seg.problems:
+                pr.doc_path = rel
+            return seg, cached.furniture
+    except (DamagedEntry, ValidationError, ValueError) as e:
+        warning = _damaged(entry, e)
     seg, furniture = read_document(path, corpus, meta, rules, password)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = entry.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(CachedDocument(segmented=seg, furniture=furniture).model_dump_json(), encoding="utf-8")
-    tmp.replace(entry)
+    write_entry(entry, CachedDocument(segmented=seg, furniture=furniture).model_dump_json().encode("utf-8"))
+    if warning:
+        seg.problems.append(Problem(doc_path=rel, stage="cache", severity="warning", message=warning))
     return seg, furniture
+
+
+class CachedAnalysis(BaseModel):
+    """Tokens and themes of one plan, as the CSV rows the spool takes."""
+    tokens: str
+    themes: str
 
 
 def analyse_cached(plan: PlanResult, rules: Rules, spool: Spool, cache_dir: Path | None) -> None:
     """Tokens and themes of a plan, into the spool; reused from the cache when the plan's text,
-    the rules and the code are those of an earlier run (then no tokenizer is even loaded)."""
+    the rules and the code are those of an earlier run (then no tokenizer is even loaded). A
+    damaged entry is dropped and rebuilt, with a warning."""
     entry = None
     if cache_dir is not None:
         digest = hashlib.sha256(f"{rules.version}:{code_version()}".encode())
         for ref, text, kind in text_rows(plan):
             digest.update(f"{ref}\t{kind}\t{text}\n".encode())
-        entry = cache_dir / f"plan-{plan.plan.plan_id}-{digest.hexdigest()[:24]}"
-        tokens, themes = entry.with_suffix(".tokens.csv"), entry.with_suffix(".themes.csv")
-        if tokens.exists() and themes.exists():
-            spool.add_text("tokens", tokens.read_text(encoding="utf-8"))
-            spool.add_text("item_themes", themes.read_text(encoding="utf-8"))
-            return
+        entry = cache_dir / f"plan-{plan.plan.plan_id}-{digest.hexdigest()[:24]}.analysis"
+        try:
+            payload = read_entry(entry)
+            if payload is not None:
+                cached = CachedAnalysis.model_validate_json(payload)
+                spool.add_text("tokens", cached.tokens)
+                spool.add_text("item_themes", cached.themes)
+                return
+        except (DamagedEntry, ValidationError, ValueError) as e:
+            plan.problems.append(ProblemRow(plan_id=plan.plan.plan_id, doc_path=plan.plan.plan_id, stage="cache",
+                                            severity="warning", message=_damaged(entry, e), page=None))
     tokens_buf, themes_buf = io.StringIO(), io.StringIO()
     analyse_plan(plan, rules, csv.writer(tokens_buf, lineterminator="\n"), csv.writer(themes_buf, lineterminator="\n"))
     spool.add_text("tokens", tokens_buf.getvalue())
     spool.add_text("item_themes", themes_buf.getvalue())
     if entry is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        entry.with_suffix(".tokens.csv").write_text(tokens_buf.getvalue(), encoding="utf-8")
-        entry.with_suffix(".themes.csv").write_text(themes_buf.getvalue(), encoding="utf-8")
+        write_entry(entry, CachedAnalysis(tokens=tokens_buf.getvalue(),
+                                          themes=themes_buf.getvalue()).model_dump_json().encode("utf-8"))
 
 
 _WORKER: dict = {}
@@ -195,25 +223,84 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+DEFAULT_TIMEOUT = 300.0  # seconds one document may take (the CLI's --timeout)
+
+
+def check_corpus(corpus: Path, folders: list[Path]) -> None:
+    """Refuse a corpus with no plan folder (a sub-folder holding plan.yaml), before anything is
+    written: a city folder given as the corpus would otherwise replace a good output with empty
+    tables."""
+    if any((f / PLAN_FILE).exists() for f in folders):
+        return
+    if (corpus / PLAN_FILE).exists():
+        hint = f"did you mean --corpus {corpus.resolve().parent}? ({corpus} is one city's folder: it holds {PLAN_FILE})"
+    else:
+        nested = sorted(p.parent.parent for p in corpus.glob(f"*/*/{PLAN_FILE}"))
+        hint = (f"did you mean --corpus {nested[0]}?" if nested else
+                f"each city is a sub-folder with a {PLAN_FILE}: `planextract init {corpus}/<city> --city … --code …`")
+    raise InputError(f"--corpus {corpus}: no plan folder (a sub-folder with {PLAN_FILE}); {hint}")
+
+
 def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[str, ...] = FORMATS,
         rules: Rules | None = None, progress: Callable[[str], None] | None = None,
-        password: str | None = None, jobs: int = 1, cache: bool = True) -> RunResult:
+        password: str | None = None, jobs: int = 1, cache: bool = True, timeout: float | None = None,
+        lock_timeout: float = 600.0, waiting: Callable[[str], None] | None = None) -> RunResult:
     """Every plan folder under `corpus` → DuckDB + CSV under `out`.
 
     Each document is read on its own (in `jobs` worker processes; the CLI uses one per core): a document
-    that fails becomes an error in `problems` and the others go on. The result holds each plan's
+    that fails becomes an error in `problems` and the others go on, also when the process reading it
+    dies (out of memory) or takes longer than `timeout` seconds (then it is read in a worker
+    process even with jobs=1, so that it can be stopped). The result holds each plan's
     row, documents, problems and row counts (`PlanResult.counts`); the rows themselves are in the
     output (`planextract.connect(out)`), written as each plan is done. Results per document are cached
     under `out/.cache` by the file's sha256 and the rules' and code's versions, so a re-run with
-    unchanged inputs only merges and stores."""
+    unchanged inputs only merges and stores.
+
+    `out` must be new, empty or an earlier run's output (store.check_out); the run locks it (a
+    second run waits up to `lock_timeout` seconds, `waiting` is told why) and writes only what it
+    owns there (store.OWNED, the cache, the marker)."""
     started = time.perf_counter()
     rules = rules or load_rules()
-    corpus = Path(corpus)
-    cache_dir = Path(out) / ".cache" if cache else None
+    corpus, out = Path(corpus), Path(out)
+    folders = plan_folders(corpus)
+    check_corpus(corpus, folders)
+    check_out(out, corpus)
+    claim_out(out)
+    with OutLock(out, lock_timeout, waiting), _signals_end_the_run():
+        clean_leftovers(out)  # what killed runs left; the lock says no live run owns it
+        result = _run_locked(corpus, out, folders, formats, rules, progress, password, jobs, cache, timeout)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def _signals_end_the_run():
+    """SIGTERM and SIGHUP end the run like Ctrl-C does: cleanup code runs (workers stopped,
+    temporary folders removed) instead of the process vanishing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in _ENDING_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run_locked(corpus, out, folders, formats, rules, progress, password, jobs, cache, timeout) -> RunResult:
+    cache_dir = out / ".cache" if cache else None
     problems: list[ProblemRow] = []
     tasks = []
     metas: dict[str, PlanMeta] = {}
-    for folder in plan_folders(corpus):
+    for folder in folders:
         try:
             metas[folder.name] = read_plan_meta(folder)
         except PlanextractError as e:
@@ -224,8 +311,7 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
             tasks.append((path, corpus, metas[folder.name], password, cache_dir))
     plans: list[PlanResult] = []
     pending: dict[str, tuple[list, dict]] = {}
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    spool_dir = Path(tempfile.mkdtemp(prefix=f".{Path(out).name}.spool-", dir=Path(out).parent))
+    spool_dir = Path(tempfile.mkdtemp(prefix=SPOOL_PREFIX, dir=out))
     spool = Spool(spool_dir)
     left = {name: sum(1 for t in tasks if t[0].parent.name == name) for name in metas}
 
@@ -240,8 +326,8 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
             docs.append(seg)
             furniture[seg.info.doc_id] = furn
         else:
-            stage, message = ("ingest", value) if status == "error" else \
-                ("internal", f"internal error (a bug, please report): {value}")
+            stage, message = {"error": ("ingest", value), "died": ("worker", value), "timeout": ("timeout", value)}.get(
+                status, ("internal", f"internal error (a bug, please report): {value}"))
             problems.append(ProblemRow(plan_id=None, doc_path=str(path.relative_to(corpus)), stage=stage,
                                        severity="error", message=message, page=None))
         left[name] -= 1
@@ -256,33 +342,24 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
             plans.append(plan)
 
     try:
-        _read_all(tasks, jobs, rules, corpus, progress, collect)
+        _read_all(tasks, jobs, rules, corpus, progress, collect, timeout)
         result = RunResult(plans=plans, problems=problems, themes=theme_rows(rules), spooled=spool.close())
-        store(result, Path(out))
+        result.notes = store(result, out)
     finally:
         spool.close()
         shutil.rmtree(spool_dir, ignore_errors=True)
-    result.seconds = time.perf_counter() - started
     return result
 
 
-def _read_all(tasks, jobs, rules, corpus, progress, collect) -> None:
-    """Read every document (in worker processes when jobs > 1); hand each outcome to `collect`
-    in corpus order."""
-    if jobs > 1 and len(tasks) > 1:
-        # Worker processes, not threads: PyMuPDF and tokenizer objects are never shared. Forked
-        # workers start without re-importing (nothing of PyMuPDF is open in this process yet).
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        ctx = multiprocessing.get_context(method)
-        # largest documents first, so that the last one to finish is a small one
-        order = sorted(range(len(tasks)), key=lambda i: -tasks[i][0].stat().st_size)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx, initializer=_init_worker,
-                                 initargs=(str(rules.directory),)) as pool:
-            futures = {i: pool.submit(_work, tasks[i]) for i in order}
-            for i, t in enumerate(tasks):  # read back in corpus order: output does not depend on timing
-                collect(t, futures.pop(i).result())
+def _read_all(tasks, jobs, rules, corpus, progress, collect, timeout=None) -> None:
+    """Read every document (in worker processes when jobs > 1 or a timeout applies); hand each
+    outcome to `collect` in corpus order."""
+    if (jobs > 1 and len(tasks) > 1) or (timeout and tasks):
+        with WorkerPool(min(max(jobs, 1), len(tasks)), rules, timeout) as pool:
+            for i, outcome in pool.read(tasks):  # in corpus order: output does not depend on timing
+                collect(tasks[i], outcome)
                 if progress:
-                    progress(str(t[0].relative_to(corpus)))
+                    progress(str(tasks[i][0].relative_to(corpus)))
     else:
         _WORKER["rules"] = rules
         for t in tasks:
@@ -290,6 +367,146 @@ def _read_all(tasks, jobs, rules, corpus, progress, collect) -> None:
                 progress(str(t[0].relative_to(corpus)))
             collect(t, _work(t))
 
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the run's process dies (even by SIGKILL), so that no
+    worker outlives a killed run."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _worker_main(conn, parent: int, rules: Rules | None, rules_dir: str) -> None:
+    """A worker: reads one document at a time, as the parent sends them, until told to stop."""
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops the workers
+    for sig in _ENDING_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+    if rules is not None:
+        _WORKER["rules"] = rules
+    else:
+        _init_worker(rules_dir)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        conn.send(_work(task))
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        cause = "; out of memory?" if -exitcode == signal.SIGKILL else ""
+        return f"the process reading this document was killed ({name}{cause}); the other documents were read"
+    return f"the process reading this document died (exit status {exitcode}); the other documents were read"
+
+
+class _Worker:
+    def __init__(self, ctx, rules: Rules):
+        self.conn, child = ctx.Pipe()
+        fork = ctx.get_start_method() == "fork"
+        # a forked worker shares the parent's loaded rules; a spawned one loads them
+        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid(), rules if fork else None,
+                                                           str(rules.directory)), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: int | None = None
+        self.started = 0.0
+
+    def give(self, i: int, task) -> None:
+        self.task, self.started = i, time.monotonic()
+        self.conn.send(task)
+
+    def stop(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+
+
+class WorkerPool:
+    """Worker processes that read one document each at a time. The pool knows which document each
+    worker holds: a worker that dies (OOM killer, a crash in a C library) or overruns the time
+    budget costs that document only; it gets a problems row and a fresh worker takes its place."""
+
+    def __init__(self, size: int, rules: Rules, timeout: float | None):
+        # Processes, not threads: PyMuPDF and tokenizer objects are never shared. Forked workers
+        # start without re-importing (nothing of PyMuPDF is open in this process yet).
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self.ctx = multiprocessing.get_context(method)
+        self.size, self.rules, self.timeout = size, rules, timeout
+        self.workers: list[_Worker] = []
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for w in self.workers:
+            w.stop()
+        self.workers = []
+
+    def _replace(self, w: _Worker) -> _Worker:
+        w.stop()
+        fresh = _Worker(self.ctx, self.rules)
+        self.workers[self.workers.index(w)] = fresh
+        return fresh
+
+    def read(self, tasks):
+        """(index, outcome) of every task, in task order."""
+        # largest documents first, so that the last one to finish is a small one
+        queue = sorted(range(len(tasks)), key=lambda i: -tasks[i][0].stat().st_size)
+        self.workers = [_Worker(self.ctx, self.rules) for _ in range(self.size)]
+        done: dict[int, tuple] = {}
+        next_out = 0
+
+        def feed(w: _Worker) -> None:
+            if queue:
+                i = queue.pop(0)
+                try:
+                    w.give(i, tasks[i])
+                except OSError:  # it died while idle: a fresh one takes the document
+                    self._replace(w).give(i, tasks[i])
+
+        for w in self.workers:
+            feed(w)
+        while next_out < len(tasks):
+            busy = [w for w in self.workers if w.task is not None]
+            wait = None
+            if self.timeout:
+                wait = max(0.0, min(w.started + self.timeout for w in busy) - time.monotonic())
+            ready = mp_wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait)
+            for w in busy:
+                i = w.task
+                if w.conn in ready or w.proc.sentinel in ready:
+                    try:
+                        done[i] = w.conn.recv() if w.conn.poll() else None
+                    except (EOFError, OSError, pickle.UnpicklingError):
+                        done[i] = None
+                    if done[i] is None:  # the worker died without an answer
+                        w.proc.join(5)
+                        done[i] = ("died", _death(w.proc.exitcode))
+                        w = self._replace(w)
+                    w.task = None
+                    feed(w)
+                elif self.timeout and time.monotonic() - w.started >= self.timeout:
+                    done[i] = ("timeout", f"took longer than the time budget of {self.timeout:g} s per document "
+                                          "(--timeout); stopped, the other documents were read")
+                    w = self._replace(w)
+                    feed(w)
+            while next_out in done:
+                yield next_out, done.pop(next_out)
+                next_out += 1
 
 
 def failed(result: RunResult, strict: bool = False) -> list[ProblemRow]:

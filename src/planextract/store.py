@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import csv
+import filecmp
+import logging
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: runs on one --out are not serialised
+    fcntl = None
 from pydantic import BaseModel
 
 from .models import (
@@ -28,6 +37,8 @@ from .models import (
     UnassignedRow,
 )
 
+log = logging.getLogger("planextract")
+
 DB_NAME = "planextract.duckdb"
 
 # table name → row model; columns in model field order
@@ -47,6 +58,8 @@ TABLES: dict[str, type[BaseModel]] = {
     "item_themes": ItemThemeRow,
     "policy_alignment": AlignmentRow,
 }
+
+MAX_LINE_SIZE = 2**31 - 1  # bytes of one CSV line DuckDB accepts
 
 _SQL_TYPES = {int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", str: "VARCHAR"}
 
@@ -182,7 +195,9 @@ def write_duckdb(path: Path, tables: dict[str, list[BaseModel]], csv_dir: Path,
         statements.append(f"CREATE TABLE {name} ({', '.join(f'{c} {t}' for c, t in cols)})")
         if tables[name] or name in spooled_names:
             source = (csv_dir / f"{name}.csv").as_posix().replace("'", "''")
-            statements.append(f"COPY {name} FROM '{source}' (HEADER, DELIMITER ',', QUOTE '\"', NULLSTR '')")
+            # a row may hold one very long line of a document (DuckDB's default limit is 2 MB)
+            statements.append(f"COPY {name} FROM '{source}' (HEADER, DELIMITER ',', QUOTE '\"', NULLSTR '', "
+                              f"MAX_LINE_SIZE {MAX_LINE_SIZE})")
     statements += [f"CREATE OR REPLACE VIEW {name} AS {sql}" for name, sql in VIEWS.items()]
     # A bulk load needs no large working set: keep DuckDB's small so a run's peak memory stays
     # flat as the corpus grows (it spills to disk beside the database if it must).
@@ -194,29 +209,190 @@ def write_duckdb(path: Path, tables: dict[str, list[BaseModel]], csv_dir: Path,
         con.close()
 
 
-def store(result: RunResult, out: Path) -> None:
-    """Build the whole output folder beside `out`, then swap it in with two renames: a run killed
-    before the swap leaves the previous `out/` as it was. `out/.cache` is carried over."""
+# What a run owns in its --out folder: it writes these and nothing else (exports, reports and
+# anything a user put in the folder stay as they are).
+MARKER = ".planextract-out"  # says "a planextract output folder"; holds the format version
+OUTPUT_VERSION = "1"
+CACHE = ".cache"
+OWNED = (DB_NAME, "csv")  # swapped in whole at the end of a run
+LOCK = ".planextract.lock"  # flock'ed by the run that writes the folder; holds its pid
+# temporary folders of a run, inside out/: removed by the next run when a run was killed
+NEW_PREFIX, OLD_PREFIX, SPOOL_PREFIX = ".planextract-new-", ".planextract-old-", ".planextract-spool-"
+# policy_alignment is computed from these tables (`planextract align`); when a run leaves them
+# byte-identical, the alignment of the previous output still holds and is kept
+ALIGNMENT_INPUTS = ("plans", "nodes", "roles", "actions", "tokens")
+
+
+def _inside(a: Path, b: Path) -> bool:
+    """a is b or lies under b."""
+    return a == b or b in a.parents
+
+
+def is_output_folder(out: Path) -> bool:
+    """out/ holds a planextract output: its marker, or (written before the marker existed) its
+    database and csv/ folder."""
+    return (out / MARKER).is_file() or ((out / DB_NAME).is_file() and (out / "csv").is_dir())
+
+
+def check_out(out: Path, corpus: Path | None = None) -> None:
+    """Refuse an --out a run would damage: a file, a non-empty folder that is not a planextract
+    output, the corpus itself, a folder inside it or around it."""
+    from .errors import InputError
+
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: is a file; give a folder (new, empty, or an earlier run's output)")
+    if corpus is not None:
+        o, c = out.resolve(), Path(corpus).resolve()
+        where = "is the corpus" if o == c else "is inside the corpus" if _inside(o, c) else \
+            "holds the corpus" if _inside(c, o) else None
+        if where:
+            raise InputError(f"--out {out}: {where} {corpus}; give a folder outside the corpus, e.g. --out out")
+    if out.is_dir() and not is_output_folder(out) and any(out.iterdir()):
+        raise InputError(f"--out {out}: not empty and not a planextract output (no {MARKER}); "
+                         "give a new or empty folder, e.g. --out out")
+
+
+def claim_out(out: Path) -> None:
+    """Create out/ with its marker."""
+    from .errors import InputError
+
+    marker = out / MARKER
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not marker.is_file():
+            tmp = out / f"{MARKER}.{os.getpid()}.tmp"
+            tmp.write_text(f"planextract output {OUTPUT_VERSION}\n", encoding="utf-8")
+            tmp.replace(marker)
+    except OSError as e:
+        raise InputError(f"--out {out}: cannot write there ({e.strerror or e})") from e
+
+
+class OutLock:
+    """An exclusive lock on out/ (flock on out/.planextract.lock) for the length of a run. A
+    second run on the same folder waits for it, saying which process holds it, and gives up with
+    an error after `timeout` seconds. The kernel drops the lock when its holder dies, so a killed
+    run never leaves the folder locked."""
+
+    def __init__(self, out: Path, timeout: float = 600.0, waiting=None):
+        self.path = Path(out) / LOCK
+        self.timeout, self.waiting = timeout, waiting
+        self.fd: int | None = None
+
+    def holder(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8").strip() or "?"
+        except OSError:
+            return "?"
+
+    def __enter__(self) -> "OutLock":
+        from .errors import InputError
+
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline, told = time.monotonic() + self.timeout, False
+        while fcntl is not None:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not told:
+                    message = f"{self.path.parent} is being written by another run (pid {self.holder()}); waiting"
+                    (self.waiting or log.warning)(message)
+                    told = True
+                if time.monotonic() > deadline:
+                    pid = self.holder()
+                    os.close(self.fd)
+                    self.fd = None
+                    raise InputError(f"--out {self.path.parent}: still in use by another planextract run (pid {pid}) "
+                                     f"after {self.timeout:.0f} s; wait for it to end or give another --out")
+                time.sleep(0.2)
+            except OSError as e:  # a file system without locks (some network mounts)
+                log.warning("%s: cannot lock (%s); make sure no other run writes this folder", self.path, e)
+                break
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, f"{os.getpid()}\n".encode())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            os.close(self.fd)  # closing the file releases the lock
+            self.fd = None
+
+
+def clean_leftovers(out: Path) -> list[str]:
+    """Remove what killed runs left (call with the lock held, so no live run's files are touched):
+    temporary folders, half-written cache files, and folders of older versions beside out/. An
+    output part a run had moved aside but not yet replaced is put back. The names removed."""
+    removed = []
+    for old in sorted(out.glob(f"{OLD_PREFIX}*")):
+        for name in OWNED:
+            if (old / name).exists() and not (out / name).exists():
+                (old / name).rename(out / name)
+    leftovers = [*out.glob(f"{OLD_PREFIX}*"), *out.glob(f"{NEW_PREFIX}*"), *out.glob(f"{SPOOL_PREFIX}*"),
+                 *out.glob(f"{MARKER}.*.tmp"), *(out / CACHE).glob("*.tmp"),
+                 # what runs before the marker existed built beside out/
+                 *out.parent.glob(f".{out.name}.spool-*"), *out.parent.glob(f".{out.name}.new-*"),
+                 *out.parent.glob(f".{out.name}.old")]
+    for p in leftovers:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+        removed.append(p.name)
+    return removed
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    """Compared in blocks: the tokens table may be larger than memory should hold twice."""
+    return a.is_file() and b.is_file() and filecmp.cmp(a, b, shallow=False)
+
+
+def _carry_alignment(old_csv: Path, new_csv: Path) -> str | None:
+    """Keep the previous policy_alignment when its inputs did not change: 'kept'; 'emptied' when
+    there was one and it no longer holds; None when there was none."""
+    old = old_csv / "policy_alignment.csv"
+    if not old.is_file() or old.read_bytes().count(b"\n") <= 1:
+        return None
+    if all(_same_bytes(old_csv / f"{t}.csv", new_csv / f"{t}.csv") for t in ALIGNMENT_INPUTS):
+        shutil.copyfile(old, new_csv / "policy_alignment.csv")
+        return "kept"
+    return "emptied"
+
+
+def store(result: RunResult, out: Path) -> list[str]:
+    """Write the run's tables into out/ (claimed with `claim_out`, locked by the caller). The
+    database and csv/ are built in a temporary folder inside out/, then each is swapped in with two
+    renames: a run killed before the swap leaves the previous output as it was, and the next run
+    puts back a part caught mid-swap. Nothing else in out/ is touched. Returns notes for the
+    summary (policy_alignment kept or emptied)."""
+    out = Path(out)
+    claim_out(out)
     tables = rows_of(result)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    old = out.parent / f".{out.name}.old"
+    tmp = Path(tempfile.mkdtemp(prefix=NEW_PREFIX, dir=out))
+    old = Path(tempfile.mkdtemp(prefix=OLD_PREFIX, dir=out))
+    notes = []
     try:
         spooled = dict(result.spooled)
         write_csv(tmp / "csv", tables, spooled)
+        alignment = _carry_alignment(out / "csv", tmp / "csv")
+        if alignment == "kept":
+            spooled["policy_alignment"] = str(tmp / "csv" / "policy_alignment.csv")
+            notes.append("policy_alignment kept: the policies and their tokens did not change")
+        elif alignment == "emptied":
+            notes.append("policy_alignment emptied: the plans changed; run `planextract align` to compute it again")
         write_duckdb(tmp / DB_NAME, tables, tmp / "csv", frozenset(spooled))
-        if (out / ".cache").is_dir():
-            (out / ".cache").rename(tmp / ".cache")
-        if old.exists():
-            shutil.rmtree(old)
-        if out.exists():
-            out.rename(old)
-        tmp.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
+        for name in OWNED:
+            if (out / name).exists():
+                (out / name).rename(old / name)
+            (tmp / name).rename(out / name)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        for name in OWNED:  # interrupted mid-swap: the previous part goes back
+            if (old / name).exists() and not (out / name).exists():
+                (old / name).rename(out / name)
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    return notes
 
 
 EXPORT_FORMATS = ("csv", "parquet", "xlsx-csv")

@@ -212,10 +212,43 @@ def test_a_run_killed_midway_leaves_the_previous_output(tmp_path):
                              "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.5)  # well inside the run (imports, then reading 5 documents)
     assert proc.poll() is None, "the run finished before it could be killed"
+    workers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert _digests(out / "csv") == before
     assert hashlib.sha256((out / "planextract.duckdb").read_bytes()).hexdigest() == db_before
+    # its workers die with it; what it left is removed by the next run
+    deadline = time.monotonic() + 10
+    while _children_alive(workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _children_alive(workers) == []
+    pipeline.run(corpus, out, formats=("text",))
+    assert sorted(p.name for p in out.glob(".planextract-*")) == [".planextract-out"]
+    assert list(tmp_path.glob(".out.*")) == [] and list((out / ".cache").glob("*.tmp")) == []
+    assert _digests(out / "csv") == before
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (the run's workers)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _children_alive(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                alive.append(pid)
+        except (OSError, IndexError):
+            continue
+    return alive
 
 
 def test_nothing_is_lost(tmp_path):
