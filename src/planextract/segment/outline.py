@@ -267,15 +267,24 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
     all_lines: list[tuple[Line, str]] = list(document_lines(doc))
     body = _body_size([ln for ln, _ in all_lines])
     cands: list[_Cand] = []
+    styles_seen: set[str] = set()
+    list_from: set[str] | None = None  # after a section marker: the styles seen before it
     for ln, text in all_lines:
         if is_section(text):
             cands.append(_Cand(ln, text, None, section=True))
+            list_from = set(styles_seen)
             continue
         lab = reader.read(text)
         if lab is None or (lab.title and not is_heading_text(lab.title)):
             continue
         if not lab.title and not lab.word:
             continue
+        if list_from is not None:
+            # under 主な取組 / 具体的取組み, a numbering not met before is the list's own (1．2．3．)
+            if lab.style not in list_from:
+                continue
+            list_from = None
+        styles_seen.add(lab.style)
         cands.append(_Cand(ln, text, lab))
     _iroha_styles(cands)
     parent = _nesting(cands)
