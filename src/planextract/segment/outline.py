@@ -381,14 +381,23 @@ def _add_typographic_headings(outline: Outline, lines: list[tuple[Line, str]], b
         e.level == Level.goal and e.page == ln.page and e.text == text for e in outline.entries)]
     chosen: dict[tuple, Level] = {}
     why = ""
+    goal_lines = [i for i in goal_lines if lines[i][0].toc_page is None]  # a 目次 entry heads nothing
     if levels == {Level.goal} and goal_lines:
         goal_looks = {_look(lines[i][0]) for i in goal_lines}
+        under: dict[tuple, set[int]] = {}  # look → the goals under which it is printed
         counts: dict[tuple, int] = {}
-        for ln, text in lines[goal_lines[0]:]:
+        goal_no = 0
+        for i, (ln, text) in enumerate(lines[goal_lines[0]:], start=goal_lines[0]):
+            if i in goal_lines:
+                goal_no += 1
             look = candidate(ln, text)
             if look is not None and look not in goal_looks:
                 counts[look] = counts.get(look, 0) + 1
-        ranked = sorted((lk for lk, n in counts.items() if n >= 2), key=lambda lk: (-lk[0], not lk[2], not lk[1]))
+                under.setdefault(look, set()).add(goal_no)
+        # printed under two goals at least, unless the plan has only one
+        need = min(2, len(goal_lines))
+        ranked = sorted((lk for lk, n in counts.items() if n >= 2 and len(under[lk]) >= need),
+                        key=lambda lk: (-lk[0], not lk[2], not lk[1]))
         if ranked:
             chosen = {ranked[0]: Level.policy}
             why = "goals are numbered, policies are not: the most prominent look that recurs under the goals"
