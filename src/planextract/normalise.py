@@ -132,7 +132,8 @@ class ItemMarks:
 
 
 
-_QUALIFIER = re.compile(r"^(?P<body>.*?[。．.])\s*[(（](?P<q>[^()（）]{1,40})[)）]\s*$")
+# the body carrying a commitment, in brackets after its sentence (the 。 is sometimes left out)
+_QUALIFIER = re.compile(r"^(?P<body>.*?(?:[。．.]|ます|ましょう))\s*[(（](?P<q>[^()（）]{1,40})[)）]\s*$")
 
 
 def split_qualifier(text: str) -> tuple[str, str | None]:

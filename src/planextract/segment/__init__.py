@@ -357,12 +357,16 @@ class Segmenter:
         """(canonical actor, label as printed without white space) of an actor label."""
         label = squash_space(light_form(text)).strip(_LABEL_MARKS)
         actor = self.rules.actor_of(label, self.scheme) if label else None
+        if actor is None and label and len(label) <= 24:
+            shared = self.shared_actors(label)  # 市・社協: each item's trailing （市） decides
+            return (shared[0], label) if shared else None
         return (Actor(actor), label) if actor else None
 
     def shared_actors(self, label: str) -> list[Actor]:
         """'市民・地域', '町・社協': a box shared by actors; each item's trailing （町） decides."""
         parts = [p for p in re.split(r"[・、/／]", label) if p]
-        found = [self.actor_of(p) for p in parts] if len(parts) > 1 else []
+        found = [self.rules.actor_of(p, self.scheme) for p in parts] if len(parts) > 1 else []
+        found = [(Actor(f), None) if f else None for f in found]
         return [f[0] for f in found] if found and all(found) else []
 
     def other_actor(self, text: str, prov: Provenance) -> tuple[Actor, str]:
