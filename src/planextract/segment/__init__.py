@@ -348,8 +348,12 @@ class Segmenter:
                 return "chapter", m.groupdict()
         return None
 
-    def is_section(self, text: str) -> bool:
-        return self.match_section(text) is not None or self.role_heading(text) is not None
+    def is_section(self, text: str) -> str | None:
+        """The kind of section a marker opens (action, roles, policy_list …), or None."""
+        sec = self.match_section(text)
+        if sec is not None:
+            return sec[0]
+        return "roles" if self.role_heading(text) is not None else None
 
     # ------------------------------------------------------------------ actors
 

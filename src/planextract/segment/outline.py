@@ -52,6 +52,7 @@ _STYLES: list[tuple[str, str, bool]] = [
 _SEP = r"(?P<sep>[\s:：.．、)）]*)"
 _SENTENCE_END = re.compile(r"(?:。|ます|ました|です|でした|ましょう|します|ません)[。)）]*$")
 MAX_TITLE = 60
+_HEADING_LISTS = {"policy_list", "focus_list", "focus_list_top", "embedded_items"}  # sections that list headings
 _LEADERS = re.compile(r"\s*[.．…・‥･]{3,}\s*[0-9]*\s*$")  # a 目次 entry: leader dots and its page
 
 
@@ -260,7 +261,7 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
     return out
 
 
-def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[str], bool],
+def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[str], str | None],
                      is_item: Callable[[str], bool] | None = None,
                      has_tree_sheet: Callable[[IngestedDocument], bool] | None = None) -> Outline:
     reader = LabelReader(rules)
@@ -270,15 +271,17 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
     styles_seen: set[str] = set()
     list_from: set[str] | None = None  # after a section marker: the styles seen before it
     for ln, text in all_lines:
-        if is_section(text):
+        kind = is_section(text)
+        if kind:
             cands.append(_Cand(ln, text, None, section=True))
-            list_from = set(styles_seen)
+            # a list of items follows (主な取組, それぞれの役割), not a list of headings (施策の方向)
+            list_from = set(styles_seen) if kind not in _HEADING_LISTS else None
             continue
         lab = reader.read(text)
         if lab is None or (lab.title and not is_heading_text(lab.title)):
             continue
-        if not lab.title and not lab.word:
-            continue
+        if not lab.title and not lab.word and not lab.label.startswith("第"):
+            continue  # a bare number alone on a line is not a heading; 第一 is
         if list_from is not None:
             # under 主な取組 / 具体的取組み, a numbering not met before is the list's own (1．2．3．)
             if lab.style not in list_from:
