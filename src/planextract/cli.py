@@ -139,10 +139,13 @@ def validate(corpus: Path = typer.Option(Path("corpus"), help="folder with one s
 @app.command()
 def export(out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
            format: str = typer.Option("csv", help=f"one of {', '.join(EXPORT_FORMATS)}"),
-           dest: Path = typer.Option(None, help="where to write (default OUT/export/FORMAT)")):
+           dest: Path = typer.Option(None, help="where to write (default OUT/export/FORMAT)"),
+           partition: str = typer.Option(None, help="parquet only: prefecture (one folder per table, "
+                                                    "one sub-folder per prefecture)")):
     """Export every table: csv, parquet (via DuckDB) or xlsx-csv (UTF-8 with BOM, CRLF; for Excel)."""
-    paths = _call(export_tables, out, format, dest)
-    console.print(f"wrote {len(paths)} files to {paths[0].parent if paths else dest}")
+    paths = _call(export_tables, out, format, dest, partition)
+    what = f"{len(paths)} tables partitioned by {partition}" if partition else f"{len(paths)} files"
+    console.print(f"wrote {what} to {paths[0].parent if paths else dest}")
 
 
 @app.command()

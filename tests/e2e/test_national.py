@@ -4,6 +4,7 @@ corpus: alignment unchanged, Parquet partitioned by prefecture, the report's nat
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from typer.testing import CliRunner
@@ -36,3 +37,46 @@ def test_sample_alignment_top3_lists_are_those_of_the_reference_implementation(o
         con.close()
     assert len(expected) > 300
     assert stored == sorted(expected, key=lambda r: (r[0], r[1], r[2], r[4]))
+
+
+def test_parquet_partitioned_by_prefecture_reads_back_as_the_same_tables(out, tmp_path):
+    import duckdb
+
+    from planextract.store import TABLES
+
+    dest = tmp_path / "pq"
+    res = runner.invoke(app, ["export", "--out", str(out), "--format", "parquet", "--partition", "prefecture",
+                              "--dest", str(dest)])
+    assert res.exit_code == 0, res.output
+    db = planextract.connect(out)
+    with_roles = [r[0] for r in db.execute("SELECT DISTINCT prefecture FROM roles JOIN plans USING (plan_id)")
+                  .fetchall()]
+    db.close()
+    assert with_roles
+    # hive layout, the value percent-encoded: roles/prefecture=%E7%A5%9E…/
+    assert sorted(p.name for p in (dest / "roles").iterdir()) == sorted(f"prefecture={quote(p)}" for p in with_roles)
+    db = planextract.connect(out)
+    reader = duckdb.connect()
+    try:
+        def parquet(table: str, sql: str):
+            return reader.execute(sql.replace("TABLE", "read_parquet(?, hive_partitioning = true)"),
+                                  [str(dest / table / "**" / "*.parquet")]).fetchall()
+
+        for table in TABLES:
+            assert parquet(table, "SELECT count(*) FROM TABLE") == \
+                db.execute(f"SELECT count(*) FROM {table}").fetchall(), table
+        by_prefecture = "SELECT prefecture, count(*) FROM {} GROUP BY ALL ORDER BY ALL"
+        assert parquet("roles", by_prefecture.format("TABLE")) == db.execute(by_prefecture.format(
+            "roles JOIN plans USING (plan_id)")).fetchall()
+        assert parquet("plans", "SELECT plan_id, prefecture FROM TABLE ORDER BY ALL") == \
+            db.execute("SELECT plan_id, prefecture FROM plans ORDER BY ALL").fetchall()
+        assert len(db.execute("SELECT DISTINCT prefecture FROM plans").fetchall()) == 3
+    finally:
+        db.close()
+        reader.close()
+
+
+def test_partition_needs_parquet_and_a_known_column(out, tmp_path):
+    for args in (["--format", "csv", "--partition", "prefecture"], ["--format", "parquet", "--partition", "city"]):
+        res = runner.invoke(app, ["export", "--out", str(out), "--dest", str(tmp_path / "x"), *args])
+        assert res.exit_code == 2 and "--partition takes prefecture" in res.output, res.output
