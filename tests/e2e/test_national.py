@@ -3,6 +3,7 @@ corpus: alignment unchanged, Parquet partitioned by prefecture, the report's nat
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -80,3 +81,42 @@ def test_partition_needs_parquet_and_a_known_column(out, tmp_path):
     for args in (["--format", "csv", "--partition", "prefecture"], ["--format", "parquet", "--partition", "city"]):
         res = runner.invoke(app, ["export", "--out", str(out), "--dest", str(tmp_path / "x"), *args])
         assert res.exit_code == 2 and "--partition takes prefecture" in res.output, res.output
+
+
+def _on_a_terminal(args: list[str]) -> str:
+    """What the CLI prints when stdout and stderr are a terminal (a pseudo-terminal here)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, tty = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "planextract.cli", *args], stdout=tty, stderr=tty,
+                            env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
+    os.close(tty)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(main)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("command", ["run", "align"])
+def test_progress_bar_with_eta_on_a_terminal_only(out, tmp_path, command):
+    args = (["run", "--corpus", str(ROOT / "corpus"), "--out", str(tmp_path / "out"), "--no-cache"]
+            if command == "run" else ["align", "--out", str(out)])
+    bar = re.compile(r"━+.* \d+/\d+.*ETA (-|\d):[-\d]{2}:[-\d]{2}")
+    shown = _on_a_terminal(args)
+    assert bar.search(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)), shown[-500:]
+    if command == "run":
+        args[args.index(str(tmp_path / "out"))] = str(tmp_path / "out2")
+    piped = runner.invoke(app, args)  # not a terminal: no bar
+    assert piped.exit_code == 0 and not bar.search(piped.output), piped.output
