@@ -3,6 +3,7 @@ corpus: alignment unchanged, Parquet partitioned by prefecture, the report's nat
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -120,3 +121,31 @@ def test_progress_bar_with_eta_on_a_terminal_only(out, tmp_path, command):
         args[args.index(str(tmp_path / "out"))] = str(tmp_path / "out2")
     piped = runner.invoke(app, args)  # not a terminal: no bar
     assert piped.exit_code == 0 and not bar.search(piped.output), piped.output
+
+
+def _chromium() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(not _chromium() and not os.environ.get("CI"), reason="Chromium is installed by .ci/run")
+def test_national_view_opens_in_headless_chromium_with_drill_down(out, tmp_path):
+    import subprocess
+
+    from planextract.report import write_report
+
+    page = write_report(out, tmp_path / "report", national_above=3)  # 4 plans: the national view
+    flags = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=8000", "--window-size=1400,1800"]
+    text = page.read_text(encoding="utf-8")
+    atsugi = re.search(r'<tr id="(plan-\d+)"><td>atsugi-6</td>', text).group(1)
+    dom = subprocess.run(flags + ["--dump-dom", f"{page.as_uri()}#{atsugi}"], capture_output=True, text=True,
+                         timeout=120).stdout
+    assert re.search(r"<(canvas|svg)", dom), "the charts did not render"
+    prefectures = re.search(r'<table class="prefectures">(.*?)</table>', dom, re.S).group(1)
+    assert len(re.findall(r"<tr>", prefectures)) == 1 + 3  # header + 岩手県, 福島県, 神奈川県
+    # the link to a plan opens its prefecture and marks its row
+    assert re.search(rf'<details open="">(?:(?!</details>).)*<tr id="{atsugi}" class="found"><td>atsugi-6</td>',
+                     dom, re.S)
