@@ -83,3 +83,9 @@ def test_policies_in_any_order_give_the_same_rows():
     shuffled = list(docs.items())
     random.Random(0).shuffle(shuffled)
     assert align(shuffled, max_other_plans=None) == reference_align(docs)
+
+
+@pytest.mark.parametrize("docs", [{}, {("a", "1"): []}, {("a", "1"): [], ("b", "1"): [], ("b", "2"): []},
+                                  {("a", "1"): ["x"], ("b", "1"): ["x"]}])
+def test_no_policy_no_lemma_or_one_lemma_everywhere(docs):
+    assert align(docs, max_other_plans=None) == reference_align(docs)

@@ -77,7 +77,8 @@ def tfidf(docs: Iterable[tuple[Key, list[str]]]) -> PolicyVectors:
     idf = np.log((1 + n) / (1 + df))
     weighted = tf @ sparse.diags(idf)
     weighted.eliminate_zeros()  # lemmas of every policy weigh 0: no work for them in the products
-    matrix = normalize(weighted, norm="l2", copy=False).tocsr()
+    # (no policy or no lemma: nothing to normalise, every score is 0)
+    matrix = (normalize(weighted, norm="l2", copy=False) if min(weighted.shape) else weighted).tocsr()
     order = sorted(range(n), key=keys.__getitem__)
     if order != list(range(n)):
         keys = [keys[i] for i in order]
