@@ -319,7 +319,8 @@ def align(out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
 @app.command()
 def report(out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
            dest: Path = typer.Option(None, help="where to write index.html (default OUT/report)")):
-    """Write one self-contained HTML report: heatmaps, items by theme, policy alignment."""
+    """Write one self-contained HTML report: heatmaps, items by theme, policy alignment; above 40 plans
+    the national view (aggregates by prefecture, a drill-down to each plan)."""
     from .report import write_report
 
     path = _call(write_report, out, dest)
