@@ -45,6 +45,12 @@ def _heatmap(con, by: str, title: str):
     return (cells + labels).properties(width=max(260, 46 * len(cols)), height=34 * len(rows))
 
 
+def _charts_html(charts) -> str:
+    """The charts as a <div> and a <script> holding their spec and data (Vega inlined): the one
+    place the data enter a script, for both views."""
+    return charts.to_html(inline=True, fullhtml=False, output_div="charts")
+
+
 def _table(headers: list[str], rows: list[list], cls: str = "", row_ids: list[str] | None = None) -> str:
     head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
     ids = [f' id="{_esc(i)}"' for i in row_ids] if row_ids else [""] * len(rows)
@@ -76,7 +82,7 @@ def write_report(out: Path | str = "out", dest: Path | str | None = None,
                             "FROM plans ORDER BY plan_id").fetchall()
         charts = alt.vconcat(_heatmap(con, "actor", "Commitments by actor (それぞれの役割)"),
                              _heatmap(con, "theme", "Roles and actions by theme")).resolve_scale(color="independent")
-        chart_html = charts.to_html(inline=True, fullhtml=False, output_div="charts")
+        chart_html = _charts_html(charts)
         untagged = untagged_share(con)
         summary = _table(["plan", "city", "title", "edition", "period", "vision", "untagged share"],
                          [[p[0], p[1], p[2], p[3], f"{p[4] or ''}–{p[5] or ''}", p[6], untagged.get(p[0])]
@@ -237,7 +243,7 @@ def national_page(con) -> str:
         _share_heatmap(prefectures, "actors", list(ACTORS), "Share of plans giving each actor a role, by prefecture"),
         _share_heatmap(prefectures, "themes", themes, "Share of plans covering each theme, by prefecture"),
     ).resolve_scale(color="shared")
-    chart_html = charts.to_html(inline=True, fullhtml=False, output_div="charts")
+    chart_html = _charts_html(charts)
     summary = _table(["prefecture", "plans", "with role tables", *(f"giving {a} roles" for a in ACTORS),
                       "themes covered (mean)", "roles per plan", "actions per plan", "untagged share"],
                      [[f["prefecture"], f["plans"], _percent(f["with_roles"]), *(_percent(f["actors"][a]) for a in ACTORS),
