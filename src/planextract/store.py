@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -477,8 +478,9 @@ def export(out: Path | str, fmt: str, dest: Path | str | None = None, partition:
     return written
 
 
-def write_alignment(out: Path | str, rows: list[BaseModel]) -> Path:
-    """Replace `policy_alignment` in a run's DuckDB file and CSV (the `align` step)."""
+def write_alignment(out: Path | str, rows: Iterable[BaseModel]) -> Path:
+    """Replace `policy_alignment` in a run's DuckDB file and CSV (the `align` step). `rows` may be
+    a generator (a national run has a million rows): they are written as they come."""
     from .errors import InputError
 
     out = Path(out)
