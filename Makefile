@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev clean fuzz bench zoo themes-check
+.PHONY: run test install install-dev clean fuzz bench zoo themes-check bench-national
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,11 @@ zoo: install-dev
 themes-check: install
 	$(BIN)/python -m planextract.compare.reliability tests/themes/dev.yaml tests/themes/heldout.yaml \
 		tests/themes/heldout2.yaml tests/themes/heldout3.yaml tests/themes/heldout4.yaml
+
+# Every plan in Japan on one machine (issue 10): ~1,741 fictional plans from the layout zoo over
+# the 47 prefectures, `run --jobs N` then `align`, timed at 10, 100 and all plans. Heavy: the
+# corpus and outputs go to a temp dir (outside git); the corpus is reused by the next run.
+NATIONAL_PLANS ?= 1741
+NATIONAL_JOBS ?= 2
+bench-national: install-dev
+	$(BIN)/python benchmarks/bench_national.py --plans $(NATIONAL_PLANS) --jobs $(NATIONAL_JOBS)

@@ -15,7 +15,8 @@ DESC = {
     "tokens": "every text row (node titles and descriptions, roles, actions) as sudachipy tokens (mode C)",
     "themes": "the theme codebook (rules/themes.yaml) the run used",
     "item_themes": "the themes of each role and action, with the keywords that matched",
-    "policy_alignment": "for each policy, its 3 most similar policies in each other plan (TF-IDF over lemmas)",
+    "policy_alignment": "for each policy, its 3 most similar policies in each other plan (TF-IDF over lemmas); "
+                        "beyond 40 other plans (`align --other-plans`), in the 40 plans that match it best",
 }
 COLS = {
     "plan_id": "`<city romaji>-<edition>`, e.g. `aizuwakamatsu-2`", "city": "as in plan.yaml",

@@ -12,6 +12,7 @@ The Python API mirrors the command line:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import InputError, PlanextractError, RulesError, SchemaError
@@ -24,14 +25,19 @@ __all__ = ["run", "extract", "connect", "export", "validate", "align", "Result",
            "PlanextractError", "InputError", "RulesError", "SchemaError"]
 
 
-def align(out: Path | str = "out") -> Path:
-    """Compute `policy_alignment` for a run's plans (every plan against every other one)."""
-    from .compare import alignment_rows
+def align(out: Path | str = "out", max_other_plans: int | None = None,
+          progress: Callable[[int, int], None] | None = None) -> Path:
+    """Compute `policy_alignment` for a run's plans (every plan against every other one): each
+    policy's 3 most similar policies in each other plan; beyond `max_other_plans` other plans
+    (default 40; 0: no limit) in the plans that match it best. `progress(done, total)` as policies
+    are done."""
+    from .compare import MAX_OTHER_PLANS, alignment_rows
     from .store import write_alignment
 
     con = connect(out)
     try:
-        rows = alignment_rows(con)
+        rows = alignment_rows(con, max_other_plans=MAX_OTHER_PLANS if max_other_plans is None else max_other_plans,
+                              progress=progress)
     finally:
         con.close()
     return write_alignment(out, rows)

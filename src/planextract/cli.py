@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
 
 import json
@@ -21,6 +22,14 @@ from .score import report as score_report, score as score_fn
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Japanese municipal welfare plans (地域福祉計画) → DuckDB + tidy CSV.")
 console = Console(stderr=True, soft_wrap=True)  # one message, one line
+
+
+def _progress_bar() -> Progress:
+    """A bar with elapsed time and ETA, drawn only when stdout is a terminal (a log or a pipe gets
+    the summary lines alone)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[done]}"),
+                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=True,
+                    disable=not sys.stdout.isatty())
 
 
 def _fail(e: Exception, code: int = 1):
@@ -64,15 +73,19 @@ def run(corpus: Path = typer.Option(Path("corpus"), help="folder with one sub-fo
     if timeout < 0:
         console.print(f"[red]error:[/red] --timeout takes seconds, 0 for no limit (got {timeout:g})")
         raise typer.Exit(2)
-    n_docs = sum(len(pipeline.plan_documents(f, fmts)) for f in pipeline.plan_folders(corpus))
+    documents = [d for f in pipeline.plan_folders(corpus) for d in pipeline.plan_documents(f, fmts)]
+    n_docs = len(documents)
+    # the bar advances by bytes read, so that its ETA does not jump at each large document
+    sizes = {str(d.relative_to(corpus)): d.stat().st_size for d in documents}
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), console=console, transient=True) as bar:
-            task = bar.add_task("reading", total=n_docs)
+        with _progress_bar() as bar:
+            task = bar.add_task("reading", total=sum(sizes.values()) or 1, done=f"0/{n_docs}")
+            read = 0
 
             def step(name: str):
-                bar.update(task, description=f"reading {name}")
-                bar.advance(task)
+                nonlocal read
+                read += 1
+                bar.update(task, description=f"reading {name}", advance=sizes.get(name, 0), done=f"{read}/{n_docs}")
 
             result = pipeline.run(corpus, out, fmts, progress=step, password=password,
                                   jobs=jobs or pipeline.default_jobs(), cache=cache, timeout=timeout or None,
@@ -139,10 +152,13 @@ def validate(corpus: Path = typer.Option(Path("corpus"), help="folder with one s
 @app.command()
 def export(out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
            format: str = typer.Option("csv", help=f"one of {', '.join(EXPORT_FORMATS)}"),
-           dest: Path = typer.Option(None, help="where to write (default OUT/export/FORMAT)")):
+           dest: Path = typer.Option(None, help="where to write (default OUT/export/FORMAT)"),
+           partition: str = typer.Option(None, help="parquet only: prefecture (one folder per table, "
+                                                    "one sub-folder per prefecture)")):
     """Export every table: csv, parquet (via DuckDB) or xlsx-csv (UTF-8 with BOM, CRLF; for Excel)."""
-    paths = _call(export_tables, out, format, dest)
-    console.print(f"wrote {len(paths)} files to {paths[0].parent if paths else dest}")
+    paths = _call(export_tables, out, format, dest, partition)
+    what = f"{len(paths)} tables partitioned by {partition}" if partition else f"{len(paths)} files"
+    console.print(f"wrote {what} to {paths[0].parent if paths else dest}")
 
 
 @app.command()
@@ -281,18 +297,30 @@ def similar(plan_id: str = typer.Argument(...), code: str = typer.Argument(..., 
 
 
 @app.command()
-def align(out: Path = typer.Option(Path("out"), help="the folder a run wrote")):
+def align(out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
+          other_plans: int = typer.Option(40, help="beyond this many other plans, keep each policy's matches in "
+                                                   "the plans that match it best (0: every plan)")):
     """Compute policy_alignment: each policy's 3 most similar policies in each other plan."""
     from . import align as align_plans
 
-    path = _call(align_plans, out)
+    if other_plans < 0:
+        console.print(f"[red]error:[/red] --other-plans takes 0 or more (got {other_plans})")
+        raise typer.Exit(2)
+    with _progress_bar() as bar:
+        task = bar.add_task("aligning policies", total=None, done="")
+
+        def step(done: int, total: int):
+            bar.update(task, completed=done, total=total, done=f"{done}/{total} policies")
+
+        path = _call(align_plans, out, other_plans, step)
     console.print(f"wrote {path} and the policy_alignment table")
 
 
 @app.command()
 def report(out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
            dest: Path = typer.Option(None, help="where to write index.html (default OUT/report)")):
-    """Write one self-contained HTML report: heatmaps, items by theme, policy alignment."""
+    """Write one self-contained HTML report: heatmaps, items by theme, policy alignment; above 40 plans
+    the national view (aggregates by prefecture, a drill-down to each plan)."""
     from .report import write_report
 
     path = _call(write_report, out, dest)

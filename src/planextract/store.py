@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -396,13 +397,46 @@ def store(result: RunResult, out: Path) -> list[str]:
 
 
 EXPORT_FORMATS = ("csv", "parquet", "xlsx-csv")
+PARTITIONS = ("prefecture",)
 
 
-def export(out: Path | str, fmt: str, dest: Path | str | None = None) -> list[Path]:
+def _with_prefecture(con, name: str):
+    """Table `name` as a DuckDB relation with a `prefecture` column (the plan's, joined from
+    `plans`; NULL for rows of no plan), or None for a table of no plan (themes)."""
+    table = con.table(name)
+    if "prefecture" in table.columns:
+        return table
+    if "plan_id" not in table.columns:
+        return None
+    plans = con.table("plans").select("plan_id, prefecture").set_alias("p")
+    return table.set_alias("t").join(plans, "t.plan_id = p.plan_id", how="left").select("t.*, p.prefecture")
+
+
+def export_partitioned(con, dest: Path, partition: str) -> list[Path]:
+    """Each table as a folder of Parquet files, one sub-folder per value of `partition`
+    (hive layout: `roles/prefecture=…/data_0.parquet`, values percent-encoded, NULL as
+    `__HIVE_DEFAULT_PARTITION__`), which DuckDB, polars and Spark read as one table."""
+    written = []
+    for name in TABLES:
+        folder = dest / name
+        folder.mkdir(parents=True, exist_ok=True)
+        relation = _with_prefecture(con, name)
+        if relation is None:  # a table of no plan: one file, no partitions
+            con.table(name).write_parquet(str(folder / "data_0.parquet"))
+        elif not relation.limit(1).fetchall():  # no partition to write: one file holds the columns
+            relation.write_parquet(str(folder / "data_0.parquet"))
+        else:
+            relation.write_parquet(str(folder), partition_by=[partition], overwrite=True)
+        written.append(folder)
+    return written
+
+
+def export(out: Path | str, fmt: str, dest: Path | str | None = None, partition: str | None = None) -> list[Path]:
     """Export the tables of a run's DuckDB file.
 
     csv: UTF-8, LF. xlsx-csv: UTF-8 with a BOM and CRLF line ends, which Excel on Japanese Windows
-    opens without mojibake. parquet: one file per table, written by DuckDB."""
+    opens without mojibake. parquet: one file per table, written by DuckDB; with `partition`
+    ("prefecture"), one folder per table partitioned by the plans' prefecture."""
     from .errors import InputError
 
     out = Path(out)
@@ -411,9 +445,17 @@ def export(out: Path | str, fmt: str, dest: Path | str | None = None) -> list[Pa
         raise InputError(f"{db}: not found; run `planextract run` first")
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"--format takes {', '.join(EXPORT_FORMATS)} (got {fmt!r})")
+    if partition is not None and (partition not in PARTITIONS or fmt != "parquet"):
+        raise InputError(f"--partition takes {', '.join(PARTITIONS)}, with --format parquet "
+                         f"(got {partition!r} with {fmt!r})")
     dest = Path(dest) if dest else out / "export" / fmt
     dest.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db), read_only=True)
+    if partition:
+        try:
+            return export_partitioned(con, dest, partition)
+        finally:
+            con.close()
     written = []
     try:
         for name in TABLES:
@@ -436,8 +478,9 @@ def export(out: Path | str, fmt: str, dest: Path | str | None = None) -> list[Pa
     return written
 
 
-def write_alignment(out: Path | str, rows: list[BaseModel]) -> Path:
-    """Replace `policy_alignment` in a run's DuckDB file and CSV (the `align` step)."""
+def write_alignment(out: Path | str, rows: Iterable[BaseModel]) -> Path:
+    """Replace `policy_alignment` in a run's DuckDB file and CSV (the `align` step). `rows` may be
+    a generator (a national run has a million rows): they are written as they come."""
     from .errors import InputError
 
     out = Path(out)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from ..models import AlignmentRow, PlanResult, ThemeRow
 from ..normalise import clean_text
 from ..rules import Rules
-from .align import STOP, align
+from .align import MAX_OTHER_PLANS, STOP, tfidf, top_matches
 from .themes import tag
 from .tokens import tokenize
 
@@ -48,27 +50,46 @@ def analyse_plan(plan: PlanResult, rules: Rules, tokens_out, themes_out) -> None
                                  for t in tag(text, tokens, rules, actors.get(ref)))
 
 
-def policy_lemmas(con) -> dict[tuple[str, str], list[str]]:
-    """Content-word lemmas of each policy (title, description, roles, actions), from `tokens`."""
-    rows = con.execute("""
-        SELECT i.plan_id, i.code, t.normalized_form
+def policy_lemmas(con, batch: int = 2000) -> Iterator[tuple[tuple[str, str], list[str]]]:
+    """Content-word lemmas of each policy (title, description, roles and actions), from `tokens`,
+    in (plan, code) order. One list per policy, fetched in batches: at national size the tokens
+    of all policies do not fit in memory as Python rows."""
+    cur = con.execute("""
+        SELECT i.plan_id, i.code, list(t.normalized_form ORDER BY i.ref, t.position)
         FROM tokens t JOIN v_items i USING (ref)
         JOIN nodes n ON n.plan_id = i.plan_id AND n.code = i.code AND n.level = 'policy'
         WHERE t.pos IN ('名詞', '動詞', '形容詞', '形状詞')
-        ORDER BY i.plan_id, i.code, i.ref, t.position""").fetchall()
-    out: dict[tuple[str, str], list[str]] = {}
-    for plan_id, code, lemma in rows:
-        if lemma not in STOP and not lemma.isdigit():
-            out.setdefault((plan_id, code), []).append(lemma)
-    return out
+        GROUP BY i.plan_id, i.code ORDER BY i.plan_id, i.code""")
+    while rows := cur.fetchmany(batch):
+        for plan_id, code, lemmas in rows:
+            kept = [w for w in lemmas if w not in STOP and not w.isdigit()]
+            if kept:
+                yield (plan_id, code), kept
 
 
-def alignment_rows(con, plan_id: str | None = None, code: str | None = None) -> list[AlignmentRow]:
-    """Policy alignment over the stored tokens; for one policy only when `plan_id` and `code` are given."""
-    docs = policy_lemmas(con)
+def alignment_rows(con, plan_id: str | None = None, code: str | None = None,
+                   max_other_plans: int | None = MAX_OTHER_PLANS,
+                   progress: Callable[[int, int], None] | None = None) -> Iterator[AlignmentRow]:
+    """Policy alignment over the stored tokens, row by row (a national run has millions); for one
+    policy only when `plan_id` and `code` are given. The tokens are read now (`con` may be closed
+    before the rows are); `progress(done, total)` is called after each block of policies."""
+    vectors = tfidf(policy_lemmas(con))
     only = (plan_id, code) if plan_id and code else None
-    return [AlignmentRow(plan_id=p, policy_code=c, other_plan_id=op, other_policy_code=oc, rank=rank, score=score)
-            for p, c, op, oc, rank, score in align(docs, only=only)]
+    total = 1 if only else len(vectors.keys)
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, total)
+
+    def rows() -> Iterator[AlignmentRow]:
+        for p, c, op, oc, rank, score in top_matches(vectors, max_other_plans=max_other_plans, only=only,
+                                                     progress=step if progress else None):
+            yield AlignmentRow(plan_id=p, policy_code=c, other_plan_id=op, other_policy_code=oc, rank=rank,
+                               score=score)
+
+    return rows()
 
 
 def query_keys(word: str) -> list[set[str]]:
