@@ -300,3 +300,19 @@ def test_actor_rows_without_rules_read_in_rows_not_columns(extract_file, pdf):
     assert [(r.local_code, r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
         ("1.1", "市民", "区民", "あいさつを交わします。"), ("1.1", "市民", "区民", "回覧板を回します。"),
         ("1.1", "専門職", "関係機関", "気づきを伝えます。"), ("1.1", "行政", "行政", "窓口を知らせます。")]
+
+
+def test_two_columns_whose_channel_a_heading_crosses_are_read_column_by_column():
+    """XY-cut finds no clean channel when a heading runs over into the other column; the column
+    split that few lines cross is still taken, so each column is read whole."""
+    from planextract.ingest.layout import Atom, xy_cut
+
+    left = [Atom((56, 100 + 14 * i, 278, 110 + 14 * i), f"L{i}") for i in range(8)]
+    right = [Atom((320, 96 + 14 * i, 540, 106 + 14 * i), f"R{i}") for i in range(8)]
+    heading = Atom((56, 86, 340, 98), "H")  # wider than its column
+    order = [a.payload for a in xy_cut([heading, *right, *left])]
+    assert order == ["H"] + [f"L{i}" for i in range(8)] + [f"R{i}" for i in range(8)]
+    # a paragraph across the full width above two columns is not a crossing heading
+    full = Atom((56, 60, 540, 70), "F")
+    order = [a.payload for a in xy_cut([full, *right, *left])]
+    assert order[0] == "F"

@@ -320,6 +320,42 @@ def _gaps(intervals: list[tuple[float, float]], lo: float, hi: float) -> list[tu
     return [(a, b) for a, b in gaps if b - a > 0.5]
 
 
+def _crossed_gutter(atoms: list[Atom], x0: float, x1: float) -> float | None:
+    """A column channel that a few lines cross: the x in the middle half of the region crossed by
+    the fewest lines, when both sides hold several lines over a common height and the lines that
+    cross are few. Each line then belongs to the side it starts on."""
+    width = x1 - x0
+    if width <= 0:
+        return None
+    candidates = sorted({a.bbox[2] + 2 for a in atoms if x0 + 0.25 * width < a.bbox[2] + 2 < x0 + 0.75 * width})
+    best, best_n = None, len(atoms)
+    for x in candidates:
+        n = sum(1 for a in atoms if a.bbox[0] < x - 1 and a.bbox[2] > x + 1)
+        if n < best_n:
+            best, best_n = x, n
+    if best is None or best_n > max(2, len(atoms) // 10):
+        return None
+    # what crosses is a heading running over into the other column, not a full-width paragraph
+    if any(a.bbox[0] < best - 1 and a.bbox[2] > x0 + 0.85 * width for a in atoms):
+        return None
+    left = [a for a in atoms if a.bbox[2] <= best + 1]
+    right = [a for a in atoms if a.bbox[0] >= best - 1]
+    if len(left) < 4 or len(right) < 4:
+        return None
+    ly = (min(a.bbox[1] for a in left), max(a.bbox[3] for a in left))
+    ry = (min(a.bbox[1] for a in right), max(a.bbox[3] for a in right))
+    common = min(ly[1], ry[1]) - max(ly[0], ry[0])
+    if common < 0.5 * min(ly[1] - ly[0], ry[1] - ry[0]):
+        return None
+    # text columns: most lines of each side start at one left edge (a diagram's boxes do not)
+    for side in (left, right):
+        edges = sorted(a.bbox[0] for a in side)
+        aligned = max(sum(1 for e in edges if e0 - 1 <= e <= e0 + 16) for e0 in edges)
+        if aligned < 0.7 * len(side):
+            return None
+    return best
+
+
 def xy_cut(atoms: list[Atom], min_col_gap: float = 8.0) -> list[Atom]:
     """Recursive XY-cut: split at the widest white channel (columns before rows when wider)."""
     if len(atoms) <= 1:
@@ -332,6 +368,13 @@ def xy_cut(atoms: list[Atom], min_col_gap: float = 8.0) -> list[Atom]:
     yg = _gaps([(a.bbox[1], a.bbox[3]) for a in atoms], y0, y1)
     best_x = max((g[1] - g[0] for g in xg), default=0.0)
     best_y = max((g[1] - g[0] for g in yg), default=0.0)
+    if not xg and len(atoms) >= 8:
+        gutter = _crossed_gutter(atoms, x0, x1)
+        if gutter is not None:
+            # two columns whose channel a few lines cross (a heading wider than its column)
+            left = [a for a in atoms if a.bbox[0] < gutter]
+            right = [a for a in atoms if a.bbox[0] >= gutter]
+            return xy_cut(left, min_col_gap) + xy_cut(right, min_col_gap)
     if best_x == 0 and best_y == 0:
         return sorted(atoms, key=lambda a: (a.bbox[1], a.bbox[0]))
     # Cut at the single widest channel and recurse: cutting at every gap at once would slice
