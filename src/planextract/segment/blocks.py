@@ -130,21 +130,26 @@ def borderless_tables(page: Page, is_label: Callable[[str], bool], stops: Callab
 
 
 def _label_columns(lines: list[Line], is_label: Callable[[str], bool]) -> list[list[Line]]:
-    """Runs of two or more labels one under another at one left edge, with no other line of that
-    column between them."""
+    """Runs of two or more labels one under another at one left edge, with no other line starting
+    in their column between them (a heading between two role tables ends the first)."""
     runs: list[list[Line]] = []
     by_x: dict[int, list[Line]] = {}
     for ln in lines:
-        by_x.setdefault(round(ln.bbox[0] / 4), []).append(ln)
+        if is_label(ln.text):
+            by_x.setdefault(round(ln.bbox[0] / 4), []).append(ln)
     for group in by_x.values():
+        group.sort(key=lambda x: x.bbox[1])
+        right = max(ln.bbox[2] for ln in group)
         run: list[Line] = []
-        for ln in sorted(group, key=lambda x: x.bbox[1]):
-            if is_label(ln.text):
-                run.append(ln)
-                continue
-            if len(run) >= 2:
-                runs.append(run)
-            run = []
+        for ln in group:
+            if run:
+                between = [x for x in lines if run[-1].bbox[3] <= x.bbox[1] < ln.bbox[1] and x.bbox[0] < right
+                           and x not in group]
+                if between:
+                    if len(run) >= 2:
+                        runs.append(run)
+                    run = []
+            run.append(ln)
         if len(run) >= 2:
             runs.append(run)
     return runs
