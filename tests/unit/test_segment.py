@@ -166,6 +166,7 @@ def test_bracketed_and_marked_headings_and_actor_labels_with_a_parenthetical(ext
                       "地域（自治会・民生委員等）\t<ul><li>▶学びの場を提供します。</li></ul>",
                       "行政\t<ul><li>▶講座を開きます。</li></ul>"])
     seg = extract_file("plan.source.txt", text)
-    assert codes(seg) == [("1", "ともに学ぶまち"), ("1.1", "福祉を学ぶ機会")]
+    # 基本施策1-2 is policy 2 of goal 1 by its composite number, even where the excerpt starts there
+    assert codes(seg) == [("1", "ともに学ぶまち"), ("1.2", "福祉を学ぶ機会")]
     assert [(r.actor.value, r.actor_label) for r in seg.roles] == [
         ("地域", "地域（自治会・民生委員等）"), ("行政", "行政")]

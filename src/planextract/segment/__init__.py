@@ -163,7 +163,7 @@ class Segmenter:
         return [c for c, n in self.nodes.items() if n.level == Level.goal]
 
     def open_policy(self, goal: int | None, printed: int | None, raw_title: str, prov: Provenance,
-                    label: str | None, open_it: bool = True) -> NodeRecord | None:
+                    label: str | None, open_it: bool = True, exact: bool = False) -> NodeRecord | None:
         goal = goal if goal is not None else self.goal
         if goal is None:
             return None
@@ -187,8 +187,14 @@ class Segmenter:
             cand = self.nodes[listed[printed - 1]]
             if not cand.label and (not title or not cand.title):
                 node = cand
+        if node is None and exact and printed and f"{goal}.{printed}" in self.nodes:
+            cand = self.nodes[f"{goal}.{printed}"]
+            if not title or not cand.title or similar(cand.title, title) >= 0.85:
+                node = cand
         if node is None:
             code = f"{goal}.{len(listed) + 1}"
+            if exact and printed and f"{goal}.{printed}" not in self.nodes:
+                code = f"{goal}.{printed}"
             node = NodeRecord(level=Level.policy, local_code=code, label=label, title=title, raw_title=raw_title,
                               is_new=is_new, unit=self.unit, prov=prov)
             self.nodes[code] = node
@@ -687,7 +693,9 @@ class Segmenter:
             if goal is not None and str(goal) not in self.nodes:
                 self.open_goal(goal, "", prov, None)
                 self.pending_title = None
-            self.open_policy(goal, num, title, prov, label, open_it=not in_list)
+            # a composite number (1-3) names the goal and the policy's place under it: read two
+            # columns out of order, 1-3 may come before 1-2 and is still policy 1.3
+            self.open_policy(goal, num, title, prov, label, open_it=not in_list, exact=goal is not None)
             if in_list:
                 self.section = None
         elif level in ("focus", "embedded"):
