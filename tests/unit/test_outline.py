@@ -316,3 +316,16 @@ def test_two_columns_whose_channel_a_heading_crosses_are_read_column_by_column()
     full = Atom((56, 60, 540, 70), "F")
     order = [a.payload for a in xy_cut([full, *right, *left])]
     assert order[0] == "F"
+
+
+def test_bookmarks_give_the_levels_of_unnumbered_headings(extract_file, pdf):
+    """Nothing numbered, nothing printed larger: the PDF's bookmarks nest goals and policies, and
+    the body's lines that repeat their titles are those headings."""
+    y = 60
+    for title in ("ふれあうまち", "居場所のひろがり", "たすけあうまち", "見守りの輪"):
+        pdf.text(60, y, title)
+        pdf.text(60, y + 18, "・集いの場を増やします。")
+        y += 50
+    pdf.doc.set_toc([[1, "ふれあうまち", 1], [2, "居場所のひろがり", 1], [1, "たすけあうまち", 1], [2, "見守りの輪", 1]])
+    seg = extract_file("plan.pdf", pdf)
+    assert nodes(seg) == [("1", "ふれあうまち"), ("1.1", "居場所のひろがり"), ("2", "たすけあうまち"), ("2.1", "見守りの輪")]

@@ -265,7 +265,10 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
                      is_item: Callable[[str], bool] | None = None,
                      has_tree_sheet: Callable[[IngestedDocument], bool] | None = None) -> Outline:
     reader = LabelReader(rules)
-    all_lines: list[tuple[Line, str]] = list(document_lines(doc))
+    # the PDF's bookmarks are the tree the file carries: read first, like a 目次, so that their
+    # numbering nests and their titles are repeated by the body's headings
+    marks = [(Line(text=b.title, page=b.page or 1, line_no=None), b.title) for b in doc.bookmarks if b.title.strip()]
+    all_lines: list[tuple[Line, str]] = marks + list(document_lines(doc))
     body = _body_size([ln for ln, _ in all_lines])
     cands: list[_Cand] = []
     styles_seen: set[str] = set()
@@ -333,11 +336,31 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
             level=Level(level), text=c.text, label=lab.label, word=lab.word or None, style=s, num=lab.num,
             goal_num=lab.goal_num, title=clean_text(lab.title), page=c.line.page, line_no=c.line.line_no,
             evidence=evidence))
+    if not outline.entries:
+        _add_bookmark_levels(outline, doc)
     free_lines = [(ln, text) for ln, text, in_table in document_lines(doc, with_tables=True) if not in_table]
     _add_typographic_headings(outline, free_lines, body, is_section, is_item, lambda t: reader.read(t) is not None,
                               other_structure)
     _add_repeated_titles(outline, all_lines, reader, is_section, is_item)
     return outline
+
+
+def _add_bookmark_levels(outline: Outline, doc: IngestedDocument) -> None:
+    """No numbered outline, but bookmarks nested two deep or more: the deepest bookmark level
+    that recurs is the policy level, the one above it the goal level (chapters above that)."""
+    counts: dict[int, int] = {}
+    for b in doc.bookmarks:
+        counts[b.level] = counts.get(b.level, 0) + 1
+    deep = [lv for lv in sorted(counts, reverse=True) if counts[lv] >= 2]
+    if not deep or deep[0] - 1 not in counts:
+        return
+    levels = {deep[0]: Level.policy, deep[0] - 1: Level.goal}
+    for b in doc.bookmarks:
+        lv = levels.get(b.level)
+        if lv is not None and b.title.strip():
+            outline.entries.append(OutlineEntry(
+                level=lv, text=b.title, title=clean_text(_LEADERS.sub("", b.title)), page=b.page,
+                evidence=[f"bookmark at depth {b.level}: the deepest recurring depth is the policy level"]))
 
 
 def _look(line: Line) -> tuple | None:
