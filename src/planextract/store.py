@@ -69,11 +69,14 @@ VIEWS = {
         SELECT plan_id, ref, code, 'node' AS kind, NULL AS actor, title AS text, doc_id, page FROM nodes
         UNION ALL SELECT plan_id, ref, policy_code, 'role', actor, text, doc_id, page FROM roles
         UNION ALL SELECT plan_id, ref, parent_code, kind, NULL, text, doc_id, page FROM actions""",
+    # n is NULL, not 0, for a plan with no role content at all (no role table): 0 would read as
+    # "commits to nothing" where the plan simply does not say.
     "v_actor_matrix": """
-        SELECT p.plan_id, a.actor, count(r.ref) AS n
+        SELECT p.plan_id, a.actor,
+          CASE WHEN p.plan_id IN (SELECT plan_id FROM roles) THEN count(r.plan_id) END AS n
         FROM plans p CROSS JOIN (VALUES ('市民'), ('地域'), ('専門職'), ('社協'), ('行政')) a(actor)
         LEFT JOIN roles r ON r.plan_id = p.plan_id AND r.actor = a.actor
-        GROUP BY ALL""",
+        GROUP BY p.plan_id, a.actor""",
     "v_theme_matrix": """
         SELECT p.plan_id, t.theme, count(DISTINCT it.ref) AS n,
           count(DISTINCT CASE WHEN it.rank = 1 THEN it.ref END) AS n_main
@@ -96,7 +99,7 @@ VIEWS = {
         SELECT p.plan_id, p.city, p.edition,
           (SELECT count(*) FROM nodes n WHERE n.plan_id = p.plan_id AND n.level = 'goal') AS goals,
           (SELECT count(*) FROM nodes n WHERE n.plan_id = p.plan_id AND n.level = 'policy') AS policies,
-          (SELECT count(*) FROM roles r WHERE r.plan_id = p.plan_id) AS roles,
+          (SELECT nullif(count(*), 0) FROM roles r WHERE r.plan_id = p.plan_id) AS roles,  -- NULL: no role content
           (SELECT count(*) FROM actions a WHERE a.plan_id = p.plan_id) AS actions,
           (SELECT count(*) FROM scores s WHERE s.plan_id = p.plan_id) AS scores
         FROM plans p""",
