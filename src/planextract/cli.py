@@ -15,6 +15,7 @@ from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -103,10 +104,12 @@ def _print_table(title: str, rows: list[dict], columns: list[str], fold: tuple[s
     widths = _widths(columns, cells, set(fold), out.width)
     if widths is None:
         out.print(Text(title, style="bold"))
-        for i in range(len(rows)):
-            out.print(Text("  ".join(f"{c} {cells[c][i]}" for c in columns if c not in fold), style="bold"))
+        for r in rows:
+            out.print(Text("  ".join(f"{c} {_cell(r.get(c))}" for c in columns
+                                     if c not in fold and r.get(c) is not None), style="bold"))
             for c in fold:
-                out.print(Text(f"  {c}: {cells[c][i]}"))
+                if r.get(c) not in (None, ""):
+                    out.print(Padding(Text(f"{c}: {_cell(r.get(c))}"), (0, 0, 0, 2), expand=False))
         return
     t = RichTable(title=title, box=box.SIMPLE_HEAD, show_edge=False, padding=0)  # one space between columns
     for c in columns:

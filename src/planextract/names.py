@@ -11,7 +11,7 @@ from .errors import InputError
 from .models import Actor
 from .normalise import squash_space
 
-ACTORS = tuple(a.value for a in Actor)
+ACTORS = tuple(a.value for a in Actor if a is not Actor.other)  # the five of SCHEMA.md
 
 
 def city_of(plan_id: str) -> str:
@@ -55,7 +55,7 @@ def resolve_actor(given: str | None, rules=None) -> str | None:
     if given is None or not given.strip():
         return None
     label = squash_space(given)
-    if label in ACTORS:
+    if label in ACTORS or label == Actor.other.value:  # `other`: roles whose label maps to none of the five
         return label
     if rules is None:
         from .rules import load_rules

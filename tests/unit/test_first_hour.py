@@ -166,7 +166,7 @@ def test_actor_labels_resolve_through_the_actor_rules(rules):
     assert resolve_actor("住 民", rules) == "市民"
     assert resolve_actor("行政", rules) == "行政"
     with pytest.raises(InputError, match="actors: 市民, 地域, 専門職, 社協, 行政"):
-        resolve_actor("町内会", rules)
+        resolve_actor("商店街", rules)
 
 
 def test_a_plan_folder_without_documents_is_a_warning(tmp_path):
