@@ -347,6 +347,8 @@ def similar(plan_id: str = typer.Argument(..., help="a plan id (or its city, e.g
     rows = _call(api.similar, plan_id, code, out)
     _emit(rows, ["other_plan_id", "rank", "other_policy_code", "title", "score"], format,
           f"policies like {plan_id} {code}", fold=("title",))
+    if not rows and format == "table":
+        console.print("no other plan has a policy to compare it with")
 
 
 @app.command()
