@@ -135,7 +135,9 @@ def unmatched(out_csv: Path | str, gold_dir: Path | str, plans: set[str] | None 
 def score(out_csv: Path | str, gold_dir: Path | str, plans: set[str] | None = None) -> list[Line]:
     out, gold_dir = Path(out_csv), Path(gold_dir)
     if not (out / "nodes.csv").exists():
-        raise InputError(f"no nodes.csv under {out}")
+        hint = f"; give the run's csv folder, {out / 'csv'}" if (out / "csv" / "nodes.csv").exists() else \
+            "; give the csv folder of a run (OUT/csv)"
+        raise InputError(f"no nodes.csv under {out}{hint}")
     tables = {n: _read(out, n) for n in ("plans", "nodes", "roles", "actions", "scores")}
     lines: list[Line] = []
     for gp, g in gold_files(gold_dir):

@@ -71,6 +71,8 @@ def test_score_without_a_gold_folder_is_an_error_not_a_perfect_score(tmp_path):
     out = _out(tmp_path)
     line = _one_line_error(runner.invoke(app, ["score", str(out / "csv"), str(tmp_path / "nogold")]))
     assert "gold folder not found" in line
+    line = _one_line_error(runner.invoke(app, ["score", str(out), str(tmp_path / "nogold")]))
+    assert line.endswith(f"give the run's csv folder, {out / 'csv'}")  # the run's folder instead of its csv/
     (tmp_path / "empty").mkdir()
     assert "no gold files" in _one_line_error(runner.invoke(app, ["score", str(out / "csv"), str(tmp_path / "empty")]))
 
