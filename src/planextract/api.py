@@ -86,6 +86,7 @@ class Score:
 def score(out_csv: Path | str, gold_dir: Path | str, plans: str | list[str] | None = None) -> Score:
     """`planextract score`: precision / recall / F1 of a run's CSV against gold annotations.
     `plans` may give a city (`atsugi`) for its one plan; an unknown id is an error listing the known ones."""
+    _score.check_output(Path(out_csv))
     ids = _score.resolve_plans(out_csv, gold_dir, plans)
     return Score(_score.score(out_csv, gold_dir, ids), _score.unmatched(out_csv, gold_dir, ids))
 

@@ -106,6 +106,14 @@ def gold_files(gold_dir: Path | str) -> list[tuple[Path, dict]]:
     return out
 
 
+def check_output(out: Path) -> None:
+    """The folder scored must hold a run's CSV tables."""
+    if not (out / "nodes.csv").exists():
+        hint = f"; give the run's csv folder, {out / 'csv'}" if (out / "csv" / "nodes.csv").exists() else \
+            "; give the csv folder of a run (OUT/csv)"
+        raise InputError(f"no nodes.csv under {out}{hint}")
+
+
 def output_plan_ids(out_csv: Path | str) -> list[str]:
     """The plan ids of an output folder's plans.csv."""
     return sorted({r["plan_id"] for r in _read(Path(out_csv), "plans") if r.get("plan_id")})
@@ -134,10 +142,7 @@ def unmatched(out_csv: Path | str, gold_dir: Path | str, plans: set[str] | None 
 
 def score(out_csv: Path | str, gold_dir: Path | str, plans: set[str] | None = None) -> list[Line]:
     out, gold_dir = Path(out_csv), Path(gold_dir)
-    if not (out / "nodes.csv").exists():
-        hint = f"; give the run's csv folder, {out / 'csv'}" if (out / "csv" / "nodes.csv").exists() else \
-            "; give the csv folder of a run (OUT/csv)"
-        raise InputError(f"no nodes.csv under {out}{hint}")
+    check_output(out)
     tables = {n: _read(out, n) for n in ("plans", "nodes", "roles", "actions", "scores")}
     lines: list[Line] = []
     for gp, g in gold_files(gold_dir):
