@@ -56,7 +56,9 @@ def _heatmap(con, by: str, title: str):
         width, height = max(260, 64 * len(cols)), 34 * len(rows)
     base = alt.Chart(alt.Data(values=values), title=title).encode(x=x, y=y)
     cells = base.mark_rect().encode(color=alt.Color("n:Q", scale=alt.Scale(scheme="blues"), title="items"))
-    labels = base.mark_text(fontSize=12).encode(text="label:N")
+    top = max((v["n"] for v in values if v["n"] is not None), default=0)
+    labels = base.mark_text(fontSize=12).encode(  # white on the darkest cells, black elsewhere
+        text="label:N", color=alt.condition(alt.datum.n > top * 0.6, alt.value("white"), alt.value("black")))
     return (cells + labels).properties(width=width, height=height)
 
 
