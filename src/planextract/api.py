@@ -32,7 +32,6 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: str | t
     """`planextract run`: every plan under `corpus` → DuckDB + CSV under `out`. `timeout`: seconds
     one document may take (None or 0: no limit); `waiting` hears why the run waits (another run's lock)."""
     fmts = _pipeline.parse_formats(formats)
-    _pipeline.check_out_folder(Path(corpus), Path(out))
     check_timeout(timeout)
     return _pipeline.run(corpus, out, fmts, rules=rules, progress=progress, password=password,
                          jobs=jobs, cache=cache, timeout=timeout or None, waiting=waiting)

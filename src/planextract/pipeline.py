@@ -56,20 +56,6 @@ def parse_formats(formats: str | tuple[str, ...] | list[str]) -> tuple[str, ...]
     return fmts
 
 
-def check_out_folder(corpus: Path, out: Path) -> None:
-    """The output folder is replaced as a whole by each run: it must be a folder of its own,
-    never a file, the current folder, or a folder that holds the corpus."""
-    out_r, corpus_r, here = out.resolve(), corpus.resolve(), Path.cwd().resolve()
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: is a file; give a folder (each run replaces it), e.g. --out out")
-    if out_r == here or here.is_relative_to(out_r) or corpus_r.is_relative_to(out_r):
-        raise InputError(f"--out {out}: each run replaces this folder as a whole, so it cannot be the current "
-                         "folder or hold the corpus; give a folder of its own, e.g. --out out")
-    if out_r.is_relative_to(corpus_r):
-        raise InputError(f"--out {out}: inside the corpus (it would be read as a city's folder); "
-                         "give a folder outside it, e.g. --out out")
-
-
 NO_DOCUMENTS = "plan.yaml but no document to read"
 
 
