@@ -218,7 +218,7 @@ def prefecture_figures(plans: list[dict], themes: list[str]) -> list[dict]:
             "with_roles": _share(sum(1 for p in group if p["roles"]), n),
             "actors": {a: _share(sum(1 for p in group if p["actors"].get(a)), n) for a in ACTORS},
             "themes": {t: _share(sum(1 for p in group if p["themes"].get(t)), n) for t in themes},
-            "roles": round(sum(p["roles"] for p in group) / n, 1),
+            "roles": round(sum(p["roles"] or 0 for p in group) / n, 1),  # roles: NULL for a plan without any
             "actions": round(sum(p["actions"] for p in group) / n, 1),
             "untagged": round(sum(untagged) / len(untagged), 3) if untagged else None,
         })
@@ -245,8 +245,9 @@ def _share_heatmap(prefectures: list[dict], field: str, columns: list[str], titl
 def _plan_row(p: dict, themes: list[str]) -> list:
     top = sorted(p["themes"].items(), key=lambda kv: (-kv[1], themes.index(kv[0]) if kv[0] in themes else 0))[:3]
     return [p["plan_id"], p["city"], p["title"], p["edition"],
-            f"{p['period_start_fy'] or ''}–{p['period_end_fy'] or ''}", p["policies"], p["roles"], p["actions"],
-            *(p["actors"].get(a, 0) for a in ACTORS), f"{len(p['themes'])}/{len(themes)}",
+            f"{p['period_start_fy'] or ''}–{p['period_end_fy'] or ''}", p["policies"],
+            NO_ROLES if p["roles"] is None else p["roles"], p["actions"],
+            *("–" if p["actors"].get(a) is None else p["actors"][a] for a in ACTORS), f"{len(p['themes'])}/{len(themes)}",
             "、".join(f"{t} ({n})" for t, n in top), p["untagged"], p["closest"]]
 
 

@@ -309,3 +309,18 @@ def test_extracted_and_kept_tell_rows_from_text_set_aside():
 
     figures = plan_figures([row, row.model_copy(update={"chars_unassigned": 0, "chars_assigned": 1000})])
     assert figures == {"extracted": 0.75, "kept": 1.0}  # weighted by characters
+
+
+def test_national_figures_take_plans_without_role_content(tmp_path):
+    from planextract.report import _plan_row, national_figures, prefecture_figures
+
+    out = _out(tmp_path, _plan("t-1"), _plan("u-2", roles=False))
+    con = duckdb.connect(str(out / "planextract.duckdb"), read_only=True)
+    try:
+        plans, themes = national_figures(con)
+    finally:
+        con.close()
+    figures = prefecture_figures(plans, themes)  # a NULL roles count is not a number to add up
+    assert figures[0]["plans"] == 2 and figures[0]["roles"] == 0.5
+    row = _plan_row(next(p for p in plans if p["plan_id"] == "u-2"), themes)
+    assert "no role table" in row and "–" in row
