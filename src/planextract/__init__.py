@@ -1,53 +1,30 @@
 """planextract: Japanese municipal welfare plans (地域福祉計画) → structured, comparable data.
 
-The Python API mirrors the command line:
+The Python API mirrors the command line: each command has a function of the same name taking the
+same options (planextract/api.py), returning data instead of printing it.
 
 >>> import planextract
 >>> result = planextract.run("corpus", "out")            # planextract run
->>> doc = planextract.extract("corpus/atsugi/taikeizu.pdf")  # planextract inspect (one document)
+>>> doc = planextract.extract("corpus/atsugi/taikeizu.pdf")  # one document → Document
 >>> con = planextract.connect("out")                     # the run's DuckDB, read-only
 >>> con.sql("SELECT plan_id, count(*) FROM roles GROUP BY 1").fetchall()
 >>> planextract.align("out")                             # planextract align
+>>> planextract.search("見守る", actor="社協")             # planextract search
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 from .errors import InputError, PlanextractError, RulesError, SchemaError
 from .models import RunResult as Result
 from .models import SegmentedDocument as Document
-from .pipeline import extract, run, validate
-from .store import DB_NAME, export
+from .pipeline import extract
+from .store import DB_NAME
 
-__all__ = ["run", "extract", "connect", "export", "validate", "align", "Result", "Document",
+# Imported last: a twin named like a module of the package (score, report, compare, inspect)
+# must be the function, and the modules are already imported by .api.
+from .api import (Matrix, Score, align, compare, connect, export, init, inspect, report, run, score,  # noqa: E402
+                  search, similar, validate)
+
+__all__ = ["run", "extract", "connect", "export", "validate", "align", "score", "init", "inspect", "compare",
+           "search", "similar", "report", "Result", "Document", "Score", "Matrix",
            "PlanextractError", "InputError", "RulesError", "SchemaError"]
-
-
-def align(out: Path | str = "out", max_other_plans: int | None = None,
-          progress: Callable[[int, int], None] | None = None) -> Path:
-    """Compute `policy_alignment` for a run's plans (every plan against every other one): each
-    policy's 3 most similar policies in each other plan; beyond `max_other_plans` other plans
-    (default 40; 0: no limit) in the plans that match it best. `progress(done, total)` as policies
-    are done."""
-    from .compare import MAX_OTHER_PLANS, alignment_rows
-    from .store import write_alignment
-
-    con = connect(out)
-    try:
-        rows = alignment_rows(con, max_other_plans=MAX_OTHER_PLANS if max_other_plans is None else max_other_plans,
-                              progress=progress)
-    finally:
-        con.close()
-    return write_alignment(out, rows)
-
-
-def connect(out: Path | str = "out"):
-    """The DuckDB database a run wrote, opened read-only."""
-    import duckdb
-
-    db = Path(out) / DB_NAME
-    if not db.exists():
-        raise InputError(f"{db}: not found; run `planextract run` first")
-    return duckdb.connect(str(db), read_only=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import InputError
 from .ingest import ingest_document
 from .rules import Rules, load_rules
 from .segment import segment_document
@@ -12,9 +13,18 @@ from .segment import segment_document
 def inspect_document(path: Path | str, page: int | None = None, explain: bool = False,
                      rules: Rules | None = None) -> dict:
     """A report (plain data, JSON-ready) of furniture, headings, roles, items, tables, unplaced text."""
-    rules = rules or load_rules()
     path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file; give a document of corpus/<city>/ (a .pdf, .txt or .md)")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give one document in it (a .pdf, .txt or .md)")
+    if page is not None and page < 1:
+        raise InputError(f"--page {page}: pages are numbered from 1")
+    rules = rules or load_rules()
     doc = ingest_document(path, path.parent.parent, path.parent.name, rules)
+    if page is not None and page > doc.info.n_pages:
+        raise InputError(f"--page {page}: {path.name} has {doc.info.n_pages} "
+                         f"page{'s' if doc.info.n_pages != 1 else ''} (a text rendition is one page)")
     trace: list = [] if explain else None  # type: ignore[assignment]
     seg = segment_document(doc, rules, trace)
 

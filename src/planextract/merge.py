@@ -124,12 +124,25 @@ def _fill(target: NodeRecord, other: NodeRecord) -> None:
     target.is_new = target.is_new or other.is_new
 
 
+def share(part: int, whole: int) -> float:
+    return round(min(part, whole) / whole, 4) if whole else 0.0
+
+
 def document_row(plan_id: str, d: SegmentedDocument, furniture_chars: int) -> DocumentRow:
+    """The document's row with three figures over its characters (white space not counted):
+    coverage: accounted for anywhere (rows, the tree's headings and labels, unassigned, furniture);
+    of the text that is not page furniture, extracted: in rows (or headings and labels), and
+    kept: in rows or in `unassigned` (set aside, with a reason)."""
     total = d.info.chars_total
     assigned = min(total, d.chars_assigned + furniture_chars)
+    unassigned = sum(len(squash_space(u.text)) for u in d.unassigned)
+    content = max(0, total - furniture_chars)
+    in_rows = max(0, d.chars_assigned - unassigned)
     return DocumentRow(doc_id=d.info.doc_id, plan_id=plan_id, path=d.info.path, sha256=d.info.sha256,
                        kind=d.info.kind, format=d.info.format, n_pages=d.info.n_pages, chars_total=total,
-                       chars_assigned=assigned, coverage=round(assigned / total, 4) if total else 0.0)
+                       chars_assigned=assigned, coverage=share(assigned, total),
+                       chars_unassigned=unassigned, chars_furniture=min(furniture_chars, total), extracted=share(in_rows, content),
+                       kept=share(in_rows + unassigned, content))
 
 
 def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],

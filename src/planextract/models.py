@@ -305,6 +305,10 @@ class DocumentRow(Model):
     chars_total: int
     chars_assigned: int
     coverage: float
+    chars_unassigned: int = 0  # of chars_assigned: the characters set aside in `unassigned`
+    chars_furniture: int = 0  # of chars_assigned: the characters of page furniture
+    extracted: float = 0.0  # share of the non-furniture characters that are in rows
+    kept: float = 0.0  # share of the non-furniture characters in rows or in `unassigned`
 
 
 class FurnitureRow(Model):

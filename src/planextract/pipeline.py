@@ -45,6 +45,26 @@ PLAN_FILE = "plan.yaml"
 FORMATS = ("pdf", "text")
 
 
+def parse_formats(formats: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """--formats as typed: `pdf`, `text` or `pdf,text` (also `both`) → the formats to read."""
+    parts = formats.split(",") if isinstance(formats, str) else list(formats)
+    fmts = tuple(dict.fromkeys(f.strip() for f in parts if f.strip()))
+    if fmts == ("both",):
+        fmts = FORMATS
+    if not fmts or any(f not in FORMATS for f in fmts):
+        raise InputError(f"--formats takes pdf, text or pdf,text (got {formats!r})")
+    return fmts
+
+
+NO_DOCUMENTS = "plan.yaml but no document to read"
+
+
+def no_documents_message(formats: tuple[str, ...]) -> str:
+    suffixes = [s for s, f in ((".pdf", "pdf"), (".txt", "text"), (".md", "text")) if f in formats]
+    return (f"{NO_DOCUMENTS} ({', '.join(suffixes)}) in this folder: the plan is left out; "
+            "put the city's PDFs or text renditions beside plan.yaml")
+
+
 def read_plan_meta(folder: Path) -> PlanMeta:
     path = folder / PLAN_FILE
     if not path.exists():
@@ -307,7 +327,11 @@ def _run_locked(corpus, out, folders, formats, rules, progress, password, jobs, 
             problems.append(ProblemRow(plan_id=None, doc_path=folder.name, stage="plan.yaml", severity="error",
                                        message=str(e), page=None))
             continue
-        for path in plan_documents(folder, formats):
+        documents = plan_documents(folder, formats)
+        if not documents:  # said, never skipped silently
+            problems.append(ProblemRow(plan_id=None, doc_path=folder.name, stage="ingest", severity="warning",
+                                       message=no_documents_message(formats), page=None))
+        for path in documents:
             tasks.append((path, corpus, metas[folder.name], password, cache_dir))
     plans: list[PlanResult] = []
     pending: dict[str, tuple[list, dict]] = {}

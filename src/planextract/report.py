@@ -11,9 +11,10 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from .compare import ACTORS, alignment_rows, matrix, untagged_share
+from .compare import ACTORS, alignment_rows, matrix, plans_without_roles, untagged_share
 from .prefectures import PREFECTURES
 
+NO_ROLES = "no role table"
 NATIONAL_ABOVE = 40  # more plans than this: the national view
 NATIONAL_PAIRS = 200  # the national view lists this many most similar policy pairs
 
@@ -33,16 +34,32 @@ def _esc(value) -> str:
 
 
 def _heatmap(con, by: str, title: str):
+    """A heatmap with horizontal labels of a readable size. Themes (long names, many of them) go
+    down the side and plans across; actors (five short words) across and plans down the side.
+    A plan with no role content shows "no role table" instead of a row of zeros."""
     import altair as alt
 
     rows, cols, counts = matrix(con, by)
-    values = [{"plan": r, by: c, "n": counts.get((r, c), 0)} for r in rows for c in cols]
-    base = alt.Chart(alt.Data(values=values), title=title).encode(
-        x=alt.X(f"{by}:N", sort=cols, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=220)),
-        y=alt.Y("plan:N", sort=rows, title=None))
+    no_roles = set(plans_without_roles(con)) if by == "actor" else set()
+    values = [{"plan": r + (f" ({NO_ROLES})" if r in no_roles else ""), by: c, "n": counts.get((r, c)),
+               "label": "–" if counts.get((r, c)) is None else str(counts.get((r, c)))}
+              for r in rows for c in cols]
+    plan_sort = [r + (f" ({NO_ROLES})" if r in no_roles else "") for r in rows]
+    axis = alt.Axis(labelAngle=0, labelFontSize=13, labelLimit=320)
+    if by == "theme":
+        x = alt.X("plan:N", sort=plan_sort, title=None, axis=alt.Axis(labelAngle=0, labelFontSize=13, orient="top"))
+        y = alt.Y(f"{by}:N", sort=cols, title=None, axis=axis)
+        width, height = 120 * len(rows), 26 * len(cols)
+    else:
+        x = alt.X(f"{by}:N", sort=cols, title=None, axis=alt.Axis(labelAngle=0, labelFontSize=13, orient="top"))
+        y = alt.Y("plan:N", sort=plan_sort, title=None, axis=axis)
+        width, height = max(260, 64 * len(cols)), 34 * len(rows)
+    base = alt.Chart(alt.Data(values=values), title=title).encode(x=x, y=y)
     cells = base.mark_rect().encode(color=alt.Color("n:Q", scale=alt.Scale(scheme="blues"), title="items"))
-    labels = base.mark_text(fontSize=11).encode(text="n:Q")
-    return (cells + labels).properties(width=max(260, 46 * len(cols)), height=34 * len(rows))
+    top = max((v["n"] for v in values if v["n"] is not None), default=0)
+    labels = base.mark_text(fontSize=12).encode(  # white on the darkest cells, black elsewhere
+        text="label:N", color=alt.condition(alt.datum.n > top * 0.6, alt.value("white"), alt.value("black")))
+    return (cells + labels).properties(width=width, height=height)
 
 
 def _charts_html(charts) -> str:
@@ -84,9 +101,10 @@ def write_report(out: Path | str = "out", dest: Path | str | None = None,
                              _heatmap(con, "theme", "Roles and actions by theme")).resolve_scale(color="independent")
         chart_html = _charts_html(charts)
         untagged = untagged_share(con)
-        summary = _table(["plan", "city", "title", "edition", "period", "vision", "untagged share"],
-                         [[p[0], p[1], p[2], p[3], f"{p[4] or ''}–{p[5] or ''}", p[6], untagged.get(p[0])]
-                          for p in plans], "plans")
+        roles = dict(con.execute("SELECT plan_id, count(*) FROM roles GROUP BY 1").fetchall())
+        summary = _table(["plan", "city", "title", "edition", "period", "vision", "roles", "untagged share"],
+                         [[p[0], p[1], p[2], p[3], f"{p[4] or ''}–{p[5] or ''}", p[6], roles.get(p[0], NO_ROLES),
+                           untagged.get(p[0])] for p in plans], "plans")
         sections = []
         for (theme,) in con.execute("SELECT theme FROM themes WHERE dimension = 'topic'").fetchall():
             # items whose main topic the theme is come first (rank 1), then those it is a second topic of
@@ -200,7 +218,7 @@ def prefecture_figures(plans: list[dict], themes: list[str]) -> list[dict]:
             "with_roles": _share(sum(1 for p in group if p["roles"]), n),
             "actors": {a: _share(sum(1 for p in group if p["actors"].get(a)), n) for a in ACTORS},
             "themes": {t: _share(sum(1 for p in group if p["themes"].get(t)), n) for t in themes},
-            "roles": round(sum(p["roles"] for p in group) / n, 1),
+            "roles": round(sum(p["roles"] or 0 for p in group) / n, 1),  # roles: NULL for a plan without any
             "actions": round(sum(p["actions"] for p in group) / n, 1),
             "untagged": round(sum(untagged) / len(untagged), 3) if untagged else None,
         })
@@ -227,8 +245,9 @@ def _share_heatmap(prefectures: list[dict], field: str, columns: list[str], titl
 def _plan_row(p: dict, themes: list[str]) -> list:
     top = sorted(p["themes"].items(), key=lambda kv: (-kv[1], themes.index(kv[0]) if kv[0] in themes else 0))[:3]
     return [p["plan_id"], p["city"], p["title"], p["edition"],
-            f"{p['period_start_fy'] or ''}–{p['period_end_fy'] or ''}", p["policies"], p["roles"], p["actions"],
-            *(p["actors"].get(a, 0) for a in ACTORS), f"{len(p['themes'])}/{len(themes)}",
+            f"{p['period_start_fy'] or ''}–{p['period_end_fy'] or ''}", p["policies"],
+            NO_ROLES if p["roles"] is None else p["roles"], p["actions"],
+            *("–" if p["actors"].get(a) is None else p["actors"][a] for a in ACTORS), f"{len(p['themes'])}/{len(themes)}",
             "、".join(f"{t} ({n})" for t, n in top), p["untagged"], p["closest"]]
 
 

@@ -77,14 +77,75 @@ class Line:
         return prf(self.tp, self.gold, self.pred)[2]
 
 
+GOLD_KEYS = ("plan", "nodes", "roles", "actions", "scores")
+
+
+def gold_files(gold_dir: Path | str) -> list[tuple[Path, dict]]:
+    """Every <plan_id>.json of `gold_dir`, parsed; a missing folder, a folder without gold files or
+    a file that is not a gold annotation is an error naming the file (and line)."""
+    gold_dir = Path(gold_dir)
+    if not gold_dir.is_dir():
+        raise InputError(f"{gold_dir}: gold folder not found (it holds one <plan_id>.json per plan)")
+    paths = sorted(gold_dir.glob("*.json"))
+    if not paths:
+        raise InputError(f"{gold_dir}: no gold files (<plan_id>.json) in this folder")
+    out = []
+    for gp in paths:
+        try:
+            g = json.loads(gp.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise InputError(f"{gp}: not UTF-8 text; save the gold file as UTF-8") from None
+        except json.JSONDecodeError as e:
+            raise InputError(f"{gp}: line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})") from None
+        missing = [k for k in GOLD_KEYS if not isinstance(g, dict) or k not in g]
+        if not missing and not (isinstance(g["plan"], dict) and g["plan"].get("plan_id")):
+            missing = ["plan.plan_id"]
+        if missing:
+            raise InputError(f"{gp}: not a gold annotation (missing {', '.join(missing)})")
+        out.append((gp, g))
+    return out
+
+
+def check_output(out: Path) -> None:
+    """The folder scored must hold a run's CSV tables."""
+    if not (out / "nodes.csv").exists():
+        hint = f"; give the run's csv folder, {out / 'csv'}" if (out / "csv" / "nodes.csv").exists() else \
+            "; give the csv folder of a run (OUT/csv)"
+        raise InputError(f"no nodes.csv under {out}{hint}")
+
+
+def output_plan_ids(out_csv: Path | str) -> list[str]:
+    """The plan ids of an output folder's plans.csv."""
+    return sorted({r["plan_id"] for r in _read(Path(out_csv), "plans") if r.get("plan_id")})
+
+
+def resolve_plans(out_csv: Path | str, gold_dir: Path | str, plans) -> set[str] | None:
+    """--plans as typed (`atsugi` for `atsugi-6` when unambiguous) → the plan ids to score."""
+    from .names import resolve_plan_ids
+
+    known = set(output_plan_ids(out_csv)) | {g["plan"]["plan_id"] for _, g in gold_files(gold_dir)}
+    ids = resolve_plan_ids(plans, known)
+    return set(ids) if ids else None
+
+
+def unmatched(out_csv: Path | str, gold_dir: Path | str, plans: set[str] | None = None) -> list[str]:
+    """What a score would silently leave out: a gold file whose plan is not in the output, a plan
+    of the output without a gold file (within `plans` when given). One message each."""
+    mine = set(output_plan_ids(out_csv))
+    gold = {g["plan"]["plan_id"]: gp for gp, g in gold_files(gold_dir)}
+    messages = [f"{gold[pid]}: plan {pid} is not in {Path(out_csv) / 'plans.csv'} (nothing to compare it with)"
+                for pid in sorted(gold) if pid not in mine and (not plans or pid in plans)]
+    messages += [f"plan {pid}: no gold file {pid}.json in {gold_dir} (not scored)"
+                 for pid in sorted(mine) if pid not in gold and (not plans or pid in plans)]
+    return messages
+
+
 def score(out_csv: Path | str, gold_dir: Path | str, plans: set[str] | None = None) -> list[Line]:
     out, gold_dir = Path(out_csv), Path(gold_dir)
-    if not (out / "nodes.csv").exists():
-        raise InputError(f"no nodes.csv under {out}")
+    check_output(out)
     tables = {n: _read(out, n) for n in ("plans", "nodes", "roles", "actions", "scores")}
     lines: list[Line] = []
-    for gp in sorted(gold_dir.glob("*.json")):
-        g = json.loads(gp.read_text(encoding="utf-8"))
+    for gp, g in gold_files(gold_dir):
         pid = g["plan"]["plan_id"]
         if plans and pid not in plans:
             continue
@@ -134,3 +195,17 @@ def report(lines: list[Line]) -> str:
     p, r, f = overall(lines)
     out.append(f"overall P {p:.3f} R {r:.3f} F1 {f:.3f}")
     return "\n".join(out)
+
+
+def rows(lines: list[Line]) -> list[dict]:
+    """The lines of a score as plain rows (csv / json), the overall line last with plan 'overall'."""
+    out = []
+    for x in lines:
+        p, r, f = prf(x.tp, x.gold, x.pred)
+        out.append({"plan": x.plan, "table": x.table, "gold": x.gold, "pred": x.pred, "tp": x.tp,
+                    "P": round(p, 4), "R": round(r, 4), "F1": round(f, 4)})
+    p, r, f = overall(lines)
+    out.append({"plan": "overall", "table": "", "gold": sum(x.gold for x in lines),
+                "pred": sum(x.pred for x in lines), "tp": sum(x.tp for x in lines),
+                "P": round(p, 4), "R": round(r, 4), "F1": round(f, 4)})
+    return out

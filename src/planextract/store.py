@@ -69,11 +69,14 @@ VIEWS = {
         SELECT plan_id, ref, code, 'node' AS kind, NULL AS actor, title AS text, doc_id, page FROM nodes
         UNION ALL SELECT plan_id, ref, policy_code, 'role', actor, text, doc_id, page FROM roles
         UNION ALL SELECT plan_id, ref, parent_code, kind, NULL, text, doc_id, page FROM actions""",
+    # n is NULL, not 0, for a plan with no role content at all (no role table): 0 would read as
+    # "commits to nothing" where the plan simply does not say.
     "v_actor_matrix": """
-        SELECT p.plan_id, a.actor, count(r.ref) AS n
+        SELECT p.plan_id, a.actor,
+          CASE WHEN p.plan_id IN (SELECT plan_id FROM roles) THEN count(r.plan_id) END AS n
         FROM plans p CROSS JOIN (VALUES ('市民'), ('地域'), ('専門職'), ('社協'), ('行政')) a(actor)
         LEFT JOIN roles r ON r.plan_id = p.plan_id AND r.actor = a.actor
-        GROUP BY ALL""",
+        GROUP BY p.plan_id, a.actor""",
     "v_theme_matrix": """
         SELECT p.plan_id, t.theme, count(DISTINCT it.ref) AS n,
           count(DISTINCT CASE WHEN it.rank = 1 THEN it.ref END) AS n_main
@@ -96,7 +99,7 @@ VIEWS = {
         SELECT p.plan_id, p.city, p.edition,
           (SELECT count(*) FROM nodes n WHERE n.plan_id = p.plan_id AND n.level = 'goal') AS goals,
           (SELECT count(*) FROM nodes n WHERE n.plan_id = p.plan_id AND n.level = 'policy') AS policies,
-          (SELECT count(*) FROM roles r WHERE r.plan_id = p.plan_id) AS roles,
+          (SELECT nullif(count(*), 0) FROM roles r WHERE r.plan_id = p.plan_id) AS roles,  -- NULL: no role content
           (SELECT count(*) FROM actions a WHERE a.plan_id = p.plan_id) AS actions,
           (SELECT count(*) FROM scores s WHERE s.plan_id = p.plan_id) AS scores
         FROM plans p""",
@@ -396,8 +399,62 @@ def store(result: RunResult, out: Path) -> list[str]:
     return notes
 
 
-EXPORT_FORMATS = ("csv", "parquet", "xlsx-csv")
+EXPORT_FORMATS = ("csv", "parquet", "xlsx", "xlsx-csv")
 PARTITIONS = ("prefecture",)
+XLSX_NAME = "planextract.xlsx"
+XLSX_MAX_ROWS = 1_048_576  # rows of an Excel sheet, the header row included
+
+
+def write_xlsx(con, path: Path) -> Path:
+    """One workbook, one sheet per table: header row frozen and with filters, column widths that
+    fit. Every text cell is written with write_string, never interpreted: codes stay text
+    (city_code 072028, policy code 1.10) and text that starts with = is not a formula.
+    A table longer than a sheet continues on sheets named `table (2)`, `table (3)`…"""
+    import xlsxwriter
+
+    # constant_memory: rows go to disk as they are written, so a large table needs little memory
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                           "strings_to_formulas": False, "strings_to_urls": False})
+    header = book.add_format({"bold": True, "bg_color": "#F0F4F8", "bottom": 1})
+
+    def new_sheet(title: str, cols: list[str]):
+        sheet = book.add_worksheet(title)
+        for c, col in enumerate(cols):
+            sheet.write_string(0, c, col, header)
+            wide = col in ("text", "title", "description", "message", "vision", "raw_text", "keywords")
+            sheet.set_column(c, c, 48 if wide else max(8, min(24, len(col) + 2)))
+        sheet.freeze_panes(1, 0)
+        return sheet
+
+    def close_sheet(sheet, n_rows: int, n_cols: int) -> None:
+        sheet.autofilter(0, 0, max(n_rows, 1), max(n_cols - 1, 0))
+
+    try:
+        for name in TABLES:
+            cur = con.execute(f"SELECT * FROM {name}")
+            cols = [d[0] for d in cur.description]
+            part, r = 1, 0
+            sheet = new_sheet(name, cols)
+            while batch := cur.fetchmany(10_000):
+                for row in batch:
+                    if r == XLSX_MAX_ROWS - 1:
+                        close_sheet(sheet, r, len(cols))
+                        part, r = part + 1, 0
+                        sheet = new_sheet(f"{name} ({part})", cols)
+                    r += 1
+                    for c, v in enumerate(row):
+                        if v is None:
+                            continue
+                        if isinstance(v, bool):
+                            sheet.write_boolean(r, c, v)
+                        elif isinstance(v, (int, float)):
+                            sheet.write_number(r, c, v)
+                        else:
+                            sheet.write_string(r, c, str(v))
+            close_sheet(sheet, r, len(cols))
+    finally:
+        book.close()
+    return path
 
 
 def _with_prefecture(con, name: str):
@@ -434,9 +491,10 @@ def export_partitioned(con, dest: Path, partition: str) -> list[Path]:
 def export(out: Path | str, fmt: str, dest: Path | str | None = None, partition: str | None = None) -> list[Path]:
     """Export the tables of a run's DuckDB file.
 
-    csv: UTF-8, LF. xlsx-csv: UTF-8 with a BOM and CRLF line ends, which Excel on Japanese Windows
-    opens without mojibake. parquet: one file per table, written by DuckDB; with `partition`
-    ("prefecture"), one folder per table partitioned by the plans' prefecture."""
+    xlsx: one Excel workbook (planextract.xlsx), one sheet per table, codes as text. csv: UTF-8, LF.
+    xlsx-csv: UTF-8 with a BOM and CRLF line ends, which Excel on Japanese Windows opens without
+    mojibake. parquet: one file per table, written by DuckDB; with `partition` ("prefecture"), one
+    folder per table partitioned by the plans' prefecture."""
     from .errors import InputError
 
     out = Path(out)
@@ -458,6 +516,8 @@ def export(out: Path | str, fmt: str, dest: Path | str | None = None, partition:
             con.close()
     written = []
     try:
+        if fmt == "xlsx":
+            return [write_xlsx(con, dest / XLSX_NAME)]
         for name in TABLES:
             if fmt == "parquet":
                 path = dest / f"{name}.parquet"

@@ -175,6 +175,12 @@ def matrix(con, by: str, plans: list[str] | None = None) -> tuple[list[str], lis
     return row_labels, cols, {(r[0], r[1]): r[2] for r in rows}
 
 
+def plans_without_roles(con) -> list[str]:
+    """Plans with no role content at all (no role table, no role list): their actor counts are NULL."""
+    return [r[0] for r in con.execute("SELECT plan_id FROM plans WHERE plan_id NOT IN "
+                                      "(SELECT plan_id FROM roles) ORDER BY 1").fetchall()]
+
+
 def similar(con, plan_id: str, code: str) -> list[dict]:
     """The most similar policies of each other plan: from `policy_alignment` when `align` has
     built it, else computed now for this one policy."""

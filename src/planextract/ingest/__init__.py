@@ -50,7 +50,7 @@ def ingest_document(path: Path, corpus_root: Path, plan_slug: str, rules: Rules,
                     password: str | None = None) -> IngestedDocument:
     fmt = document_format(path)
     if fmt is None:
-        raise InputError(f"{path}: unsupported file type (expected .pdf or .txt)")
+        raise InputError(f"{path}: unsupported file type (expected {', '.join(sorted(PDF_SUFFIXES | TEXT_SUFFIXES))})")
     data = path.read_bytes()
     if not data:
         raise InputError(f"{path}: the file is empty (0 bytes)")
