@@ -127,7 +127,10 @@ def _overlap_share(a: tuple, b: tuple) -> float:
     return w * h / smaller if smaller > 0 else 0.0
 
 
-OVERPRINT = 0.5  # lines (or glyphs) covering each other at least this much are copies
+OVERPRINT = 0.5  # glyphs (or whole runs) covering each other at least this much are copies
+# Lines overlapping this much are looked at glyph by glyph: copies of each glyph drawn 1–2 pt apart
+# come out as lines of two characters, each overlapping the next by a little under half.
+LINE_OVERLAP = 0.3
 
 
 def overprint_clusters(lines: list[RawLine]) -> list[list[int]]:
@@ -149,7 +152,7 @@ def overprint_clusters(lines: list[RawLine]) -> list[list[int]]:
         for j in active:
             b = lines[j].bbox
             if (b[0] < x1 and x0 < b[2] and lines[j].vertical == a.vertical
-                    and _overlap_share(a.bbox, b) >= OVERPRINT):
+                    and _overlap_share(a.bbox, b) >= LINE_OVERLAP):
                 parent[find(i)] = find(j)
         active.append(i)
     groups: dict[int, list[int]] = {}
@@ -170,7 +173,7 @@ def collapse_overprint(lines: list[RawLine], page: pymupdf.Page | None = None) -
     for group in clusters:
         members = [lines[i] for i in group]
         texts = {"".join(m.text.split()) for m in members}
-        if len(texts) == 1:
+        if len(texts) == 1 and all(_overlap_share(members[0].bbox, m.bbox) >= OVERPRINT for m in members):
             keep = min(group, key=lambda i: (lines[i].bbox[0], lines[i].bbox[1]))
             lines[keep].bold = True
             drop.update(i for i in group if i != keep)
