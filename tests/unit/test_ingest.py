@@ -235,3 +235,12 @@ def test_furigana_drawn_between_the_characters_it_reads(tmp_path, rules, pdf):
     doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
     assert [ln.text for ln in _lines(doc)] == ["地域福祉の推進"]
     assert "".join(ln.text for ln in doc.pages[0].furniture) == "ちいきふくしすいしん"
+
+
+def test_text_rendition_of_overprinted_bold_is_collapsed(tmp_path, rules):
+    text = "基基基本本本目目目標標標１１１\n市民\t見見守守りりのの輪輪\nおかあさんといっしょ\n"
+    doc = _ingest(tmp_path, rules, "plan.source.txt", text)
+    line, table = doc.pages[0].blocks[0].line, doc.pages[0].blocks[1].table
+    assert (line.text, line.bold) == ("基本目標１", True)
+    assert [(ln.text, ln.bold) for c in table.cells for ln in c.lines] == [("市民", False), ("見守りの輪", True)]
+    assert (doc.pages[0].blocks[2].line.text, doc.pages[0].blocks[2].line.bold) == ("おかあさんといっしょ", False)

@@ -25,7 +25,7 @@ from .layout import (
     xy_cut,
     THIN,
 )
-from .textfix import fold_radicals, split_toc_entry
+from .textfix import collapse_repeated_glyphs, fold_radicals, split_toc_entry
 
 # pdfminer (under pdfplumber) logs a warning per glyph on some fonts; keep our own messages only.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -166,6 +166,10 @@ def collapse_overprint(lines: list[RawLine], page: pymupdf.Page | None = None) -
     text; copies of each glyph at offsets MuPDF does not merge come out as overlapping lines of
     repeated characters, rebuilt here from the page's glyph boxes (rawdict, read only then)."""
     clusters = overprint_clusters(lines)
+    clustered = {i for g in clusters for i in g}
+    # a single line may hold the copies too, when MuPDF strings them together ("基基基本本本")
+    clusters += [[i] for i, ln in enumerate(lines)
+                 if i not in clustered and collapse_repeated_glyphs(ln.text)[1]]
     if not clusters:
         return lines
     chars_by_line = None
@@ -173,7 +177,8 @@ def collapse_overprint(lines: list[RawLine], page: pymupdf.Page | None = None) -
     for group in clusters:
         members = [lines[i] for i in group]
         texts = {"".join(m.text.split()) for m in members}
-        if len(texts) == 1 and all(_overlap_share(members[0].bbox, m.bbox) >= OVERPRINT for m in members):
+        same_place = all(_overlap_share(members[0].bbox, m.bbox) >= OVERPRINT for m in members)
+        if len(group) > 1 and len(texts) == 1 and same_place:
             keep = min(group, key=lambda i: (lines[i].bbox[0], lines[i].bbox[1]))
             lines[keep].bold = True
             drop.update(i for i in group if i != keep)
@@ -516,5 +521,6 @@ def read_bookmarks(doc: pymupdf.Document) -> list[Bookmark]:
         level, title, page = entry[0], entry[1], entry[2]
         title = fold_radicals(" ".join(str(title).split()))
         if title and isinstance(level, int) and level >= 1:
-            out.append(Bookmark(level=level, title=title, page=page if isinstance(page, int) and page >= 1 else None))
+            page = page if isinstance(page, int) and page >= 1 else None
+            out.append(Bookmark(level=level, title=title, page=page))
     return out
