@@ -244,3 +244,13 @@ def test_text_rendition_of_overprinted_bold_is_collapsed(tmp_path, rules):
     assert (line.text, line.bold) == ("基本目標１", True)
     assert [(ln.text, ln.bold) for c in table.cells for ln in c.lines] == [("市民", False), ("見守りの輪", True)]
     assert (doc.pages[0].blocks[2].line.text, doc.pages[0].blocks[2].line.bold) == ("おかあさんといっしょ", False)
+
+
+def test_toc_leaders_drawn_apart_from_the_title(tmp_path, rules, pdf):
+    # title, leader run and number drawn as three pieces; the leaders start inside the title's box
+    pdf.text(60, 100, "基本目標１　地域で支え合う", size=10)
+    pdf.text(180, 100, "・" * 30, size=10)
+    pdf.text(520, 100, "12", size=10)
+    pdf.text(60, 120, "本文です。", size=10)
+    lines = _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))
+    assert [(ln.text, ln.toc_page) for ln in lines] == [("基本目標１　地域で支え合う", 12), ("本文です。", None)]

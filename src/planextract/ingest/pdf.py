@@ -14,6 +14,7 @@ from ..models import Block, Bookmark, Cell, Line, Page, Table
 from .layout import (
     Atom,
     RawLine,
+    _y_overlap,
     row_style,
     assign_lines_to_cells,
     cell_rows,
@@ -257,6 +258,42 @@ def set_aside_furigana(lines: list[RawLine]) -> tuple[list[RawLine], list[RawLin
             [ln for i, ln in enumerate(lines) if i in ruby_idx])
 
 
+_PAGE_DIGITS = re.compile(r"^[0-9０-９]{1,4}$")
+_LEADERS_ONLY = re.compile(r"^(?:[.．・･·…‥⋯]\s*){3,}[0-9０-９]{0,4}\s*$")
+
+
+def join_leaders(lines: list[RawLine]) -> list[RawLine]:
+    """A run of leader dots drawn as its own piece joins the title to its left on the same row,
+    even when the producer's widths make the two overlap (merge_same_row would keep them apart):
+    the TOC entry is then one line "タイトル……12"."""
+    leaders = [i for i, ln in enumerate(lines) if not ln.vertical and _LEADERS_ONLY.match(ln.text.strip())]
+    if not leaders:
+        return lines
+    drop: set[int] = set()
+    for i in leaders:
+        dots = lines[i]
+        left = [k for k, ln in enumerate(lines)
+                if k != i and k not in drop and not ln.vertical and ln.bbox[0] < dots.bbox[0]
+                and ln.bbox[2] <= dots.bbox[2] and dots.bbox[0] - ln.bbox[2] <= 2 * dots.size
+                and _y_overlap(ln, dots) >= 0.6]
+        if not left:
+            continue
+        k = max(left, key=lambda k: lines[k].bbox[2])
+        title = lines[k]
+        # and the page number to its right, when the leaders stop short of it
+        right = [j for j, ln in enumerate(lines)
+                 if j not in drop and _PAGE_DIGITS.match(ln.text.strip()) and ln.bbox[0] >= dots.bbox[2] - 1
+                 and ln.bbox[0] - dots.bbox[2] <= 4 * dots.size and _y_overlap(ln, dots) >= 0.6]
+        number = min(right, key=lambda j: lines[j].bbox[0]) if right else None
+        pieces = [title, dots] + ([lines[number]] if number is not None else [])
+        text = title.text + dots.text + (" " + lines[number].text if number is not None else "")
+        lines[k] = RawLine(text, (title.bbox[0], min(pc.bbox[1] for pc in pieces), pieces[-1].bbox[2],
+                                  max(pc.bbox[3] for pc in pieces)), max(pc.size for pc in pieces),
+                           bold=title.bold, color=title.color)
+        drop.update({i} | ({number} if number is not None else set()))
+    return [ln for i, ln in enumerate(lines) if i not in drop]
+
+
 def restyle_rows(rows: list[RawLine], pieces: list[RawLine]) -> list[RawLine]:
     """Bold and colour onto the rows merge_same_row made, from the pieces inside each row (a row
     left alone keeps its piece's box; a joined row is found by the piece's centre)."""
@@ -482,7 +519,7 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
         if unreadable:
             warnings.append((pno, f"page {pno}: text cannot be read (fonts without a Unicode map give "
                                   f"(cid:…) or private-use characters); its text is set aside"))
-        body = [ln for i, ln in enumerate(lines) if i not in furn]
+        body = join_leaders([ln for i, ln in enumerate(lines) if i not in furn])
         atoms = [Atom(ln.bbox, ln) for ln in restyle_rows(merge_same_row(body), body)]
         atoms += [Atom(g.bbox, g) for g in grids]
         blocks = []
