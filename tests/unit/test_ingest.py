@@ -254,3 +254,15 @@ def test_toc_leaders_drawn_apart_from_the_title(tmp_path, rules, pdf):
     pdf.text(60, 120, "本文です。", size=10)
     lines = _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))
     assert [(ln.text, ln.toc_page) for ln in lines] == [("基本目標１　地域で支え合う", 12), ("本文です。", None)]
+
+
+def test_side_tab_of_stacked_characters_on_two_pages(tmp_path, rules, pdf):
+    for i in range(2):
+        if i:
+            pdf.new_page()
+        for k, ch in enumerate("第３章"):  # one character per line, down the right edge
+            pdf.text(575, 200 + 4 * i + 12 * k, ch, size=10)
+        pdf.text(60, 100, f"本文の段落その{i + 1}です。")
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert [ln.text for ln in _lines(doc)] == ["本文の段落その1です。", "本文の段落その2です。"]
+    assert [ln.text for p in doc.pages for ln in p.furniture] == ["第", "３", "章"] * 2

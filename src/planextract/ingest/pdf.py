@@ -366,7 +366,7 @@ def find_furniture(pages_lines: list[list[RawLine]], sizes: list[tuple[float, fl
 
 
 SIDE_BAND = 0.1  # share of the page width at each side where index tabs are printed
-TAB_PAGES = 3  # a tab recurs at the same place on at least this many pages
+TAB_PAGES = 2  # a tab recurs at the same place on at least this many pages (a chapter may be short)
 
 
 def _side_tab_key(ln: RawLine, width: float) -> tuple | None:
