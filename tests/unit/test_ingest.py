@@ -266,3 +266,14 @@ def test_side_tab_of_stacked_characters_on_two_pages(tmp_path, rules, pdf):
     doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
     assert [ln.text for ln in _lines(doc)] == ["本文の段落その1です。", "本文の段落その2です。"]
     assert [ln.text for p in doc.pages for ln in p.furniture] == ["第", "３", "章"] * 2
+
+
+def test_running_head_alternating_sides_is_furniture(tmp_path, rules, pdf):
+    for i in range(4):
+        if i:
+            pdf.new_page()
+        pdf.text(60 if i % 2 == 0 else 450, 34, "第３章　施策の展開", size=8.5)  # left on even pages, right on odd
+        pdf.text(60, 100, f"本文の段落その{i + 1}です。")
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert [ln.text for ln in _lines(doc)] == [f"本文の段落その{i + 1}です。" for i in range(4)]
+    assert [ln.text for p in doc.pages for ln in p.furniture] == ["第３章　施策の展開"] * 4

@@ -326,6 +326,17 @@ def _furniture_keys(ln: RawLine) -> tuple[tuple, tuple]:
     return (text, *place), (_DIGITS.sub("#", text), *place)
 
 
+def _band_key(ln: RawLine, height: float) -> tuple | None:
+    """(band, text with numbers folded) of a line in the top or bottom margin band."""
+    if ln.bbox[3] <= height * MARGIN_BAND:
+        band = "top"
+    elif ln.bbox[1] >= height * (1 - MARGIN_BAND):
+        band = "bottom"
+    else:
+        return None
+    return band, _DIGITS.sub("#", "".join(ln.text.split()))
+
+
 def _in_margin(ln: RawLine, width: float, height: float) -> bool:
     x0, y0, x1, y1 = ln.bbox
     return (y1 <= height * MARGIN_BAND or y0 >= height * (1 - MARGIN_BAND)
@@ -339,12 +350,15 @@ def find_furniture(pages_lines: list[list[RawLine]], sizes: list[tuple[float, fl
     n = len(pages_lines)
     exact: Counter = Counter()
     folded: Counter = Counter()
-    for lines in pages_lines:
+    banded: Counter = Counter()  # text of the top or bottom band, wherever it stands in the band
+    for lines, (_, height) in zip(pages_lines, sizes):
         keys = [_furniture_keys(ln) for ln in lines]
         for k in {k for k, _ in keys}:
             exact[k] += 1
         for k in {k for _, k in keys}:
             folded[k] += 1
+        for k in {_band_key(ln, height) for ln in lines} - {None}:
+            banded[k] += 1
     repeated_min = max(3, int(0.6 * n + 0.999))
     tabs = side_tab_places(pages_lines, sizes)
     out = []
@@ -359,6 +373,8 @@ def find_furniture(pages_lines: list[list[RawLine]], sizes: list[tuple[float, fl
                 idx.add(i)
             elif n >= 3 and _in_margin(ln, width, height) and folded[k_folded] >= repeated_min:
                 idx.add(i)
+            elif n >= 3 and in_band and banded[_band_key(ln, height)] >= repeated_min:
+                idx.add(i)  # a running head printed left on even pages and right on odd ones
             elif _side_tab_key(ln, width) in tabs:
                 idx.add(i)
         out.append(idx)
