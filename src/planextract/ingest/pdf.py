@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import re
 from collections import Counter
@@ -59,8 +60,12 @@ _DARK = 0x40  # a colour whose three channels are all below this prints as black
 
 def _span_bold(span: dict) -> bool:
     """A bold font: PyMuPDF's bold flag, MuPDF's bold character flag, or a bold weight name."""
-    return bool(span.get("flags", 0) & 16 or span.get("char_flags", 0) & 8
-                or _BOLD_FONT.search(span.get("font") or ""))
+    return bool(span.get("flags", 0) & 16 or span.get("char_flags", 0) & 8 or _bold_font(span.get("font") or ""))
+
+
+@functools.lru_cache(maxsize=256)
+def _bold_font(name: str) -> bool:
+    return bool(_BOLD_FONT.search(name))
 
 
 def _text_colour(rgb: int) -> int | None:
@@ -145,17 +150,20 @@ def overprint_clusters(lines: list[RawLine]) -> list[list[int]]:
             i = parent[i]
         return i
 
-    active: list[int] = []  # lines whose bottom is below the current line's top
-    for i in sorted(range(len(lines)), key=lambda i: lines[i].bbox[1]):
+    # Copies are drawn at (almost) the same height: only lines whose tops are within half a size
+    # of each other are compared (a window over the lines in order of their top).
+    order = sorted(range(len(lines)), key=lambda i: lines[i].bbox[1])
+    for n, i in enumerate(order):
         a = lines[i]
         x0, y0, x1, _ = a.bbox
-        active = [j for j in active if lines[j].bbox[3] > y0]
-        for j in active:
+        reach = 0.5 * a.size
+        for j in reversed(order[max(0, n - 64):n]):  # at most 64 lines back: a row of table cells
             b = lines[j].bbox
+            if y0 - b[1] > reach:
+                break
             if (b[0] < x1 and x0 < b[2] and lines[j].vertical == a.vertical
                     and _overlap_share(a.bbox, b) >= LINE_OVERLAP):
                 parent[find(i)] = find(j)
-        active.append(i)
     groups: dict[int, list[int]] = {}
     for i in range(len(lines)):
         groups.setdefault(find(i), []).append(i)
@@ -428,11 +436,14 @@ class BoxIndex:
             fill = d.get("fill")
             if not fill or d.get("fill_opacity", 1.0) == 0 or min(fill) >= 0.95:
                 continue
-            r = d.get("rect")
-            if r is None or r.width <= THIN or r.height <= THIN or r.width * r.height > 0.5 * width * height:
+            if d.get("rect") is None:
                 continue
-            box = (r.x0, r.y0, r.x1, r.y1)
-            for y in range(int(r.y0 // self.BAND), int(r.y1 // self.BAND) + 1):
+            x0, y0, x1, y1 = d["rect"]  # a tuple (get_cdrawings) or a Rect
+            w, h = x1 - x0, y1 - y0
+            if w <= THIN or h <= THIN or w * h > 0.5 * width * height:
+                continue
+            box = (x0, y0, x1, y1)
+            for y in range(int(y0 // self.BAND), int(y1 // self.BAND) + 1):
                 self.bands.setdefault(y, []).append(box)
 
     def behind(self, bbox: tuple) -> bool:
@@ -502,7 +513,7 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
     for page in doc:
         lines, ruby = page_raw_lines(page)
         furigana.append(ruby)
-        drawings = page.get_drawings()
+        drawings = page.get_cdrawings()  # plain tuples: get_drawings wraps them in objects for twice the cost
         boxes.append(BoxIndex(drawings, page.rect.width, page.rect.height))
         segs = merge_segments(drawings_to_segments(drawings))
         grids = []

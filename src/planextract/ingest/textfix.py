@@ -59,8 +59,14 @@ _TOC_ENTRY = re.compile(
     r"(?P<page>[0-9０-９]{1,4})\s*$")
 
 
+_HAS_LEADER = re.compile(r"[.．・･·…‥⋯]\s*[.．・･·…‥⋯]")
+
+
 def split_toc_entry(text: str) -> tuple[str, int | None]:
     """("タイトル……12") → ("タイトル", 12); a line without leaders and a page number is kept."""
+    tail = text.rstrip()
+    if not tail or not tail[-1].isdigit() or not _HAS_LEADER.search(text):  # most lines: cheap no
+        return text, None
     m = _TOC_ENTRY.match(text)
     if not m:
         return text, None
@@ -77,7 +83,7 @@ def collapse_repeated_glyphs(text: str) -> tuple[str, bool]:
     """(text with each character once, True) when every character of the line is repeated the same
     2–4 times; (text, False) otherwise."""
     body = "".join(text.split())
-    if len(body) < 2 * _REPEATED_GLYPHS_MIN_RUNS:
+    if len(body) < 2 * _REPEATED_GLYPHS_MIN_RUNS or body[0] != body[1]:  # most lines: cheap no
         return text, False
     runs: list[tuple[str, int]] = []
     for ch in text:
