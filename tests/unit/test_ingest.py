@@ -277,3 +277,10 @@ def test_running_head_alternating_sides_is_furniture(tmp_path, rules, pdf):
     doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
     assert [ln.text for ln in _lines(doc)] == [f"本文の段落その{i + 1}です。" for i in range(4)]
     assert [ln.text for p in doc.pages for ln in p.furniture] == ["第３章　施策の展開"] * 4
+
+
+def test_text_rendition_page_numbers_are_furniture(tmp_path, rules):
+    text = "本文の段落です。\n- 12 -\n次の段落です。\n－13－\nP.14\n15 / 40\n12\n"
+    doc = _ingest(tmp_path, rules, "plan.source.txt", text)
+    assert [b.line.text for b in doc.pages[0].blocks] == ["本文の段落です。", "次の段落です。", "12"]
+    assert [ln.text for ln in doc.pages[0].furniture] == ["- 12 -", "－13－", "P.14", "15 / 40"]

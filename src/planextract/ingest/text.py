@@ -26,6 +26,10 @@ _LI = re.compile(r"<li[^>]*>(.*?)</li>", re.S | re.I)
 _P = re.compile(r"<p[^>]*>(.*?)</p>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 REPEAT_RUN = 4  # a run of this many lines repeated verbatim is furniture
+# A page number a converter kept from the PDF, in forms that cannot be data: "- 12 -", "－12－",
+# "P.12", "12 / 40". A bare "12" on its own line may be a table value flattened: it stays.
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-‐‑–—―−－]+\s*[0-9０-９]{1,4}\s*[-‐‑–—―−－]+|[PpＰｐ]\s*[.．]\s*[0-9０-９]{1,4}"
+                          r"|[0-9０-９]{1,4}\s*[/／]\s*[0-9０-９]{1,4})\s*$")
 
 
 def decode(data: bytes, path: str) -> str:
@@ -114,7 +118,7 @@ def ingest_text(path: str, data: bytes, rules: Rules) -> list[Page]:
 
     for i, line in enumerate(raw):
         no = i + 1
-        if i in furniture_idx:
+        if i in furniture_idx or _PAGE_NUMBER.match(line):
             furniture.append(Line(text=line.strip(), page=1, line_no=no))
             continue
         if _PIPE_ROW.match(line):
