@@ -116,3 +116,171 @@ def test_encrypted_pdf_asks_for_a_password(tmp_path, rules, pdf):
     pdf.doc.save(str(path), encryption=pymupdf.PDF_ENCRYPT_AES_256, owner_pw="o", user_pw="u")
     with pytest.raises(InputError, match="password"):
         ingest_document(path, tmp_path / "corpus", "c", rules)
+
+
+# ------------------------------------------------------------------ what real PDFs do to text
+
+
+def _lines(doc):
+    return [b.line for p in doc.pages for b in p.blocks if b.line]
+
+
+def test_overprinted_runs_collapse_to_one_bold_line(tmp_path, rules, pdf):
+    for k in range(3):  # bold made by drawing the run three times, 0.2 pt apart
+        pdf.text(60 + 0.2 * k, 100, "基本目標１　地域で支え合う", size=12)
+    pdf.text(60, 130, "本文の段落です。")
+    lines = _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))
+    assert [ln.text for ln in lines] == ["基本目標１　地域で支え合う", "本文の段落です。"]
+    assert [ln.bold for ln in lines] == [True, False]
+
+
+def test_overprinted_glyphs_collapse_but_honest_repeats_stay(tmp_path, rules, pdf):
+    x = 60.0
+    for ch in "施策の方向（１）":  # each glyph drawn four times, 0.5 pt apart: MuPDF splits the line
+        for k in range(4):
+            pdf.page.insert_text((x + 0.5 * k, 100), ch, fontname="japan", fontsize=12)
+        x += 12
+    pdf.text(60, 140, "ままま・・・──です", size=12)
+    lines = _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))
+    assert [ln.text for ln in lines] == ["施策の方向（１）", "ままま・・・──です"]
+    assert [ln.bold for ln in lines] == [True, False]
+
+
+def test_bold_font_colour_and_box_behind_a_line(tmp_path, rules, pdf):
+    pdf.page.insert_text((60, 100), "Bold Heading", fontname="hebo", fontsize=12)
+    pdf.page.draw_rect(pymupdf.Rect(55, 125, 300, 145), color=None, fill=(0.1, 0.3, 0.6))
+    pdf.page.insert_text((60, 140), "基本目標２　健康づくり", fontname="japan", fontsize=12, color=(1, 1, 1))
+    pdf.page.draw_rect(pymupdf.Rect(55, 165, 300, 185), color=None, fill=(1, 1, 1))  # white: no box
+    pdf.text(60, 180, "ふつうの本文です。")
+    pdf.page.insert_text((60, 220), "赤い注記です。", fontname="japan", fontsize=10.5, color=(0.8, 0, 0))
+    lines = {ln.text: ln for ln in _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))}
+    assert lines["Bold Heading"].bold and not lines["ふつうの本文です。"].bold
+    heading = lines["基本目標２　健康づくり"]
+    assert heading.boxed and heading.color == 0xFFFFFF
+    assert not lines["ふつうの本文です。"].boxed and lines["ふつうの本文です。"].color is None
+    assert lines["赤い注記です。"].color == 0xCC0000 and not lines["赤い注記です。"].boxed
+
+
+def test_radicals_fold_to_ideographs_in_pdf_and_text(tmp_path, rules, pdf):
+    # ⺠ (supplement, no decomposition), ⻑ (supplement), ⽬ and ⾏ (Kangxi, NFKC)
+    pdf.text(60, 100, "⺠生委員と⻑期の⽬標を実⾏")
+    assert [ln.text for ln in _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))] == ["民生委員と長期の目標を実行"]
+    doc = _ingest(tmp_path, rules, "plan.source.txt", "⻄地区の⻘少年\n市⺠\t⻝の支援\n")
+    assert doc.pages[0].blocks[0].line.text == "西地区の青少年"
+    assert [ln.text for c in doc.pages[0].blocks[1].table.cells for ln in c.lines] == ["市民", "食の支援"]
+
+
+def test_furigana_is_set_aside_not_read_into_the_line(tmp_path, rules, pdf):
+    pdf.text(60, 100, "地域福祉の推進", size=12)
+    pdf.text(60, 88.5, "ちいきふくし", size=6)  # ruby just above the line it reads
+    pdf.text(60, 140, "ひらがなだけの本文", size=10.5)  # kana of normal size stays text
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert [ln.text for ln in _lines(doc)] == ["地域福祉の推進", "ひらがなだけの本文"]
+    assert [ln.text for ln in doc.pages[0].furniture] == ["ちいきふくし"]
+
+
+def test_toc_leaders_give_title_and_page(tmp_path, rules, pdf):
+    pdf.text(60, 80, "目次")
+    pdf.text(60, 100, "第１章　計画の策定にあたって……………………１")
+    pdf.text(60, 120, "基本目標１　地域で支え合う・・・・・ 12")
+    pdf.text(60, 140, "Chapter 2 .......... 34")
+    pdf.text(60, 160, "参加者数・・・120人")  # not a TOC entry
+    lines = _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))
+    assert [(ln.text, ln.toc_page) for ln in lines] == [
+        ("目次", None), ("第１章　計画の策定にあたって", 1), ("基本目標１　地域で支え合う", 12),
+        ("Chapter 2", 34), ("参加者数・・・120人", None)]
+    doc = _ingest(tmp_path, rules, "plan.source.txt", "目次\n地域の見守り………………45\n")
+    assert [(b.line.text, b.line.toc_page) for b in doc.pages[0].blocks] == [("目次", None), ("地域の見守り", 45)]
+
+
+@pytest.mark.parametrize("number", ["- 12 -", "－12－", "―12―", "12", "12 / 40", "P.12", "p. 12", "（12）"])
+def test_page_number_variants_are_furniture(tmp_path, rules, pdf, number):
+    pdf.text(60, 100, "本文の段落です。")
+    pdf.text(280, 820, number, size=9)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert [ln.text for ln in _lines(doc)] == ["本文の段落です。"]
+    assert [ln.text for ln in doc.pages[0].furniture] == [number]
+
+
+def test_vertical_side_tab_is_furniture_even_when_its_text_changes(tmp_path, rules, pdf):
+    tabs = ["第１章　計画の概要", "第１章　計画の概要", "第２章　施策の展開", "第２章　施策の展開"]
+    for i, tab in enumerate(tabs):
+        if i:
+            pdf.new_page()
+        pdf.page.insert_text((585, 200), tab, fontname="japan", fontsize=10, rotate=90)
+        pdf.text(60, 100, f"本文の段落その{i + 1}です。")
+        pdf.page.insert_text((300, 400), f"図{i + 1}", fontname="japan", fontsize=10, rotate=90)  # not at the edge
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert [ln.text for p in doc.pages for ln in p.furniture] == tabs
+    assert [ln.text for ln in _lines(doc)] == [t for i in range(4) for t in (f"本文の段落その{i + 1}です。", f"図{i + 1}")]
+
+
+def test_pdf_bookmarks_are_read(tmp_path, rules, pdf):
+    pdf.text(60, 100, "本文")
+    pdf.new_page().text(60, 100, "本文")
+    pdf.doc.set_toc([[1, "第１章　計画の概要", 1], [2, "１　計画の趣旨", 2], [1, "資料", -1]])
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert [(b.level, b.title, b.page) for b in doc.bookmarks] == [
+        (1, "第１章 計画の概要", 1), (2, "１ 計画の趣旨", 2), (1, "資料", None)]
+
+
+def test_furigana_drawn_between_the_characters_it_reads(tmp_path, rules, pdf):
+    # ruby drawn after each kanji, as word processors do: a naive read interleaves it
+    x = 60.0
+    for base, ruby in [("地", "ち"), ("域", "いき"), ("福", "ふく"), ("祉", "し"), ("の", ""), ("推", "すい"), ("進", "しん")]:
+        pdf.text(x, 100, base, size=12)
+        if ruby:
+            pdf.text(x + (12 - 6 * len(ruby)) / 2, 89, ruby, size=6)
+        x += 12
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert [ln.text for ln in _lines(doc)] == ["地域福祉の推進"]
+    assert "".join(ln.text for ln in doc.pages[0].furniture) == "ちいきふくしすいしん"
+
+
+def test_text_rendition_of_overprinted_bold_is_collapsed(tmp_path, rules):
+    text = "基基基本本本目目目標標標１１１\n市民\t見見守守りりのの輪輪\nおかあさんといっしょ\n"
+    doc = _ingest(tmp_path, rules, "plan.source.txt", text)
+    line, table = doc.pages[0].blocks[0].line, doc.pages[0].blocks[1].table
+    assert (line.text, line.bold) == ("基本目標１", True)
+    assert [(ln.text, ln.bold) for c in table.cells for ln in c.lines] == [("市民", False), ("見守りの輪", True)]
+    assert (doc.pages[0].blocks[2].line.text, doc.pages[0].blocks[2].line.bold) == ("おかあさんといっしょ", False)
+
+
+def test_toc_leaders_drawn_apart_from_the_title(tmp_path, rules, pdf):
+    # title, leader run and number drawn as three pieces; the leaders start inside the title's box
+    pdf.text(60, 100, "基本目標１　地域で支え合う", size=10)
+    pdf.text(180, 100, "・" * 30, size=10)
+    pdf.text(520, 100, "12", size=10)
+    pdf.text(60, 120, "本文です。", size=10)
+    lines = _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))
+    assert [(ln.text, ln.toc_page) for ln in lines] == [("基本目標１　地域で支え合う", 12), ("本文です。", None)]
+
+
+def test_side_tab_of_stacked_characters_on_two_pages(tmp_path, rules, pdf):
+    for i in range(2):
+        if i:
+            pdf.new_page()
+        for k, ch in enumerate("第３章"):  # one character per line, down the right edge
+            pdf.text(575, 200 + 4 * i + 12 * k, ch, size=10)
+        pdf.text(60, 100, f"本文の段落その{i + 1}です。")
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert [ln.text for ln in _lines(doc)] == ["本文の段落その1です。", "本文の段落その2です。"]
+    assert [ln.text for p in doc.pages for ln in p.furniture] == ["第", "３", "章"] * 2
+
+
+def test_running_head_alternating_sides_is_furniture(tmp_path, rules, pdf):
+    for i in range(4):
+        if i:
+            pdf.new_page()
+        pdf.text(60 if i % 2 == 0 else 450, 34, "第３章　施策の展開", size=8.5)  # left on even pages, right on odd
+        pdf.text(60, 100, f"本文の段落その{i + 1}です。")
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert [ln.text for ln in _lines(doc)] == [f"本文の段落その{i + 1}です。" for i in range(4)]
+    assert [ln.text for p in doc.pages for ln in p.furniture] == ["第３章　施策の展開"] * 4
+
+
+def test_text_rendition_page_numbers_are_furniture(tmp_path, rules):
+    text = "本文の段落です。\n- 12 -\n次の段落です。\n－13－\nP.14\n15 / 40\n12\n"
+    doc = _ingest(tmp_path, rules, "plan.source.txt", text)
+    assert [b.line.text for b in doc.pages[0].blocks] == ["本文の段落です。", "次の段落です。", "12"]
+    assert [ln.text for ln in doc.pages[0].furniture] == ["- 12 -", "－13－", "P.14", "15 / 40"]

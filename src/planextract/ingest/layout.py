@@ -73,15 +73,15 @@ class Grid:
 
 
 def drawings_to_segments(drawings: list[dict]) -> list[Seg]:
-    """Ruling segments from PyMuPDF drawings: thin filled rects, stroked rects, straight lines."""
+    """Ruling segments from PyMuPDF drawings: thin filled rects, stroked rects, straight lines.
+    Takes get_cdrawings (plain tuples, about half the cost) or get_drawings (Rect and Point)."""
     segs: list[Seg] = []
     for d in drawings:
         stroked = "s" in (d.get("type") or "")
         for item in d.get("items", ()):
             op = item[0]
             if op == "re":
-                r = item[1]
-                x0, y0, x1, y1 = r.x0, r.y0, r.x1, r.y1
+                x0, y0, x1, y1 = item[1]
                 w, h = x1 - x0, y1 - y0
                 if h <= THIN and w > THIN:
                     segs.append(Seg(True, (y0 + y1) / 2, x0, x1))
@@ -91,11 +91,11 @@ def drawings_to_segments(drawings: list[dict]) -> list[Seg]:
                     segs += [Seg(True, y0, x0, x1), Seg(True, y1, x0, x1),
                              Seg(False, x0, y0, y1), Seg(False, x1, y0, y1)]
             elif op == "l":
-                p, q = item[1], item[2]
-                if abs(p.y - q.y) < 1.0 and abs(p.x - q.x) > 1.0:
-                    segs.append(Seg(True, (p.y + q.y) / 2, min(p.x, q.x), max(p.x, q.x)))
-                elif abs(p.x - q.x) < 1.0 and abs(p.y - q.y) > 1.0:
-                    segs.append(Seg(False, (p.x + q.x) / 2, min(p.y, q.y), max(p.y, q.y)))
+                (px, py), (qx, qy) = item[1], item[2]
+                if abs(py - qy) < 1.0 and abs(px - qx) > 1.0:
+                    segs.append(Seg(True, (py + qy) / 2, min(px, qx), max(px, qx)))
+                elif abs(px - qx) < 1.0 and abs(py - qy) > 1.0:
+                    segs.append(Seg(False, (px + qx) / 2, min(py, qy), max(py, qy)))
     return segs
 
 

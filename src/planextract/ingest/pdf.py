@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import re
 from collections import Counter
@@ -14,6 +15,7 @@ from ..models import Block, Bookmark, Cell, Line, Page, Table
 from .layout import (
     Atom,
     RawLine,
+    _y_overlap,
     row_style,
     assign_lines_to_cells,
     cell_rows,
@@ -25,7 +27,7 @@ from .layout import (
     xy_cut,
     THIN,
 )
-from .textfix import fold_radicals, split_toc_entry
+from .textfix import collapse_repeated_glyphs, fold_radicals, split_toc_entry
 
 # pdfminer (under pdfplumber) logs a warning per glyph on some fonts; keep our own messages only.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -58,8 +60,12 @@ _DARK = 0x40  # a colour whose three channels are all below this prints as black
 
 def _span_bold(span: dict) -> bool:
     """A bold font: PyMuPDF's bold flag, MuPDF's bold character flag, or a bold weight name."""
-    return bool(span.get("flags", 0) & 16 or span.get("char_flags", 0) & 8
-                or _BOLD_FONT.search(span.get("font") or ""))
+    return bool(span.get("flags", 0) & 16 or span.get("char_flags", 0) & 8 or _bold_font(span.get("font") or ""))
+
+
+@functools.lru_cache(maxsize=256)
+def _bold_font(name: str) -> bool:
+    return bool(_BOLD_FONT.search(name))
 
 
 def _text_colour(rgb: int) -> int | None:
@@ -127,7 +133,10 @@ def _overlap_share(a: tuple, b: tuple) -> float:
     return w * h / smaller if smaller > 0 else 0.0
 
 
-OVERPRINT = 0.5  # lines (or glyphs) covering each other at least this much are copies
+OVERPRINT = 0.5  # glyphs (or whole runs) covering each other at least this much are copies
+# Lines overlapping this much are looked at glyph by glyph: copies of each glyph drawn 1–2 pt apart
+# come out as lines of two characters, each overlapping the next by a little under half.
+LINE_OVERLAP = 0.3
 
 
 def overprint_clusters(lines: list[RawLine]) -> list[list[int]]:
@@ -141,17 +150,20 @@ def overprint_clusters(lines: list[RawLine]) -> list[list[int]]:
             i = parent[i]
         return i
 
-    active: list[int] = []  # lines whose bottom is below the current line's top
-    for i in sorted(range(len(lines)), key=lambda i: lines[i].bbox[1]):
+    # Copies are drawn at (almost) the same height: only lines whose tops are within half a size
+    # of each other are compared (a window over the lines in order of their top).
+    order = sorted(range(len(lines)), key=lambda i: lines[i].bbox[1])
+    for n, i in enumerate(order):
         a = lines[i]
         x0, y0, x1, _ = a.bbox
-        active = [j for j in active if lines[j].bbox[3] > y0]
-        for j in active:
+        reach = 0.5 * a.size
+        for j in reversed(order[max(0, n - 64):n]):  # at most 64 lines back: a row of table cells
             b = lines[j].bbox
+            if y0 - b[1] > reach:
+                break
             if (b[0] < x1 and x0 < b[2] and lines[j].vertical == a.vertical
-                    and _overlap_share(a.bbox, b) >= OVERPRINT):
+                    and _overlap_share(a.bbox, b) >= LINE_OVERLAP):
                 parent[find(i)] = find(j)
-        active.append(i)
     groups: dict[int, list[int]] = {}
     for i in range(len(lines)):
         groups.setdefault(find(i), []).append(i)
@@ -163,6 +175,10 @@ def collapse_overprint(lines: list[RawLine], page: pymupdf.Page | None = None) -
     text; copies of each glyph at offsets MuPDF does not merge come out as overlapping lines of
     repeated characters, rebuilt here from the page's glyph boxes (rawdict, read only then)."""
     clusters = overprint_clusters(lines)
+    clustered = {i for g in clusters for i in g}
+    # a single line may hold the copies too, when MuPDF strings them together ("基基基本本本")
+    clusters += [[i] for i, ln in enumerate(lines)
+                 if i not in clustered and collapse_repeated_glyphs(ln.text)[1]]
     if not clusters:
         return lines
     chars_by_line = None
@@ -170,7 +186,8 @@ def collapse_overprint(lines: list[RawLine], page: pymupdf.Page | None = None) -
     for group in clusters:
         members = [lines[i] for i in group]
         texts = {"".join(m.text.split()) for m in members}
-        if len(texts) == 1:
+        same_place = all(_overlap_share(members[0].bbox, m.bbox) >= OVERPRINT for m in members)
+        if len(group) > 1 and len(texts) == 1 and same_place:
             keep = min(group, key=lambda i: (lines[i].bbox[0], lines[i].bbox[1]))
             lines[keep].bold = True
             drop.update(i for i in group if i != keep)
@@ -249,6 +266,42 @@ def set_aside_furigana(lines: list[RawLine]) -> tuple[list[RawLine], list[RawLin
             [ln for i, ln in enumerate(lines) if i in ruby_idx])
 
 
+_PAGE_DIGITS = re.compile(r"^[0-9０-９]{1,4}$")
+_LEADERS_ONLY = re.compile(r"^(?:[.．・･·…‥⋯]\s*){3,}[0-9０-９]{0,4}\s*$")
+
+
+def join_leaders(lines: list[RawLine]) -> list[RawLine]:
+    """A run of leader dots drawn as its own piece joins the title to its left on the same row,
+    even when the producer's widths make the two overlap (merge_same_row would keep them apart):
+    the TOC entry is then one line "タイトル……12"."""
+    leaders = [i for i, ln in enumerate(lines) if not ln.vertical and _LEADERS_ONLY.match(ln.text.strip())]
+    if not leaders:
+        return lines
+    drop: set[int] = set()
+    for i in leaders:
+        dots = lines[i]
+        left = [k for k, ln in enumerate(lines)
+                if k != i and k not in drop and not ln.vertical and ln.bbox[0] < dots.bbox[0]
+                and ln.bbox[2] <= dots.bbox[2] and dots.bbox[0] - ln.bbox[2] <= 2 * dots.size
+                and _y_overlap(ln, dots) >= 0.6]
+        if not left:
+            continue
+        k = max(left, key=lambda k: lines[k].bbox[2])
+        title = lines[k]
+        # and the page number to its right, when the leaders stop short of it
+        right = [j for j, ln in enumerate(lines)
+                 if j not in drop and _PAGE_DIGITS.match(ln.text.strip()) and ln.bbox[0] >= dots.bbox[2] - 1
+                 and ln.bbox[0] - dots.bbox[2] <= 4 * dots.size and _y_overlap(ln, dots) >= 0.6]
+        number = min(right, key=lambda j: lines[j].bbox[0]) if right else None
+        pieces = [title, dots] + ([lines[number]] if number is not None else [])
+        text = title.text + dots.text + (" " + lines[number].text if number is not None else "")
+        lines[k] = RawLine(text, (title.bbox[0], min(pc.bbox[1] for pc in pieces), pieces[-1].bbox[2],
+                                  max(pc.bbox[3] for pc in pieces)), max(pc.size for pc in pieces),
+                           bold=title.bold, color=title.color)
+        drop.update({i} | ({number} if number is not None else set()))
+    return [ln for i, ln in enumerate(lines) if i not in drop]
+
+
 def restyle_rows(rows: list[RawLine], pieces: list[RawLine]) -> list[RawLine]:
     """Bold and colour onto the rows merge_same_row made, from the pieces inside each row (a row
     left alone keeps its piece's box; a joined row is found by the piece's centre)."""
@@ -281,6 +334,17 @@ def _furniture_keys(ln: RawLine) -> tuple[tuple, tuple]:
     return (text, *place), (_DIGITS.sub("#", text), *place)
 
 
+def _band_key(ln: RawLine, height: float) -> tuple | None:
+    """(band, text with numbers folded) of a line in the top or bottom margin band."""
+    if ln.bbox[3] <= height * MARGIN_BAND:
+        band = "top"
+    elif ln.bbox[1] >= height * (1 - MARGIN_BAND):
+        band = "bottom"
+    else:
+        return None
+    return band, _DIGITS.sub("#", "".join(ln.text.split()))
+
+
 def _in_margin(ln: RawLine, width: float, height: float) -> bool:
     x0, y0, x1, y1 = ln.bbox
     return (y1 <= height * MARGIN_BAND or y0 >= height * (1 - MARGIN_BAND)
@@ -294,12 +358,15 @@ def find_furniture(pages_lines: list[list[RawLine]], sizes: list[tuple[float, fl
     n = len(pages_lines)
     exact: Counter = Counter()
     folded: Counter = Counter()
-    for lines in pages_lines:
+    banded: Counter = Counter()  # text of the top or bottom band, wherever it stands in the band
+    for lines, (_, height) in zip(pages_lines, sizes):
         keys = [_furniture_keys(ln) for ln in lines]
         for k in {k for k, _ in keys}:
             exact[k] += 1
         for k in {k for _, k in keys}:
             folded[k] += 1
+        for k in {_band_key(ln, height) for ln in lines} - {None}:
+            banded[k] += 1
     repeated_min = max(3, int(0.6 * n + 0.999))
     tabs = side_tab_places(pages_lines, sizes)
     out = []
@@ -314,6 +381,8 @@ def find_furniture(pages_lines: list[list[RawLine]], sizes: list[tuple[float, fl
                 idx.add(i)
             elif n >= 3 and _in_margin(ln, width, height) and folded[k_folded] >= repeated_min:
                 idx.add(i)
+            elif n >= 3 and in_band and banded[_band_key(ln, height)] >= repeated_min:
+                idx.add(i)  # a running head printed left on even pages and right on odd ones
             elif _side_tab_key(ln, width) in tabs:
                 idx.add(i)
         out.append(idx)
@@ -321,7 +390,7 @@ def find_furniture(pages_lines: list[list[RawLine]], sizes: list[tuple[float, fl
 
 
 SIDE_BAND = 0.1  # share of the page width at each side where index tabs are printed
-TAB_PAGES = 3  # a tab recurs at the same place on at least this many pages
+TAB_PAGES = 2  # a tab recurs at the same place on at least this many pages (a chapter may be short)
 
 
 def _side_tab_key(ln: RawLine, width: float) -> tuple | None:
@@ -367,11 +436,14 @@ class BoxIndex:
             fill = d.get("fill")
             if not fill or d.get("fill_opacity", 1.0) == 0 or min(fill) >= 0.95:
                 continue
-            r = d.get("rect")
-            if r is None or r.width <= THIN or r.height <= THIN or r.width * r.height > 0.5 * width * height:
+            if d.get("rect") is None:
                 continue
-            box = (r.x0, r.y0, r.x1, r.y1)
-            for y in range(int(r.y0 // self.BAND), int(r.y1 // self.BAND) + 1):
+            x0, y0, x1, y1 = d["rect"]  # a tuple (get_cdrawings) or a Rect
+            w, h = x1 - x0, y1 - y0
+            if w <= THIN or h <= THIN or w * h > 0.5 * width * height:
+                continue
+            box = (x0, y0, x1, y1)
+            for y in range(int(y0 // self.BAND), int(y1 // self.BAND) + 1):
                 self.bands.setdefault(y, []).append(box)
 
     def behind(self, bbox: tuple) -> bool:
@@ -441,7 +513,7 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
     for page in doc:
         lines, ruby = page_raw_lines(page)
         furigana.append(ruby)
-        drawings = page.get_drawings()
+        drawings = page.get_cdrawings()  # plain tuples: get_drawings wraps them in objects for twice the cost
         boxes.append(BoxIndex(drawings, page.rect.width, page.rect.height))
         segs = merge_segments(drawings_to_segments(drawings))
         grids = []
@@ -474,7 +546,7 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
         if unreadable:
             warnings.append((pno, f"page {pno}: text cannot be read (fonts without a Unicode map give "
                                   f"(cid:…) or private-use characters); its text is set aside"))
-        body = [ln for i, ln in enumerate(lines) if i not in furn]
+        body = join_leaders([ln for i, ln in enumerate(lines) if i not in furn])
         atoms = [Atom(ln.bbox, ln) for ln in restyle_rows(merge_same_row(body), body)]
         atoms += [Atom(g.bbox, g) for g in grids]
         blocks = []
@@ -513,5 +585,6 @@ def read_bookmarks(doc: pymupdf.Document) -> list[Bookmark]:
         level, title, page = entry[0], entry[1], entry[2]
         title = fold_radicals(" ".join(str(title).split()))
         if title and isinstance(level, int) and level >= 1:
-            out.append(Bookmark(level=level, title=title, page=page if isinstance(page, int) and page >= 1 else None))
+            page = page if isinstance(page, int) and page >= 1 else None
+            out.append(Bookmark(level=level, title=title, page=page))
     return out

@@ -3,7 +3,8 @@
 Handles what published text versions of plans look like: markdown headings and list dashes,
 tab-separated table rows whose cells hold HTML lists or paragraphs, plain prose, export artifacts
 ([bookmark: …]), and a block of lines repeated verbatim (a chapter index strip) as furniture;
-radical characters folded and table-of-contents leaders split off as in PDFs (textfix.py).
+radical characters folded, table-of-contents leaders split off and glyphs a converter repeated
+from overprinted bold ("基基本本目目標標") collapsed, as in PDFs (textfix.py).
 A text rendition has no pages: everything is page 1, and each line keeps its line number.
 """
 
@@ -16,7 +17,7 @@ from collections import Counter
 from ..errors import InputError
 from ..models import Block, Cell, Line, Page, Table
 from ..rules import Rules
-from .textfix import fold_radicals, split_toc_entry
+from .textfix import collapse_repeated_glyphs, fold_radicals, split_toc_entry
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 _MD_LIST = re.compile(r"^\s{0,3}[-*+]\s+")
@@ -25,6 +26,10 @@ _LI = re.compile(r"<li[^>]*>(.*?)</li>", re.S | re.I)
 _P = re.compile(r"<p[^>]*>(.*?)</p>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 REPEAT_RUN = 4  # a run of this many lines repeated verbatim is furniture
+# A page number a converter kept from the PDF, in forms that cannot be data: "- 12 -", "－12－",
+# "P.12", "12 / 40". A bare "12" on its own line may be a table value flattened: it stays.
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-‐‑–—―−－]+\s*[0-9０-９]{1,4}\s*[-‐‑–—―−－]+|[PpＰｐ]\s*[.．]\s*[0-9０-９]{1,4}"
+                          r"|[0-9０-９]{1,4}\s*[/／]\s*[0-9０-９]{1,4})\s*$")
 
 
 def decode(data: bytes, path: str) -> str:
@@ -91,7 +96,8 @@ def _rows_to_table(rows: list[tuple[int, list[str]]]) -> Table:
     cells_out = []
     for r, (line_no, cells) in enumerate(rows):
         for c, raw in enumerate(cells):
-            lines = [Line(text=t, page=1, line_no=line_no) for t in cell_lines(raw)]
+            lines = [Line(text=text, page=1, line_no=line_no, bold=bold)
+                     for text, bold in map(collapse_repeated_glyphs, cell_lines(raw))]
             cells_out.append(Cell(row=r, col=c, lines=lines))
     return Table(page=1, n_rows=len(rows), n_cols=width, cells=cells_out, line_no=rows[0][0])
 
@@ -112,7 +118,7 @@ def ingest_text(path: str, data: bytes, rules: Rules) -> list[Page]:
 
     for i, line in enumerate(raw):
         no = i + 1
-        if i in furniture_idx:
+        if i in furniture_idx or _PAGE_NUMBER.match(line):
             furniture.append(Line(text=line.strip(), page=1, line_no=no))
             continue
         if _PIPE_ROW.match(line):
@@ -135,7 +141,9 @@ def ingest_text(path: str, data: bytes, rules: Rules) -> list[Page]:
         stripped = _MD_LIST.sub("・", stripped)
         stripped = html.unescape(_TAG.sub(" ", stripped)).strip()
         if stripped:
+            stripped, bold = collapse_repeated_glyphs(stripped)
             title, toc_page = split_toc_entry(stripped)
-            blocks.append(Block(kind="line", line=Line(text=title, page=1, line_no=no, toc_page=toc_page)))
+            blocks.append(Block(kind="line", line=Line(text=title, page=1, line_no=no, toc_page=toc_page,
+                                                       bold=bold)))
     flush_table()
     return [Page(number=1, blocks=blocks, furniture=furniture)]

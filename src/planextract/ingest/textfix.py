@@ -59,9 +59,44 @@ _TOC_ENTRY = re.compile(
     r"(?P<page>[0-9０-９]{1,4})\s*$")
 
 
+_HAS_LEADER = re.compile(r"[.．・･·…‥⋯]\s*[.．・･·…‥⋯]")
+
+
 def split_toc_entry(text: str) -> tuple[str, int | None]:
     """("タイトル……12") → ("タイトル", 12); a line without leaders and a page number is kept."""
+    tail = text.rstrip()
+    if not tail or not tail[-1].isdigit() or not _HAS_LEADER.search(text):  # most lines: cheap no
+        return text, None
     m = _TOC_ENTRY.match(text)
     if not m:
         return text, None
     return m.group("title").strip(), int(unicodedata.normalize("NFKC", m.group("page")))
+
+
+# Overprinted bold read by a converter that does not merge the copies: every character of the line
+# repeated the same number of times (2–4), "基基基本本本目目目標標標". Honest repeats (「ままま」,
+# ・・・, ──) are runs of one character among others, never the whole line made of equal runs.
+_REPEATED_GLYPHS_MIN_RUNS = 4
+
+
+def collapse_repeated_glyphs(text: str) -> tuple[str, bool]:
+    """(text with each character once, True) when every character of the line is repeated the same
+    2–4 times; (text, False) otherwise."""
+    body = "".join(text.split())
+    if len(body) < 2 * _REPEATED_GLYPHS_MIN_RUNS or body[0] != body[1]:  # most lines: cheap no
+        return text, False
+    runs: list[tuple[str, int]] = []
+    for ch in text:
+        if ch.isspace():
+            runs.append((ch, 0))
+        elif runs and runs[-1][0] == ch:
+            runs[-1] = (ch, runs[-1][1] + 1)
+        else:
+            runs.append((ch, 1))
+    counts = {n for ch, n in runs if n}
+    n_runs = sum(1 for _, n in runs if n)
+    if len(counts) != 1 or not 2 <= next(iter(counts)) <= 4 or n_runs < _REPEATED_GLYPHS_MIN_RUNS:
+        return text, False
+    if len({ch for ch, n in runs if n}) < 3:  # ・・・・・・ or ─ ─: leaders and rules, not text
+        return text, False
+    return "".join(ch for ch, _ in runs), True
