@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from difflib import SequenceMatcher
 
 from .rules import Rules
@@ -30,6 +31,7 @@ def _is_latin(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch in "&+%")
 
 
+@lru_cache(maxsize=1 << 16)
 def squash_space(text: str) -> str:
     """Remove white space inside Japanese text; keep one space between two Latin words."""
     parts = _SPACE.split(text.strip())
@@ -44,6 +46,7 @@ def squash_space(text: str) -> str:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def light_form(text: str) -> str:
     """Form used for pattern matching: widths folded, runs of white space made one space."""
     return _SPACE.sub(" ", fold_width(text)).strip()

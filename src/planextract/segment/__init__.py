@@ -80,6 +80,7 @@ class Segmenter:
         self.loose_prose: list[str] = []  # short unplaced lines since the last structure
         self.is_text = doc.info.format == "text"
         self.scheme = scheme_words(doc)
+        self._section_kinds: dict[str, str | None] = {}
         self.repeated, self.body_size = repeated_lines(doc)
         self.other_labels: set[str] = set()
         # step 1: the outline, from the document's own evidence, before any item is read
@@ -356,10 +357,11 @@ class Segmenter:
 
     def is_section(self, text: str) -> str | None:
         """The kind of section a marker opens (action, roles, policy_list …), or None."""
-        sec = self.match_section(text)
-        if sec is not None:
-            return sec[0]
-        return "roles" if self.role_heading(text) is not None else None
+        if text not in self._section_kinds:  # asked of every line more than once: remembered
+            sec = self.match_section(text)
+            self._section_kinds[text] = sec[0] if sec is not None else (
+                "roles" if self.role_heading(text) is not None else None)
+        return self._section_kinds[text]
 
     # ------------------------------------------------------------------ actors
 
