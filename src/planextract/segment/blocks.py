@@ -172,6 +172,12 @@ def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Call
         bottom = min(ends, default=float("inf"))
         right = [b.line for b in line_blocks if b.line.bbox[0] >= label_right + 4
                  and top <= b.line.bbox[1] < bottom and not stops(b.line.text)]
+        # the items' column starts where the first item of a row starts, on its label's baseline;
+        # lines starting further right belong to something else (the other column of the page)
+        firsts = [x.bbox[0] for x in right for lab in labels if abs(_centre_y(x) - _centre_y(lab)) <= ROW_TOL]
+        if firsts:
+            item_left = min(firsts)
+            right = [x for x in right if item_left - 2 <= x.bbox[0] <= item_left + 30]
         if not right:
             continue
         cells = []
