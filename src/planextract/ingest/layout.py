@@ -340,7 +340,11 @@ def _crossed_gutter(atoms: list[Atom], x0: float, x1: float) -> float | None:
         return None
     left = [a for a in atoms if a.bbox[2] <= best + 1]
     right = [a for a in atoms if a.bbox[0] >= best - 1]
-    if len(left) < 4 or len(right) < 4:
+
+    def weight(side: list[Atom]) -> float:  # a table weighs as the lines its height holds
+        return sum(max(1.0, (a.bbox[3] - a.bbox[1]) / 20) for a in side)
+
+    if weight(left) < 4 or weight(right) < 4:
         return None
     ly = (min(a.bbox[1] for a in left), max(a.bbox[3] for a in left))
     ry = (min(a.bbox[1] for a in right), max(a.bbox[3] for a in right))
