@@ -31,6 +31,7 @@ from .errors import InputError, PlanextractError, RulesError
 from .ingest import document_format, ingest_document
 from .merge import merge_plan
 from .models import SLUG_PATTERN, PlanMeta, PlanResult, Problem, ProblemRow, RunResult, SegmentedDocument
+from .normalise import drop_format_chars
 from .prefectures import valid_code
 from .rules import Rules, key_line, load_rules, schema_error
 from .segment import segment_document
@@ -92,6 +93,9 @@ def read_plan_meta(folder: Path) -> PlanMeta:
         raise RulesError(f"{path}: the folder name {folder.name!r} is not a plan slug (a-z, 0-9, -; it makes the "
                          "plan id): rename the folder or set `slug:` in plan.yaml")
     data.setdefault("slug", folder.name)
+    for key in ("city", "prefecture"):  # as in plan.yaml, but never with an invisible reordering mark
+        if isinstance(data.get(key), str):
+            data[key] = drop_format_chars(data[key])
     if isinstance(data["slug"], str) and not re.fullmatch(SLUG_PATTERN, data["slug"]):
         line = key_line(path, ("slug",))
         raise RulesError(f"{path}: line {line}, key 'slug': {data['slug']!r} is not a plan slug "
