@@ -3,15 +3,28 @@ never becomes markup, a formula, SQL or a path outside the corpus."""
 
 from __future__ import annotations
 
+import json
 import random
+import sys
 import time
+import unicodedata
 import zlib
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
+from planextract.errors import InputError
 from planextract.ingest import ingest_document
 from planextract.ingest import pdf as pdf_ingest
 from planextract.ingest.layout import RawLine, _y_overlap, merge_same_row
+from planextract.models import PlanMeta
+from planextract.newcity import init_city
+from planextract.normalise import clean_text
+from planextract.pipeline import read_plan_meta, validate
+from planextract.report import ScriptSafeJSONEncoder, script_safe_json
 from planextract.segment import segment_document
+from planextract.store import spreadsheet_safe
 
 # ----------------------------------------------------------------------------- layout time
 
@@ -102,3 +115,85 @@ def test_text_line_of_50000_tab_cells_is_read_fast(tmp_path, rules):
     took = time.perf_counter() - started
     assert [u.text for u in seg.unassigned] == [f"c{i}" for i in range(50_000)]  # nothing dropped
     assert took < 20.0, f"reading took {took:.1f} s"
+
+
+# ----------------------------------------------------------------------------- report, exports
+
+
+def test_json_for_a_script_cannot_end_it():
+    hostile = {"plan": "x</script><script>alert(1)</script>", "b": "x<!--<script>", "c": "a&b]]>", "d": "\u2028\u2029"}
+    text = json.dumps(hostile, cls=ScriptSafeJSONEncoder, ensure_ascii=False)
+    assert not set("<>&\u2028\u2029") & set(text)
+    assert "\\u003c/script\\u003e" in text
+    assert json.loads(text) == hostile  # the same values once parsed
+    assert script_safe_json('"</SCRIPT>"') == '"\\u003c/SCRIPT\\u003e"'
+
+
+@pytest.mark.parametrize("value,expected", [
+    ('=HYPERLINK("http://example.invalid","x")', '\'=HYPERLINK("http://example.invalid","x")'),
+    ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1:A2)", "'@SUM(A1:A2)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("見守り活動の実施", "見守り活動の実施"), ("1-2", "1-2"), ("", ""),
+    (-1, -1), (2.5, 2.5), (None, None),  # numbers of numeric columns stay numbers
+])
+def test_spreadsheet_safe_neutralises_formula_starts(value, expected):
+    assert spreadsheet_safe(value) == expected
+
+
+# ----------------------------------------------------------------------------- plan.yaml, init
+
+
+@pytest.mark.parametrize("slug", ["x</script><script>", "x<!--<script>", "Atsugi", "a_b", "", "a b", "厚木"])
+def test_plan_meta_slug_is_lower_case_letters_digits_and_hyphens(slug):
+    with pytest.raises(ValidationError):
+        PlanMeta(slug=slug, city="厚木市", city_code="142123")
+
+
+@pytest.mark.parametrize("edition", [0, -1, 1000, 99999999999])
+def test_plan_meta_edition_is_bounded(edition):
+    with pytest.raises(ValidationError):
+        PlanMeta(slug="atsugi", city="厚木市", city_code="142123", edition=edition)
+    assert PlanMeta(slug="atsugi-2", city="厚木市", city_code="142123", edition=6).edition == 6
+
+
+CITIES = ["さくら野市", "x\nslug: evil\nedition: 3", "さくら # 野市", "yes", "[1,2]", "null", "~", " lead", "- x",
+          "&a", "*a", "!tag", "%x", "'", '"', "1e3", "0x1F", "x\x85y", "x\u2028y", "x\r\ny", "{a: 1}", "a: b",
+          "---", "\x00"]
+
+
+@pytest.mark.parametrize("city", CITIES, ids=range(len(CITIES)))
+def test_init_writes_a_city_that_reads_back_as_written(tmp_path, city):
+    init_city(tmp_path / "sakurano", city, "139998")
+    meta = read_plan_meta(tmp_path / "sakurano")
+    assert (meta.city, meta.slug, meta.edition) == (city, "sakurano", None)
+
+
+def test_init_refuses_a_folder_name_that_is_not_a_slug(tmp_path):
+    for name in ("Sakurano", "saku_rano", "x<b>"):
+        with pytest.raises(InputError, match="romaji slug"):
+            init_city(tmp_path / name, "さくら野市", "139998")
+
+
+def test_validate_names_file_line_and_key_of_an_unknown_key(tmp_path):
+    folder = tmp_path / "corpus" / "sakurano"
+    folder.mkdir(parents=True)
+    (folder / "plan.yaml").write_text('city: さくら野市\ncity_code: "139998"\nslugg: x\n', encoding="utf-8")
+    messages = validate(tmp_path / "corpus")
+    assert [m for m in messages if "plan.yaml" in m] == [
+        f"{folder / 'plan.yaml'}: line 3, key 'slugg': Extra inputs are not permitted"]
+
+
+# ----------------------------------------------------------------------------- format characters
+
+
+def test_clean_text_removes_every_format_character():
+    format_chars = "".join(chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf")
+    assert len(format_chars) > 150
+    assert clean_text("市\u202e民" + format_chars + "の\u200b見守り\ufeff") == "市民の見守り"
+
+
+def test_format_characters_are_gone_when_segment_reads_a_line(tmp_path, rules):
+    path = tmp_path / "c" / "plan.md"
+    path.parent.mkdir()
+    path.write_text("\ufeff基本目標\u200b1　地域\u202eで支え合う\u2066まちづくり\u2069\n", encoding="utf-8")
+    seg = segment_document(ingest_document(path, tmp_path, "c", rules), rules)
+    assert [(n.local_code, n.title) for n in seg.nodes] == [("1", "地域で支え合うまちづくり")]
