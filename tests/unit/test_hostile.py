@@ -114,7 +114,7 @@ def test_text_line_of_50000_tab_cells_is_read_fast(tmp_path, rules):
     seg = segment_document(ingest_document(path, tmp_path, "c", rules), rules)
     took = time.perf_counter() - started
     assert [u.text for u in seg.unassigned] == [f"c{i}" for i in range(50_000)]  # nothing dropped
-    assert took < 20.0, f"reading took {took:.1f} s"
+    assert took < 60.0, f"reading took {took:.1f} s"  # 2-7 s now (load-dependent); minutes before
 
 
 # ----------------------------------------------------------------------------- report, exports
