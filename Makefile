@@ -25,7 +25,7 @@ test: install-dev
 clean:
 	rm -rf out .pytest_cache
 
-# The long fuzz run (issue: ≥ 1,000 mutated PDFs through ingest, zero uncaught exceptions).
+# The long fuzz run (≥ 1,000 mutated PDFs and text renditions, 5,000 plan.yaml files; zero uncaught exceptions).
 fuzz: install-dev
 	PLANEXTRACT_FUZZ_EXAMPLES=1000 $(BIN)/pytest tests/e2e/test_fuzz.py -p no:randomly
 

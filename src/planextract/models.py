@@ -20,6 +20,8 @@ SCHEMA_VERSION = "1"
 
 BBox = tuple[float, float, float, float]
 
+SLUG_PATTERN = r"^[a-z0-9-]+$"
+
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -275,11 +277,13 @@ class SegmentedDocument(Model):
 class PlanMeta(Model):
     """Per-city metadata from corpus/<city>/plan.yaml: only what no document states."""
 
-    slug: str
+    # the plan's romaji slug (plan_id = <slug>-<edition>): lower-case letters, digits and hyphens,
+    # so that a plan id is safe in a file name, a URL, SQL and HTML alike
+    slug: str = Field(pattern=SLUG_PATTERN)
     city: str
     city_code: str
     prefecture: str | None = None
-    edition: int | None = None  # only as a fallback when no document states it
+    edition: int | None = Field(None, ge=1, le=999)  # only as a fallback when no document states it
 
 
 class PlanRow(Model):

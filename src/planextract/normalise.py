@@ -21,6 +21,14 @@ _KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "�
 
 _SPACE = re.compile(r"[\s\u3000]+")
 
+# Format characters (Unicode category Cf, as of Unicode 15): invisible, yet they reorder what is
+# shown (U+202E right-to-left override), hide inside words (U+200B zero width space, U+00AD soft
+# hyphen) or start a file (U+FEFF). No plan means one: they are removed from every text column.
+FORMAT_CHARS = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+                          "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+                          "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+                          "\U000e0020-\U000e007f]")
+
 
 def fold_width(text: str) -> str:
     """Full-width Latin letters and digits to half-width; everything else as printed."""
@@ -52,9 +60,13 @@ def light_form(text: str) -> str:
     return _SPACE.sub(" ", fold_width(text)).strip()
 
 
+def drop_format_chars(text: str) -> str:
+    return FORMAT_CHARS.sub("", text)
+
+
 def clean_text(text: str) -> str:
     """The normalised form of every text column."""
-    return squash_space(fold_width(text))
+    return squash_space(fold_width(drop_format_chars(text)))
 
 
 def join_fragments(a: str, b: str) -> str:

@@ -10,6 +10,7 @@ import ctypes
 import multiprocessing
 import os
 import pickle
+import re
 import shutil
 import signal
 import sys
@@ -29,7 +30,8 @@ from .compare import analyse_plan, text_rows, theme_rows
 from .errors import InputError, PlanextractError, RulesError
 from .ingest import document_format, ingest_document
 from .merge import merge_plan
-from .models import PlanMeta, PlanResult, Problem, ProblemRow, RunResult, SegmentedDocument
+from .models import SLUG_PATTERN, PlanMeta, PlanResult, Problem, ProblemRow, RunResult, SegmentedDocument
+from .normalise import drop_format_chars
 from .prefectures import valid_code
 from .rules import Rules, key_line, load_rules, schema_error
 from .segment import segment_document
@@ -69,15 +71,35 @@ def read_plan_meta(folder: Path) -> PlanMeta:
     path = folder / PLAN_FILE
     if not path.exists():
         raise RulesError(f"{path}: missing (it holds the city's name and local government code)")
+    if not path.is_file():  # a folder, a FIFO (reading it would wait forever), a device
+        raise RulesError(f"{path}: not a regular file (it holds the city's name and local government code)")
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise RulesError(f"{path}: a symbolic link out of its plan folder; put the file itself there")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise RulesError(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from e
+    except OSError as e:
+        raise RulesError(f"{path}: cannot be read ({e.strerror})") from e
+    try:
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise RulesError(f"{path}:{where} is not valid YAML") from e
     if not isinstance(data, dict):
         raise RulesError(f"{path}: expected keys city, city_code (a mapping)")
+    if "slug" not in data and not re.fullmatch(SLUG_PATTERN, folder.name):
+        raise RulesError(f"{path}: the folder name {folder.name!r} is not a plan slug (a-z, 0-9, -; it makes the "
+                         "plan id): rename the folder or set `slug:` in plan.yaml")
     data.setdefault("slug", folder.name)
+    for key in ("city", "prefecture"):  # as in plan.yaml, but never with an invisible reordering mark
+        if isinstance(data.get(key), str):
+            data[key] = drop_format_chars(data[key])
+    if isinstance(data["slug"], str) and not re.fullmatch(SLUG_PATTERN, data["slug"]):
+        line = key_line(path, ("slug",))
+        raise RulesError(f"{path}: line {line}, key 'slug': {data['slug']!r} is not a plan slug "
+                         "(a-z, 0-9, -; it makes the plan id)")
     try:
         meta = PlanMeta.model_validate(data)
     except ValidationError as e:
@@ -89,10 +111,35 @@ def read_plan_meta(folder: Path) -> PlanMeta:
     return meta
 
 
-def plan_folders(corpus: Path) -> list[Path]:
+def _outside(path: Path, root: Path) -> bool:
+    """`path`, its symbolic links followed, lies outside the folder `root` (or leads nowhere: a loop)."""
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symbolic link loop
+        return True
+
+
+def _skipped(problems: list[ProblemRow] | None, path: Path, corpus: Path, why: str) -> None:
+    if problems is not None:
+        rel = path.relative_to(corpus).as_posix() if path.is_relative_to(corpus) else str(path)
+        problems.append(ProblemRow(plan_id=None, doc_path=rel, stage="corpus", severity="error",
+                                   message=f"{path}: {why}; skipped", page=None))
+
+
+def plan_folders(corpus: Path, problems: list[ProblemRow] | None = None) -> list[Path]:
+    """The plan folders of a corpus; a symbolic link to a folder outside it is skipped (and
+    reported in `problems` when given): what a run reads lies inside the corpus."""
     if not corpus.is_dir():
         raise InputError(f"{corpus}: corpus folder not found")
-    return sorted(p for p in corpus.iterdir() if p.is_dir() and not p.name.startswith("."))
+    folders = []
+    for p in sorted(corpus.iterdir()):
+        if p.name.startswith(".") or not p.is_dir():
+            continue
+        if _outside(p, corpus):
+            _skipped(problems, p, corpus, "a symbolic link to a folder outside the corpus")
+            continue
+        folders.append(p)
+    return folders
 
 
 def rendition_stem(path: Path) -> str:
@@ -107,10 +154,23 @@ def rendition_stem(path: Path) -> str:
     return stem
 
 
-def plan_documents(folder: Path, formats: tuple[str, ...]) -> list[Path]:
+def plan_documents(folder: Path, formats: tuple[str, ...], problems: list[ProblemRow] | None = None,
+                   corpus: Path | None = None) -> list[Path]:
     """Documents to read. A PDF and its text rendition are one document: the PDF is read, and the
-    text rendition only when there is no PDF of it (or when only text is asked for)."""
-    files = sorted(p for p in folder.iterdir() if p.is_file() and document_format(p) in formats)
+    text rendition only when there is no PDF of it (or when only text is asked for). A document
+    name that is a symbolic link out of the corpus, or not a regular file (a FIFO, device, socket
+    or folder), is skipped and reported in `problems` when given."""
+    corpus = corpus or folder.parent
+    files = []
+    for p in sorted(folder.iterdir()):
+        if document_format(p) not in formats:
+            continue
+        if _outside(p, corpus):
+            _skipped(problems, p, corpus, "a symbolic link to a file outside the corpus")
+        elif not p.is_file():
+            _skipped(problems, p, corpus, "not a regular file (a folder, FIFO, device, socket or broken link)")
+        else:
+            files.append(p)
     pdf_stems = {rendition_stem(p) for p in files if document_format(p) == "pdf"}
     return [p for p in files if document_format(p) == "pdf" or rendition_stem(p) not in pdf_stems]
 
@@ -282,13 +342,15 @@ def run(corpus: Path | str = "corpus", out: Path | str = "out", formats: tuple[s
     started = time.perf_counter()
     rules = rules or load_rules()
     corpus, out = Path(corpus), Path(out)
-    folders = plan_folders(corpus)
+    skipped: list[ProblemRow] = []  # folders that are links out of the corpus
+    folders = plan_folders(corpus, skipped)
     check_corpus(corpus, folders)
     check_out(out, corpus)
     claim_out(out)
     with OutLock(out, lock_timeout, waiting), _signals_end_the_run():
         clean_leftovers(out)  # what killed runs left; the lock says no live run owns it
-        result = _run_locked(corpus, out, folders, formats, rules, progress, password, jobs, cache, timeout)
+        result = _run_locked(corpus, out, folders, formats, rules, progress, password, jobs, cache, timeout,
+                             skipped)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -315,9 +377,10 @@ def _signals_end_the_run():
             signal.signal(sig, handler)
 
 
-def _run_locked(corpus, out, folders, formats, rules, progress, password, jobs, cache, timeout) -> RunResult:
+def _run_locked(corpus, out, folders, formats, rules, progress, password, jobs, cache, timeout,
+                skipped=()) -> RunResult:
     cache_dir = out / ".cache" if cache else None
-    problems: list[ProblemRow] = []
+    problems: list[ProblemRow] = list(skipped)
     tasks = []
     metas: dict[str, PlanMeta] = {}
     for folder in folders:
@@ -327,7 +390,7 @@ def _run_locked(corpus, out, folders, formats, rules, progress, password, jobs, 
             problems.append(ProblemRow(plan_id=None, doc_path=folder.name, stage="plan.yaml", severity="error",
                                        message=str(e), page=None))
             continue
-        documents = plan_documents(folder, formats)
+        documents = plan_documents(folder, formats, problems, corpus)
         if not documents:  # said, never skipped silently
             problems.append(ProblemRow(plan_id=None, doc_path=folder.name, stage="ingest", severity="warning",
                                        message=no_documents_message(formats), page=None))
@@ -549,9 +612,11 @@ def validate(corpus: Path | str = "corpus", rules_dir: Path | str | None = None)
         Rules(Path(rules_dir) if rules_dir else None)
     except RulesError as e:
         messages.append(str(e))
-    for folder in plan_folders(Path(corpus)):
+    skipped: list[ProblemRow] = []
+    for folder in plan_folders(Path(corpus), skipped):
         try:
             read_plan_meta(folder)
         except PlanextractError as e:
             messages.append(str(e))
+    messages += [p.message for p in skipped]
     return messages

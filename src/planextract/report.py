@@ -9,6 +9,7 @@ to each plan's figures (a few MB at 1,741 plans)."""
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 from .compare import ACTORS, alignment_rows, matrix, plans_without_roles, untagged_share
@@ -62,10 +63,30 @@ def _heatmap(con, by: str, title: str):
     return (cells + labels).properties(width=width, height=height)
 
 
+# What JSON may hold that would end a <script> element or start markup inside it: written as
+# escapes, which JSON reads back as the same characters (U+2028/2029 end a line in older JS).
+_SCRIPT_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                                "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def script_safe_json(text: str) -> str:
+    """JSON text made safe to place inside <script>…</script>: no `</script>`, `<!--` or `]]>`
+    can appear in it, whatever the strings hold."""
+    return text.translate(_SCRIPT_UNSAFE)
+
+
+class ScriptSafeJSONEncoder(json.JSONEncoder):
+    """json.dumps(…, cls=ScriptSafeJSONEncoder): the chart spec Altair writes into the page."""
+
+    def encode(self, o) -> str:
+        return script_safe_json(super().encode(o))
+
+
 def _charts_html(charts) -> str:
     """The charts as a <div> and a <script> holding their spec and data (Vega inlined): the one
     place the data enter a script, for both views."""
-    return charts.to_html(inline=True, fullhtml=False, output_div="charts")
+    return charts.to_html(inline=True, fullhtml=False, output_div="charts",
+                          json_kwds={"cls": ScriptSafeJSONEncoder})
 
 
 def _table(headers: list[str], rows: list[list], cls: str = "", row_ids: list[str] | None = None) -> str:

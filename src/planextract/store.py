@@ -192,16 +192,11 @@ def write_csv(directory: Path, tables: dict[str, list[BaseModel]], spooled: dict
 def write_duckdb(path: Path, tables: dict[str, list[BaseModel]], csv_dir: Path,
                  spooled_names: frozenset[str] = frozenset()) -> None:
     """Typed tables loaded from the CSV files just written: the database holds what the CSV holds
-    (an empty field is NULL in both), and a bulk COPY is far faster than row inserts."""
+    (an empty field is NULL in both), and a bulk load is far faster than row inserts."""
     statements = []
     for name, model in TABLES.items():
         cols = [(c, _sql_type(f.annotation)) for c, f in model.model_fields.items()]
         statements.append(f"CREATE TABLE {name} ({', '.join(f'{c} {t}' for c, t in cols)})")
-        if tables[name] or name in spooled_names:
-            source = (csv_dir / f"{name}.csv").as_posix().replace("'", "''")
-            # a row may hold one very long line of a document (DuckDB's default limit is 2 MB)
-            statements.append(f"COPY {name} FROM '{source}' (HEADER, DELIMITER ',', QUOTE '\"', NULLSTR '', "
-                              f"MAX_LINE_SIZE {MAX_LINE_SIZE})")
     statements += [f"CREATE OR REPLACE VIEW {name} AS {sql}" for name, sql in VIEWS.items()]
     # A bulk load needs no large working set: keep DuckDB's small so a run's peak memory stays
     # flat as the corpus grows (it spills to disk beside the database if it must).
@@ -209,8 +204,22 @@ def write_duckdb(path: Path, tables: dict[str, list[BaseModel]], csv_dir: Path,
                                             "preserve_insertion_order": True})
     try:
         con.execute(";\n".join(statements))  # one script: one round trip
+        for name in TABLES:
+            if tables[name] or name in spooled_names:
+                load_csv(con, name, csv_dir / f"{name}.csv")
     finally:
         con.close()
+
+
+def load_csv(con, table: str, path: Path) -> None:
+    """Append the rows of a CSV file written by this module to `table` (an empty field is NULL).
+    The file's path reaches DuckDB as a parameter, never inside SQL text: a quote in `--out`
+    cannot end the string and start a statement of its own. A row may hold one very long line of
+    a document (DuckDB's default limit is 2 MB)."""
+    columns = ", ".join(f"'{c}': '{_sql_type(f.annotation)}'" for c, f in TABLES[table].model_fields.items())
+    con.execute(f"INSERT INTO {table} SELECT * FROM read_csv(?, header = true, delim = ',', quote = '\"', "
+                f"nullstr = '', auto_detect = false, max_line_size = {int(MAX_LINE_SIZE)}, "
+                f"columns = {{{columns}}})", [str(path)])
 
 
 # What a run owns in its --out folder: it writes these and nothing else (exports, reports and
@@ -400,6 +409,20 @@ def store(result: RunResult, out: Path) -> list[str]:
 
 
 EXPORT_FORMATS = ("csv", "parquet", "xlsx", "xlsx-csv")
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell value for a spreadsheet: text that would start a formula (`=HYPERLINK(…)`, `-1+2`,
+    `@SUM(…)`) gets a leading `'` (OWASP's rule): the spreadsheet shows the text, it runs nothing.
+    Numbers, booleans and None come back as they are, so numeric columns stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 PARTITIONS = ("prefecture",)
 XLSX_NAME = "planextract.xlsx"
 XLSX_MAX_ROWS = 1_048_576  # rows of an Excel sheet, the header row included
@@ -493,8 +516,9 @@ def export(out: Path | str, fmt: str, dest: Path | str | None = None, partition:
 
     xlsx: one Excel workbook (planextract.xlsx), one sheet per table, codes as text. csv: UTF-8, LF.
     xlsx-csv: UTF-8 with a BOM and CRLF line ends, which Excel on Japanese Windows opens without
-    mojibake. parquet: one file per table, written by DuckDB; with `partition` ("prefecture"), one
-    folder per table partitioned by the plans' prefecture."""
+    mojibake, and text that would start a formula neutralised (spreadsheet_safe). parquet: one file
+    per table, written by DuckDB; with `partition` ("prefecture"), one folder per table partitioned
+    by the plans' prefecture."""
     from .errors import InputError
 
     out = Path(out)
@@ -521,7 +545,7 @@ def export(out: Path | str, fmt: str, dest: Path | str | None = None, partition:
         for name in TABLES:
             if fmt == "parquet":
                 path = dest / f"{name}.parquet"
-                con.execute(f"COPY (SELECT * FROM {name}) TO '{path.as_posix()}' (FORMAT PARQUET)")
+                con.table(name).write_parquet(str(path))  # the path as an argument, never in SQL text
             else:
                 path = dest / f"{name}.csv"
                 cur = con.execute(f"SELECT * FROM {name}")
@@ -530,8 +554,9 @@ def export(out: Path | str, fmt: str, dest: Path | str | None = None, partition:
                 with path.open("w", encoding=encoding, newline="") as f:
                     w = csv.writer(f, lineterminator=newline)
                     w.writerow(cols)
+                    safe = spreadsheet_safe if fmt == "xlsx-csv" else (lambda v: v)
                     for row in cur.fetchall():
-                        w.writerow([_csv_value(v) for v in row])
+                        w.writerow([safe(_csv_value(v)) for v in row])
             written.append(path)
     finally:
         con.close()
@@ -555,7 +580,7 @@ def write_alignment(out: Path | str, rows: Iterable[BaseModel]) -> Path:
         con.execute("BEGIN")
         con.execute("DELETE FROM policy_alignment")
         if rows:
-            con.execute(f"COPY policy_alignment FROM '{tmp.as_posix()}' (HEADER, DELIMITER ',', QUOTE '\"', NULLSTR '')")
+            load_csv(con, "policy_alignment", tmp)
         con.execute("COMMIT")
     finally:
         con.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import DocumentInfo, IngestedDocument, Page, Problem
-from ..normalise import squash_space
+from ..normalise import drop_format_chars, squash_space
 from ..rules import Rules
 from .pdf import ingest_pdf
 from .text import ingest_text
@@ -31,6 +31,17 @@ def guess_kind(name: str, first_text: str, rules: Rules) -> str:
         if any(w.lower() in probe for w in kind.words):
             return kind.kind
     return "other"
+
+
+def drop_format_chars_of(pages: list[Page]) -> None:
+    """Format characters (U+202E, U+200B, U+FEFF …) out of every line read, before anything
+    matches patterns on the text: they are invisible, change nothing a reader sees but the order
+    of what is shown, and would otherwise hide a heading from its pattern or reach the output."""
+    for p in pages:
+        lines = [b.line for b in p.blocks if b.line] + p.furniture
+        lines += [ln for b in p.blocks if b.table for c in b.table.cells for ln in c.lines]
+        for ln in lines:
+            ln.text = drop_format_chars(ln.text)
 
 
 def count_chars(pages: list[Page]) -> int:
@@ -65,6 +76,7 @@ def ingest_document(path: Path, corpus_root: Path, plan_slug: str, rules: Rules,
         pages, title_hint, warnings, bookmarks = ingest_pdf(str(path), password)
     else:
         pages = ingest_text(str(path), data, rules)
+    drop_format_chars_of(pages)
     first = " ".join(b.line.text for p in pages[:1] for b in p.blocks[:12] if b.line)
     info = DocumentInfo(doc_id=sha[:12], plan_slug=plan_slug, path=rel, sha256=sha, format=fmt,
                         kind=guess_kind(path.name, f"{title_hint or ''} {first}", rules),

@@ -7,6 +7,8 @@ Coordinates: PDF points, origin top-left.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 THIN = 2.5  # a filled rectangle this thin is a ruling, not a background
@@ -247,23 +249,87 @@ def _y_overlap(a: RawLine, b: RawLine) -> float:
     return max(0.0, hi - lo) / h
 
 
+def _joins_row(cur: RawLine, ln: RawLine, max_gap_em: float) -> bool:
+    """`ln` continues the visual line `cur`: same height band, same size, a small gap after it."""
+    gap = ln.bbox[0] - cur.bbox[2]
+    em = max(cur.size, ln.size)
+    return (not cur.vertical and not ln.vertical and _y_overlap(cur, ln) >= 0.6
+            and -1.0 <= gap <= max_gap_em * em and abs(cur.size - ln.size) <= 0.35 * em)
+
+
+class _RowIndex:
+    """Rows in a grid keyed by (right edge, height band): the rows a line may join are found in a
+    few cells instead of by comparing with every row (a page of thousands of short lines that join
+    nothing would otherwise take quadratic time). Rows or lines too large or too odd for the grid
+    are checked one by one, which gives the same answer."""
+
+    MAX_CELLS = 64
+
+    def __init__(self, cell: float):
+        self.cell = cell
+        self.grid: dict[tuple[int, int], set[int]] = {}
+        self.keys: dict[int, list[tuple[int, int]]] = {}
+        self.loose: set[int] = set()  # rows kept outside the grid, always checked
+
+    def _band(self, lo: float, hi: float) -> range | None:
+        if not (math.isfinite(lo) and math.isfinite(hi)) or hi - lo > self.MAX_CELLS * self.cell:
+            return None
+        return range(math.floor(lo / self.cell), math.floor(hi / self.cell) + 1)
+
+    def put(self, k: int, row: RawLine) -> None:
+        for key in self.keys.pop(k, []):
+            self.grid[key].discard(k)
+        self.loose.discard(k)
+        x0, y0, x1, y1 = row.bbox
+        if not y1 > y0:  # no height: it can never overlap another line by 0.6 of a height
+            return
+        ys, xs = self._band(y0, y1), self._band(x1, x1)
+        if ys is None or xs is None:
+            self.loose.add(k)
+            return
+        keys = [(xs[0], y) for y in ys]
+        for key in keys:
+            self.grid.setdefault(key, set()).add(k)
+        self.keys[k] = keys
+
+    def candidates(self, ln: RawLine, max_gap_em: float, n_rows: int) -> Iterable[int]:
+        """Rows that may join `ln`, in row order (a superset of those that do)."""
+        x0, y0, _, y1 = ln.bbox
+        if not y1 > y0:
+            return []
+        # a row it joins ends within [x0 - gap, x0 + 1]; its size is at most size / 0.65
+        reach = max_gap_em * ln.size / 0.65 + 1e-6 if ln.size >= 0 else math.inf
+        ys, xs = self._band(y0, y1), self._band(x0 - reach, x0 + 1.0)
+        if ys is None or xs is None or len(ys) * len(xs) > max(self.MAX_CELLS, n_rows):
+            return range(n_rows)
+        found = set(self.loose)
+        for x in xs:
+            for y in ys:
+                found |= self.grid.get((x, y), set())
+        return sorted(found)
+
+
 def merge_same_row(lines: list[RawLine], max_gap_em: float = 1.6) -> list[RawLine]:
-    """Join pieces of one visual line (a label box and its title, a spaced-out word)."""
+    """Join pieces of one visual line (a label box and its title, a spaced-out word): each line
+    joins the first row it continues (see _joins_row), rows found through a grid index."""
+    sizes = sorted(ln.size for ln in lines if math.isfinite(ln.size) and ln.size > 0)
+    index = _RowIndex(cell=max(1.0, sizes[len(sizes) // 2]) if sizes else 8.0)
     rows: list[RawLine] = []
     for ln in sorted(lines, key=lambda ln: (ln.bbox[0], ln.bbox[1])):
-        for k, cur in enumerate(rows):
+        k = next((k for k in index.candidates(ln, max_gap_em, len(rows)) if _joins_row(rows[k], ln, max_gap_em)),
+                 None)
+        if k is not None:
+            cur = rows[k]
             gap = ln.bbox[0] - cur.bbox[2]
-            em = max(cur.size, ln.size)
-            if (not cur.vertical and not ln.vertical and _y_overlap(cur, ln) >= 0.6
-                    and -1.0 <= gap <= max_gap_em * em and abs(cur.size - ln.size) <= 0.35 * em):
-                sep = " " if gap > 0.25 * em else ""
-                rows[k] = RawLine(cur.text + sep + ln.text,
-                                  (cur.bbox[0], min(cur.bbox[1], ln.bbox[1]),
-                                   ln.bbox[2], max(cur.bbox[3], ln.bbox[3])),
-                                  max(cur.size, ln.size))
-                break
+            sep = " " if gap > 0.25 * max(cur.size, ln.size) else ""
+            rows[k] = RawLine(cur.text + sep + ln.text,
+                              (cur.bbox[0], min(cur.bbox[1], ln.bbox[1]),
+                               ln.bbox[2], max(cur.bbox[3], ln.bbox[3])),
+                              max(cur.size, ln.size))
         else:
+            k = len(rows)
             rows.append(RawLine(ln.text, ln.bbox, ln.size, ln.vertical))
+        index.put(k, rows[k])
     return rows
 
 

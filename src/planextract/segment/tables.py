@@ -159,9 +159,16 @@ class TableReader:
         from .paragraphs import lines_to_paragraphs
 
         grid = Grid(table)
+        # the first column each cell holds in each row, found in one pass (a row of thousands of
+        # cells must not scan every position again for each cell)
+        first_col: dict[tuple[int, int], int] = {}
+        for (rr, k), cc in grid.at.items():
+            key = (rr, id(cc))
+            if k < first_col.get(key, k + 1):
+                first_col[key] = k
         for r in range(table.n_rows):
             for c in grid.row_cells(r):
-                if c.row != r or c.col != min(k for (rr, k), cc in grid.at.items() if cc is c and rr == r):
+                if c.row != r or c.col != first_col[(r, id(c))]:
                     continue
                 for para in lines_to_paragraphs(c.lines, self.seg.marks, self.seg.starts_block, self.seg.is_label):
                     self.seg.process(para)
