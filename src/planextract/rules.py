@@ -41,6 +41,7 @@ class HeadingRules(_Strict):
     title_note: str
     level_words: dict[str, list[str]] = {}
     not_heading_after_number: list[str] = []
+    not_level_words: list[str] = []
 
 
 class SectionRule(_Strict):
@@ -79,6 +80,7 @@ class ActorRules(_Strict):
     version: int
     actors: dict[str, list[str]]
     scheme_words: dict[str, SchemeWord] = {}
+    scheme: list[str] = []  # the words of the self-help scheme (自助・互助・共助・公助)
     label_suffixes: list[str] = []
 
 
@@ -382,8 +384,14 @@ class Rules:
             for c in (label, bare):
                 if c.endswith(suffix) and len(c) > len(suffix):
                     candidates.append(re.sub(r"[(（][^()（）]*[)）]$", "", c[: -len(suffix)]))
-        # 自助（市民）: the word of a scheme, with who is meant in brackets
+        # 共助（社協）: a word of the 自助・互助・共助・公助 scheme, with who is meant in brackets
         inner = re.search(r"[(（]([^()（）]+)[)）]$", label)
+        scheme_set = set(self.actors.scheme_words) | {w.when_also for w in self.actors.scheme_words.values()} | \
+            {a for a in self.actors.scheme if a}
+        if inner and bare in scheme_set:
+            named = self.actor_of(inner.group(1), scheme)
+            if named:
+                return named
         for candidate in candidates:
             word = self.actors.scheme_words.get(candidate)
             if word is not None:
@@ -391,8 +399,6 @@ class Rules:
             for alias, actor in self.actor_aliases:
                 if candidate == alias:
                     return actor
-        if inner and bare in {"自助", "互助", "共助", "公助"}:
-            return self.actor_of(inner.group(1), scheme)
         return None
 
 

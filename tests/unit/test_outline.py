@@ -329,3 +329,18 @@ def test_bookmarks_give_the_levels_of_unnumbered_headings(extract_file, pdf):
     pdf.doc.set_toc([[1, "ふれあうまち", 1], [2, "居場所のひろがり", 1], [1, "たすけあうまち", 1], [2, "見守りの輪", 1]])
     seg = extract_file("plan.pdf", pdf)
     assert nodes(seg) == [("1", "ふれあうまち"), ("1.1", "居場所のひろがり"), ("2", "たすけあうまち"), ("2.1", "見守りの輪")]
+
+
+def test_review_findings_on_the_outline(extract_file, rules):
+    """A sentence that starts with a title is not that heading; an indicator list does not hide the
+    policies after it; captions (図表1) are not levels; 共助（社協） goes by its brackets."""
+    text = "\n".join([
+        "施策の体系", "柱1 ふれあうまち", "ア 見守り活動の充実", "イ 居場所づくり",
+        "柱1 ふれあうまち", "成果指標", "・参加者数", "ア 見守り活動の充実",
+        "見守り活動の充実に向けて、地域の協力が欠かせません。",
+        "主な取組", "・声かけを広げます。", "イ 居場所づくり", "図表1 参加者の推移",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg) == [("1", "ふれあうまち"), ("1.1", "見守り活動の充実"), ("1.2", "居場所づくり")]
+    assert [(a.local_code, a.text) for a in seg.actions] == [("1.1", "声かけを広げます。")]
+    assert rules.actor_of("共助（社協）") == "社協" and rules.actor_of("公助（社協）") == "社協"

@@ -39,6 +39,9 @@ _BRACKETS = "【】《》≪≫<>＜＞〈〉●■◆▶◇□○〇"
 _SENTENCE = re.compile(r"(?:ます|ましょう|します|です)。?\s*(?:[(（][^)）]*[)）])?\s*$")
 _LEADERS = re.compile(r"\s*[.．…・‥･]{3,}\s*[0-9０-９]*\s*$")
 _LABEL_MARKS = _BRACKETS + "■□◆◇●○◎・▼▽★☆ :："  # around an actor label: ■家族, 【市民】
+# reasons of unassigned text that mean an item found no node (not text set aside on purpose)
+_UNPLACED = ("list item outside an extracted section", "role table cell outside a policy", "role table outside a policy",
+             "roles outside a policy", "policy items outside a policy", "narrated item outside a policy")
 _NOTE_MARKS = ("※", "＊", "*", "注", "(注", "（注")
 _LEAD_MARK = re.compile(r"^[■□◆◇●○▼▽◎★☆]\s*")
 _BRACKETED_LABEL = re.compile(r"^[【［\[〔]\s*([^】］\]〕]{1,16}?)\s*[】］\]〕]\s*")
@@ -79,7 +82,7 @@ class Segmenter:
         self.partial_label = ""  # a label broken over lines: "基本" + "理念"
         self.loose_prose: list[str] = []  # short unplaced lines since the last structure
         self.is_text = doc.info.format == "text"
-        self.scheme = scheme_words(doc)
+        self.scheme = scheme_words(doc, rules)
         self._section_kinds: dict[str, str | None] = {}
         self.repeated, self.body_size = repeated_lines(doc)
         self.other_labels: set[str] = set()
@@ -87,6 +90,10 @@ class Segmenter:
         self.labels = LabelReader(rules)
         self.out.outline = document_outline(doc, rules, self.is_section, self.marks.starts_item, self.has_tree_sheet)
         self._outline = {outline_key(e.text): e for e in self.out.outline.entries}
+        self._outline_by_head: dict[str, list] = {}  # keys by their first characters: wrapped titles
+        for k, e in self._outline.items():
+            if len(k) >= 6:
+                self._outline_by_head.setdefault(k[:6], []).append((k, e))
 
     # ------------------------------------------------------------------ nodes
 
@@ -193,7 +200,10 @@ class Segmenter:
             if not title or not cand.title or similar(cand.title, title) >= 0.85:
                 node = cand
         if node is None:
-            code = f"{goal}.{len(listed) + 1}"
+            n = len(listed) + 1
+            while f"{goal}.{n}" in self.nodes:  # a place taken by a policy placed by its number
+                n += 1
+            code = f"{goal}.{n}"
             if exact and printed and f"{goal}.{printed}" not in self.nodes:
                 code = f"{goal}.{printed}"
             node = NodeRecord(level=Level.policy, local_code=code, label=label, title=title, raw_title=raw_title,
@@ -428,9 +438,9 @@ class Segmenter:
         """The outline's heading this paragraph opens with (a wrapped title continues it)."""
         key = outline_key(text)
         entry = self._outline.get(key)
-        if entry is None and len(key) > 6:
-            for k, e in self._outline.items():
-                if len(k) >= 6 and key.startswith(k):
+        if entry is None and len(key) > 6 and "。" not in key:  # a sentence is not a wrapped title
+            for k, e in self._outline_by_head.get(key[:6], ()):
+                if key.startswith(k):
                     return e
         return entry
 
@@ -788,7 +798,7 @@ def weak_outline(out: SegmentedDocument) -> str | None:
     its item-looking lines left unplaced."""
     if not (out.nodes or out.roles or out.actions or out.scores):
         return "no rule recognised this document's layout (no heading, item or score was found)"
-    unplaced = sum(1 for u in out.unassigned if u.reason.startswith(("list item", "role table", "narrated item")))
+    unplaced = sum(1 for u in out.unassigned if u.reason.startswith(_UNPLACED))
     placed = len(out.roles) + len(out.actions)
     if unplaced >= 5 and unplaced > placed:
         return (f"weak outline: {len(out.nodes)} headings found, and {unplaced} item lines could not be placed "
@@ -811,13 +821,15 @@ def repeated_lines(doc: IngestedDocument) -> tuple[set[str], float | None]:
     return {t for t, pages in pages_of.items() if len(pages) >= 3}, body
 
 
-def scheme_words(doc: IngestedDocument) -> frozenset[str]:
-    """Which of 自助・互助・共助・公助 the document prints as labels (共助's actor depends on it)."""
-    words = ("自助", "互助", "共助", "公助")
+def scheme_words(doc: IngestedDocument, rules: Rules) -> frozenset[str]:
+    """Which words of the 自助・互助・共助・公助 scheme the document prints as labels (共助's actor
+    depends on it)."""
+    words = tuple(rules.actors.scheme)
     found = set()
     for page in doc.pages:
         for block in page.blocks:
-            lines = [block.line] if block.line else [ln for c in block.table.cells for ln in c.lines]
+            lines = [block.line] if block.line else [ln for c in block.table.cells for ln in c.lines] \
+                if block.table is not None else []
             for ln in lines:
                 t = squash_space(ln.text)
                 for w in words:

@@ -52,7 +52,7 @@ _STYLES: list[tuple[str, str, bool]] = [
 _SEP = r"(?P<sep>[\s:：.．、)）]*)"
 _SENTENCE_END = re.compile(r"(?:。|ます|ました|です|でした|ましょう|します|ません)[。)）]*$")
 MAX_TITLE = 60
-_HEADING_LISTS = {"policy_list", "focus_list", "focus_list_top", "embedded_items"}  # sections that list headings
+_ITEM_LISTS = {"action", "roles", "focus_measure"}  # sections whose own numbering is not a heading level
 _LEADERS = re.compile(r"\s*[.．…・‥･]{3,}\s*[0-9]*\s*$")  # a 目次 entry: leader dots and its page
 
 
@@ -97,6 +97,7 @@ class LabelReader:
                          for kind, pat, need_sep in _STYLES]
         self.stops = tuple(rules.headings.not_heading_after_number)
         self.known_words = set(words)
+        self.not_level = set(rules.headings.not_level_words)
 
     def read(self, text: str) -> Label | None:
         t = light_form(text).lstrip(_LEAD_MARKS + " ")
@@ -109,6 +110,8 @@ class LabelReader:
             if not m:
                 continue
             word = m.group("word") or ""
+            if word in self.not_level:
+                return None  # 図表1, 問3, 資料2: a caption or a question, not a heading
             if kind == "part":
                 word = word + "第" + m.group("part")  # 第N章 and 第N節 are two styles
             title = _LEADERS.sub("", m.group("title")).strip()
@@ -233,8 +236,6 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
             out[s] = ("policy", "composite number N-M: policy M of goal N")
         elif word in words and words[word] in ("goal", "policy"):
             out[s] = (words[word], f"level word {word}")
-        elif s.endswith("|composite") and not word:
-            out[s] = ("policy", "composite number N-M: policy M of goal N")
     goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
     policies = [s for s in order if out.get(s, ("",))[0] == "policy"]
     book = {s for s in order if s.split("|", 1)[0] in ("第章", "第部", "第編")}  # parts of the book
@@ -277,8 +278,9 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
         kind = is_section(text)
         if kind:
             cands.append(_Cand(ln, text, None, section=True))
-            # a list of items follows (主な取組, それぞれの役割), not a list of headings (施策の方向)
-            list_from = set(styles_seen) if kind not in _HEADING_LISTS else None
+            # a list of items follows (主な取組, それぞれの役割), not headings (施策の方向) or
+            # text set aside (成果指標)
+            list_from = set(styles_seen) if kind in _ITEM_LISTS else None
             continue
         lab = reader.read(text)
         if lab is None or (lab.title and not is_heading_text(lab.title)):
@@ -303,7 +305,6 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
     # (a policy inside a goal, numbers in step)
     stack: list[str] = []
     last_num: dict[str, int] = {}
-    in_goal = False
     for c in cands:
         if c.section:
             # items under a section marker (主な取組 ①…) are not headings of the style they share
@@ -323,9 +324,7 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
         last_num[s] = lab.num or 0
         if level is None:
             continue
-        if level == "goal":
-            in_goal = True
-        elif level == "policy" and not (in_goal or lab.goal_num or any(x in goal_styles for x in stack)):
+        if level == "policy" and not (lab.goal_num or any(x in goal_styles for x in stack)):
             continue
         in_step = prev is None or lab.num in (1, prev + 1) or lab.num == prev
         if not in_step and not lab.word:

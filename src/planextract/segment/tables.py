@@ -70,6 +70,11 @@ class TableReader:
         for pat, role in self.rules.column_patterns:
             if pat.fullmatch(t):
                 return role
+        # a column headed by a level's name (分野, 施策, 取組の方向): the outline's vocabulary
+        level = self.rules.headings.level_words
+        for role in ("goal", "policy"):
+            if t in level.get(role, ()):
+                return role
         return None
 
     def header(self, grid: Grid) -> dict[int, str] | None:
@@ -348,16 +353,24 @@ class TableReader:
             # "(2) ○○の推進" one column left: bracketed numbers mark policies, not goals
             goal_text, policy_text, gl = "", goal_text, ""
         m = _GOAL_CELL.match(gl) if gl else None
+        lab = seg.labels.read(gl) if gl and not m else None
         if m:
             g_num, g_title = to_int(m.group("n") or m.group("n2")), m.group("title")
+        elif lab is not None and lab.title and lab.kind != "composite":
+            g_num, g_title = lab.num, lab.title  # 分野1 …, 柱Ⅱ …, 【3】 …: the label the outline reads
         elif gl:
             g_title = gl
         p_num, p_title = None, ""
         pl = light_form(policy_text)
         m = _POLICY_CELL.match(pl) if pl else None
+        lab = seg.labels.read(pl) if pl and not m else None
         if m:
             p_num = to_int(m.group("n") or m.group("c") or m.group("b"))
             p_title = m.group("title")
+        elif lab is not None and lab.title:
+            p_num, p_title = lab.num, lab.title  # 取組の方向1-1 …, 施策2 …
+            if lab.goal_num is not None and g_num is None and not gl:
+                g_num = lab.goal_num
         elif pl:
             p_title = pl
         if g_title and not g_num:
@@ -420,13 +433,14 @@ class TableReader:
             return False
         if (g_title and seg.find_node(Level.goal, g_title)) or (p_title and seg.find_node(Level.policy, p_title)):
             return False
-        for title, code in ((g_title, str(seg.goal) if seg.goal is not None else None), (p_title, seg.policy)):
-            node = seg.nodes.get(code) if code and title else None
-            if title and node is None:
-                return False
-            if node is not None:
-                node.title = clean_text(join_fragments(node.title, title))
-                node.raw_title = join_fragments(node.raw_title, title)
+        pairs = [(title, seg.nodes.get(code) if code else None)
+                 for title, code in ((g_title, str(seg.goal) if seg.goal is not None else None), (p_title, seg.policy))
+                 if title]
+        if any(node is None for _, node in pairs):
+            return False  # nothing is changed unless every cut title has its node
+        for title, node in pairs:
+            node.title = clean_text(join_fragments(node.title, title))
+            node.raw_title = join_fragments(node.raw_title, title)
         return True
 
     def score_cell(self, cell, code: str, table: Table) -> None:
