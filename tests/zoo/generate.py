@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
 from zoo_pools import NAME_FIRST, NAME_SECOND, Phrases  # noqa: E402
-from zoo_render import A3_LANDSCAPE, A4, RADICALS, Canvas, Damage, text_width  # noqa: E402
+import pymupdf  # noqa: E402
+from zoo_render import A3_LANDSCAPE, A4, RADICALS, Canvas, Damage, text_width, wrap  # noqa: E402
 
 from planextract.prefectures import PREFECTURES, check_digit  # noqa: E402
 
@@ -41,8 +42,21 @@ FW = str.maketrans("0123456789", "０１２３４５６７８９")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 KATAKANA = "アイウエオカキクケコサシスセソタチツテト"
 IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネ"
-ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ"
-ROMAN_LATIN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
+
+
+def roman_latin(n: int) -> str:
+    out = ""
+    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def _nth(chars: str, n: int) -> str:
+    """The n-th of a closed series (①…⑳, ア…), or the plain number past its end."""
+    return chars[n - 1] if n <= len(chars) else str(n)
 KANJI = "一二三四五六七八九十"
 
 
@@ -64,11 +78,11 @@ SIMPLE = {
     "arabic_halfparen": lambda n: f"{n})",
     "paren": lambda n: f"（{n}）",
     "paren_fullwidth": lambda n: f"({fw(n)})",
-    "circled": lambda n: CIRCLED[n - 1],
-    "katakana": lambda n: KATAKANA[n - 1],
-    "iroha": lambda n: f"({IROHA[n - 1]})",
-    "roman": lambda n: ROMAN[n - 1],
-    "roman_latin": lambda n: ROMAN_LATIN[n - 1],
+    "circled": lambda n: _nth(CIRCLED, n),
+    "katakana": lambda n: _nth(KATAKANA, n),
+    "iroha": lambda n: f"({_nth(IROHA, n)})",
+    "roman": lambda n: ROMAN[n - 1] if n <= len(ROMAN) else roman_latin(n),
+    "roman_latin": roman_latin,
     "kanji": kanji_number,
     "kanji_dai": lambda n: "第" + kanji_number(n),
     "bracket_sumi": lambda n: f"【{n}】",
@@ -104,8 +118,9 @@ ACTOR_ORDER = ["市民", "地域", "専門職", "社協", "行政"]
 JIJO4 = [("自助", "市民"), ("互助", "地域"), ("共助", "専門職"), ("公助", "行政")]
 JIJO3 = [("自助", "市民"), ("共助", "地域"), ("公助", "行政")]
 ROLE_LAYOUTS = ["actor_rows", "actor_columns", "actor_headings", "bands", "sections", "jijo4", "jijo3",
-                "shared_box", "none"]
-TREES = ["grid", "toc", "none"]
+                "shared_box", "actor_pages", "none"]
+DASH_LAYOUTS = ("actor_rows", "actor_columns")  # where an actor's cell may hold － (no role)
+TREES = ["grid", "toc", "boxes", "none"]
 
 
 def zoo_code(prefecture: int, n: int) -> str:
@@ -184,7 +199,7 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
         "policy_numbering": rng.choice(POLICY_STYLES),
         "runs_on": rng.random() < 0.25,
         "levels": "goal_action" if rng.random() < 0.08 else "goal_policy",
-        "label_line": rng.random() < 0.2,
+        "label_style": rng.choices(["inline", "own_line", "box"], weights=[6, 2, 2])[0],
         "separator": rng.choice(["　", "　", " ", "  "]),
         "action_name": rng.choice(ACTION_NAMES),
         "action_heading": rng.choice(["plain", "sumi", "angle", "square"]),
@@ -200,6 +215,9 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
         "description": rng.random() < 0.6,
         "indicators": rng.random() < 0.3,
         "fullwidth_edition": rng.random() < 0.5,
+        "vision_cover": rng.random() < 0.3,
+        "encrypted": rng.random() < 0.08,
+        "dash_no_role": rng.random() < 0.3,
         "heading_style": rng.choice(["plain", "plain", "box", "band"]),
         "columns": 2 if rng.random() < 0.15 else 1,
         "overprint": rng.random() < 0.3,
@@ -214,7 +232,8 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
     }
     if c["roles"] in ("jijo4", "jijo3") and c["role_tables"] == "none":
         c["role_tables"] = "lines"
-    if c["roles"] in ("actor_headings", "bands", "sections", "shared_box"):
+    if c["roles"] in ("actor_headings", "bands", "sections", "shared_box") or \
+            (c["roles"] == "actor_pages" and c["role_tables"] == "none"):
         c["role_tables"] = "n/a"
     if c["levels"] == "goal_action":
         c["roles"] = "none"
@@ -226,12 +245,13 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
     c["profile"] = profile
     if profile == "sample":
         c.update(description=False, goal_name="基本目標", goal_numbering="arabic_fullwidth", policy_name="基本施策",
-                 policy_numbering="composite_hyphen", runs_on=False, levels="goal_policy", label_line=False,
+                 policy_numbering="composite_hyphen", runs_on=False, levels="goal_policy", label_style="inline",
                  separator="　", action_name="主な取組", action_heading="plain", action_marks="○",
                  roles="actor_rows", role_tables="lines", qualifier=False, vision_label="基本理念",
                  tree="none", bookmarks=False, overview=False, heading_style="plain", columns=1,
                  overprint=False, radicals=False, furigana=False, page_numbers="", running_header=False,
-                 side_tab=False, row_split=False, kind="市", indicators=False)
+                 side_tab=False, row_split=False, kind="市", indicators=False, vision_cover=False,
+                 encrypted=False, dash_no_role=False)
     return c
 
 
@@ -252,10 +272,16 @@ def convention_names(c: dict, plan_actors: dict) -> list[str]:
                 names.append(f"tables:{c['role_tables']}")
             if c["qualifier"]:
                 names.append("roles:qualifier")
-    if c["label_line"]:
-        names.append("heading:label_own_line")
+    if c["label_style"] != "inline":
+        names.append(f"heading:label_{c['label_style']}")
     if c["bookmarks"]:
         names.append("tree:bookmarks")
+    if c["vision_cover"]:
+        names.append("vision:cover")
+    if c["encrypted"]:
+        names.append("damage:encrypted_owner_password")
+    if c["dash_no_role"] and c["roles"] in DASH_LAYOUTS:
+        names.append("roles:dash_no_role")
     if c["overview"]:
         names.append("overview:renumbered")
     if c["heading_style"] != "plain":
@@ -328,7 +354,8 @@ def compose(seed: int, prefecture: int | None = None, pages: int | None = None,
     if profile == "sample":
         actors = dict(SAMPLE_ACTORS)
     # size: a few goals of a few policies; `pages` scales the number of goals
-    n_goals = rng.randint(2, 4) if pages is None else max(1, pages // 3)
+    # `pages` asks for roughly that many body pages: about two per goal
+    n_goals = rng.randint(2, 4) if pages is None else min(10, max(1, pages // 2))
     goals: list[Goal] = []
     running = 0
     layout = c["roles"]
@@ -441,6 +468,7 @@ def _action_heading(c: dict) -> str:
 
 
 def _role_text(r: Role) -> str:
+    """A commitment as printed: its carrier or its actor in trailing parentheses."""
     s = r.text
     if r.qualifier:
         s += f"（{r.qualifier}）"
@@ -452,9 +480,17 @@ def _role_text(r: Role) -> str:
 def render_roles(cv: Canvas, plan: Plan, pol: Policy, rng: random.Random):
     c = plan.conv
     layout = c["roles"]
-    if layout == "none" or not pol.roles:
+    if layout in ("none", "actor_pages") or not pol.roles:
         return
     by_label: dict[str, list[Role]] = {}
+    if c["dash_no_role"] and layout in DASH_LAYOUTS:
+        # every actor of the plan gets its row / column; one without a role for this policy: －
+        present = {r.actor for r in pol.roles}
+        for a in ACTOR_ORDER:
+            if a in present:
+                by_label[plan.actors[a]] = [r for r in pol.roles if r.actor == a]
+            else:
+                by_label[plan.actors[a]] = [Role(actor=a, label=plan.actors[a], text="－")]
     for r in pol.roles:
         by_label.setdefault(r.label, []).append(r)
     mark = c["role_marks"]
@@ -498,6 +534,9 @@ def render_roles(cv: Canvas, plan: Plan, pol: Policy, rng: random.Random):
     cv.line(heading, 11, bold=True, gap=6)
     fmt = rng.choice(["【{}】", "■{}", "＜{}＞", "{}"])
     for label, rs in by_label.items():
+        if any(r.marker for r in rs):  # the box two actors share: （町） / （社協） decides
+            cv.boxed_items(fmt.format(label), [_role_text(r) for r in rs], mark)
+            continue
         if layout == "bands":
             cv.heading(label, 10.5, style="band", bold=True, gap=4, fill=(0.95, 0.88, 0.8))
         else:
@@ -506,10 +545,20 @@ def render_roles(cv: Canvas, plan: Plan, pol: Policy, rng: random.Random):
             cv.item(mark, _role_text(r), indent=12)
 
 
-def _heading_lines(c: dict, label: str, title: str) -> list[str]:
-    if c["label_line"]:
-        return [label, title]
-    return [label + c["separator"] + title]
+def node_heading(cv: Canvas, c: dict, label: str, title: str, level: str) -> None:
+    """A goal or policy heading: label and title on one line, on two lines, or the label in a
+    filled box with the title beside it (two text runs)."""
+    size = 14 if level == "goal" else 12
+    style = c["label_style"]
+    if style == "box":
+        cv.label_box(label, title, size, fill=(0.2, 0.4, 0.65) if level == "goal" else (0.45, 0.6, 0.3))
+        return
+    lines = [label, title] if style == "own_line" else [label + c["separator"] + title]
+    for ln in lines:
+        if level == "goal":
+            cv.heading(ln, size, style=c["heading_style"], gap=6)
+        else:
+            cv.line(ln, size, bold=True, gap=6, ruby=True)
 
 
 def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
@@ -521,6 +570,8 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
     cv.y = 250
     cv.line(plan.title, 20, bold=True, gap=20)
     cv.line(f"計画期間：{era(plan.start_fy)}～{era(plan.end_fy)}", 12, gap=30)
+    if c["vision_cover"]:  # the slogan alone on the cover, without its label
+        cv.line(plan.vision, 15, gap=30)
     cv.line(f"{era(plan.start_fy - 1).replace('年度', '年')}3月　{plan.city}", 12)
     # table of contents: reserved now, filled once the pages of the headings are known
     toc_pages = []
@@ -553,6 +604,8 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
                              [g.label + "　" + g.title] if k == 0 else [""],
                              [p.label + "　" + p.title] if p else ["－"]])
         cv.table([1, 1.6, 2], rows, ruled="lines", marks="", size=8.5)
+    if c["tree"] == "boxes":
+        render_tree_boxes(cv, plan, rng)
     # the body chapter
     cv.new_page()
     ch3_page = cv.page_no()
@@ -562,11 +615,9 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
     for g in plan.goals:
         if g is not plan.goals[0] and rng.random() < 0.6:
             cv.new_page()
-        gl = _heading_lines(c, g.label, g.title)
         cv.need(80)
         entries.append((2, g.label + "　" + g.title, cv.page_no()))
-        for ln in gl:
-            cv.heading(ln, 14, style=c["heading_style"], gap=6)
+        node_heading(cv, c, g.label, g.title, "goal")
         cv.space(4)
         if g.description:
             cv.para(g.description, first_indent=10)
@@ -577,11 +628,9 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
         for p in g.policies:
             cv.need(60)
             entries.append((3, p.label + "　" + p.title, cv.page_no()))
-            for ln in _heading_lines(c, p.label, p.title):
-                cv.line(ln, 12, bold=True, gap=6, ruby=True)
+            node_heading(cv, c, p.label, p.title, "policy")
             if p.description:
-                cv.line("現状と課題" if rng.random() < 0.5 else "施策の方向性" if False else "取組の考え方", 10.5,
-                        bold=True, gap=4)
+                cv.line(rng.choice(["現状と課題", "取組の考え方"]), 10.5, bold=True, gap=4)
                 cv.para(p.description, first_indent=10)
             if p.actions:
                 cv.line(_action_heading(c), 11, bold=True, gap=5)
@@ -596,13 +645,78 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
                     rows.append([[ind], [f"{now}"], [f"{now + rng.randint(5, 100)}"]])
                 cv.table([2.2, 1.4, 1.4], rows, ruled="lines", marks="", size=8.5)
             cv.space(8)
+        if c["roles"] == "actor_pages":
+            render_actor_pages(cv, plan, g, rng)
     numbers = cv.furniture()
     if toc_pages:
         _fill_toc(cv, toc_pages, entries, numbers, rng)
     toc = None
     if c["bookmarks"]:
         toc = [[lvl, title, pno + 1] for lvl, title, pno in entries]
-    cv.save(path, toc=toc)
+    cv.save(path, toc=toc, owner_password="zoo-owner" if c["encrypted"] else None)
+
+
+def render_tree_boxes(cv: Canvas, plan: Plan, rng: random.Random) -> None:
+    """施策の体系 as a diagram: a box per goal and per policy joined by lines, on a page of its own;
+    the boxes are drawn in shuffled order (text blocks in any order, as in exported diagrams)."""
+    c = plan.conv
+    cv.new_page()
+    cv.line("施策の体系", 13, bold=True, gap=10)
+    rows = sum(max(1, len(g.policies)) for g in plan.goals)
+    row_h = min(40.0, (cv.bottom - cv.y - 10) / max(rows, 1))
+    size = min(9.0, row_h / 2.6)
+    gx, gw = cv.margin, 170
+    px, pw = cv.margin + 200, cv.width - 2 * cv.margin - 200
+    boxes, links = [], []
+    y = cv.y
+    for g in plan.goals:
+        n = max(1, len(g.policies))
+        boxes.append((gx, y, gw, n * row_h - 6, [g.label, g.title]))
+        for k, p in enumerate(g.policies):
+            py = y + k * row_h
+            boxes.append((px, py, pw, row_h - 6, [p.label + "　" + p.title]))
+            links.append(((gx + gw, y + (n * row_h - 6) / 2), (px, py + (row_h - 6) / 2)))
+        y += n * row_h
+    rng.shuffle(boxes)
+    page = cv.page
+    shape = page.new_shape()
+    for a, b in links:
+        shape.draw_line(a, b)
+    shape.finish(color=(0.4, 0.4, 0.4), width=0.6)
+    for x, y0, w, h, _ in boxes:
+        shape.draw_rect(pymupdf.Rect(x, y0, x + w, y0 + h))
+    shape.finish(color=(0.2, 0.4, 0.65), width=0.8, fill=(0.93, 0.96, 1.0))
+    shape.commit()
+    for x, y0, w, h, texts in boxes:
+        yy = y0 + 3
+        for t in texts:
+            for ln in wrap(t, w - 8, size):
+                if yy + size > y0 + h + 2:
+                    break
+                cv.draw(x + 4, yy + size, ln, size)
+                yy += size + 2
+    cv.y = y + 10
+    cv.column_break() if cv.columns > 1 else None
+
+
+def render_actor_pages(cv: Canvas, plan: Plan, goal: Goal, rng: random.Random) -> None:
+    """One page per actor after a goal's policies: the actor's items for each policy at once,
+    a policy column inside (label and title)."""
+    c = plan.conv
+    by_actor: dict[str, list] = {}
+    for p in goal.policies:
+        for r in p.roles:
+            by_actor.setdefault(r.label, []).append((p, r))
+    for label, pairs in by_actor.items():
+        cv.new_page()
+        cv.heading(rng.choice(["{}の取組", "{}の役割", "{}ができること"]).format(label), 13, style="band")
+        rows = [[["施策"], ["取組"]]]
+        for p in goal.policies:
+            items = [_role_text(r) for q, r in pairs if q is p]
+            if items:
+                rows.append([[p.label + "　" + p.title], items])
+        cv.table([1.3, 3], rows, ruled=c["role_tables"] if c["role_tables"] != "n/a" else "lines",
+                 marks=c["role_marks"], plain_cols=(0,))
 
 
 def _fill_toc(cv: Canvas, pages, entries, numbers, rng):

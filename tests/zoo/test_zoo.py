@@ -94,7 +94,8 @@ def test_every_convention_is_drawn_by_some_seed():
            "roles:qualifier", "heading:label_own_line", "damage:overprint", "damage:radicals",
            "damage:furigana", "damage:page_numbers_dash", "damage:page_numbers_plain", "damage:running_header",
            "damage:side_tab", "damage:two_columns", "damage:heading_box", "damage:heading_band",
-           "damage:row_split", "tables:lines", "tables:fill", "tables:none"}
+           "damage:row_split", "tables:lines", "tables:fill", "tables:none", "heading:label_box",
+           "vision:cover", "damage:encrypted_owner_password", "roles:dash_no_role"}
     labels = {lab for labs in zoo.ACTOR_LABELS.values() for lab in labs}
     expected |= {f"actor:{lab}" for lab in labels}
     assert expected - used == set()

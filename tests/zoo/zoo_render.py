@@ -185,6 +185,43 @@ class Canvas:
             y += size + 4
         self.y = top + h + gap
 
+    def label_box(self, label: str, title: str, size: float = 12, fill=(0.2, 0.4, 0.65), gap: float = 8):
+        """A node label in a filled box (white text), its title beside it as a separate text run."""
+        lw = text_width(label, size) + 10
+        lines = wrap(title, self.col_w - lw - 8, size)
+        h = len(lines) * (size + 4) + 6
+        self.need(h + size * 2)
+        shape = self.page.new_shape()
+        shape.draw_rect(pymupdf.Rect(self.x0, self.y, self.x0 + lw, self.y + size + 8))
+        shape.finish(color=None, fill=fill)
+        shape.commit()
+        self.draw(self.x0 + 5, self.y + size + 3, label, size, bold=True, color=(1, 1, 1))
+        y = self.y + 3
+        for ln in lines:
+            self.draw(self.x0 + lw + 8, y + size, ln, size, bold=True, ruby=True)
+            y += size + 4
+        self.y += max(h, size + 8) + gap
+
+    def boxed_items(self, label: str, items: list[str], mark: str, size: float = 10, indent: float = 10):
+        """A framed box: a label line, then items (hanging indent); moved whole to the next column."""
+        mw = text_width(mark, size)
+        wrapped = [wrap(t, self.col_w - 2 * indent - mw, size) for t in items]
+        lh = size + 3.5
+        h = (1 + sum(len(w) for w in wrapped)) * lh + 16
+        self.need(h)
+        shape = self.page.new_shape()
+        shape.draw_rect(pymupdf.Rect(self.x0, self.y, self.x0 + self.col_w, self.y + h))
+        shape.finish(color=(0.3, 0.3, 0.3), width=0.8)
+        shape.commit()
+        y = self.y + 6
+        self.draw(self.x0 + indent, y + size, label, size, bold=True)
+        y += lh + 2
+        for lines in wrapped:
+            for i, ln in enumerate(lines):
+                self.draw(self.x0 + indent + (0 if i == 0 else mw), y + size, (mark + ln) if i == 0 else ln, size)
+                y += lh
+        self.y += h + 6
+
     # --- tables ------------------------------------------------------------------------------
     def table(self, widths: list[float], rows: list[list[list[str]]], ruled: str = "lines", size: float = 9,
               header_rows: int = 1, marks: str = "・", header_fill=(0.9, 0.9, 0.9), header_bold: bool = True,
@@ -295,7 +332,7 @@ class Canvas:
         self.font = save_font
         return numbers
 
-    def save(self, path, toc: list | None = None):
+    def save(self, path, toc: list | None = None, owner_password: str | None = None):
         for page in self.doc:  # one content stream per page instead of one per text run
             page.clean_contents(sanitize=False)
         if toc:
@@ -303,7 +340,12 @@ class Canvas:
         if self.font == "japan-s":
             self._radical_unicode_map()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.doc.save(str(path), garbage=3, deflate=True)
+        if owner_password:  # readable by anyone, printing and copying restricted
+            self.doc.save(str(path), garbage=3, deflate=True, encryption=pymupdf.PDF_ENCRYPT_AES_128,
+                          owner_pw=owner_password, user_pw="",
+                          permissions=pymupdf.PDF_PERM_ACCESSIBILITY)
+        else:
+            self.doc.save(str(path), garbage=3, deflate=True)
         self.doc.close()
 
     def _radical_unicode_map(self):
