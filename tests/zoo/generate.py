@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
+import zoo_pools  # noqa: E402
 from zoo_pools import NAME_FIRST, NAME_SECOND, Phrases  # noqa: E402
 import pymupdf  # noqa: E402
 from zoo_render import A3_LANDSCAPE, A4, RADICALS, Canvas, Damage, text_width, wrap  # noqa: E402
@@ -150,6 +151,7 @@ class Policy:
     actions: list[str] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
+    score: float | None = None    # 中間評価 評価点 (mean on a 1-5 scale) on the evaluation sheet
 
 
 @dataclass
@@ -218,6 +220,7 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
         "vision_cover": rng.random() < 0.3,
         "encrypted": rng.random() < 0.08,
         "dash_no_role": rng.random() < 0.3,
+        "evaluation": rng.random() < 0.2,
         "heading_style": rng.choice(["plain", "plain", "box", "band"]),
         "columns": 2 if rng.random() < 0.15 else 1,
         "overprint": rng.random() < 0.3,
@@ -237,6 +240,7 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
         c["role_tables"] = "n/a"
     if c["levels"] == "goal_action":
         c["roles"] = "none"
+        c["evaluation"] = False
         c["policy_numbering"] = c["policy_name"] = "n/a"
     if c["policy_numbering"] == "composite_goal_policy" and c["policy_name"] == "none":
         c["policy_name"] = "施策"
@@ -251,7 +255,7 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
                  tree="none", bookmarks=False, overview=False, heading_style="plain", columns=1,
                  overprint=False, radicals=False, furigana=False, page_numbers="", running_header=False,
                  side_tab=False, row_split=False, kind="市", indicators=False, vision_cover=False,
-                 encrypted=False, dash_no_role=False)
+                 encrypted=False, dash_no_role=False, evaluation=False)
     return c
 
 
@@ -278,6 +282,8 @@ def convention_names(c: dict, plan_actors: dict) -> list[str]:
         names.append("tree:bookmarks")
     if c["vision_cover"]:
         names.append("vision:cover")
+    if c["evaluation"]:
+        names.append("evaluation:score_sheet")
     if c["encrypted"]:
         names.append("damage:encrypted_owner_password")
     if c["dash_no_role"] and c["roles"] in DASH_LAYOUTS:
@@ -374,6 +380,8 @@ def compose(seed: int, prefecture: int | None = None, pages: int | None = None,
                 pol.description = words.description(pol.title)
             pol.actions = [words.action() for _ in range(rng.randint(0 if layout != "none" else 1, 4))]
             pol.roles = _roles(rng, words, c, actors, kind)
+            if c["evaluation"]:
+                pol.score = rng.randint(18, 48) / 10
             if c["indicators"] and rng.random() < 0.6:
                 pol.indicators = [words.indicator() for _ in range(rng.randint(1, 2))]
             goal.policies.append(pol)
@@ -435,7 +443,9 @@ def gold_of(plan: Plan) -> dict:
         "plan": {"plan_id": f"{plan.slug}-{plan.edition}", "city": plan.city, "city_code": plan.city_code,
                  "prefecture": plan.prefecture, "title": plan.title, "edition": plan.edition,
                  "period_start_fy": plan.start_fy, "period_end_fy": plan.end_fy, "vision": plan.vision},
-        "nodes": nodes, "roles": roles, "actions": actions, "scores": [],
+        "nodes": nodes, "roles": roles, "actions": actions,
+        "scores": [{"policy": p.code, "score": p.score, "scale": "1-5", "kind": "midterm_evaluation"}
+                   for g in plan.goals for p in g.policies if p.score is not None],
         "conventions": plan.conventions, "seed": plan.seed,
     }
 
@@ -766,6 +776,32 @@ def render_overview(plan: Plan, path: Path, rng: random.Random) -> None:
     cv.save(path)
 
 
+EVAL_COMMENTS = ["{t}の取組は概ね順調に進んでいます。", "{t}の周知が十分でなく、参加者が伸び悩みました。",
+                 "{t}について関係機関との連携が進みました。", "{t}は地区による差が残っており、引き続き支援が必要です。",
+                 "{t}の担い手の確保が課題です。"]
+
+
+def render_evaluation(plan: Plan, path: Path, rng: random.Random) -> None:
+    """A mid-term evaluation sheet (A4 landscape): one row per policy with its 評価点, the mean of
+    the committee's 1-5 ratings; the header row repeated after a page break, rows may split."""
+    c = plan.conv
+    cv = Canvas((842.0, 595.0), damage=Damage(overprint=c["overprint"], row_split=True, repeat_header=True,
+                                             page_numbers="dash"), margin=40)
+    cv.new_page()
+    cv.line(f"{plan.title}　中間評価シート（{era(plan.start_fy + 2)}）", 14, bold=True, gap=6)
+    cv.line("評価点：推進委員による5段階評価（5：十分に進んでいる～1：進んでいない）の平均", 9, gap=8)
+    rows = [[[c["goal_name"]], ["施策"], ["評価点"], ["評価の理由・今後の方向"]]]
+    for g in plan.goals:
+        for k, p in enumerate(g.policies):
+            topic = next((t for t in zoo_pools.TOPICS if t in p.title), "取組")
+            comments = [t.format(t=topic) for t in rng.sample(EVAL_COMMENTS, rng.randint(1, 3))]
+            rows.append([[g.label + "　" + g.title] if k == 0 else [""], [p.label + "　" + p.title],
+                         [f"{p.score:.1f}"], comments])
+    cv.table([1.6, 2, 0.6, 3], rows, ruled="lines", marks="", size=9)
+    cv.furniture()
+    cv.save(path)
+
+
 def write_plan_yaml(plan: Plan, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "plan.yaml").write_text(
@@ -787,6 +823,8 @@ def generate_plan(seed: int, dest: Path, *, prefecture: int | None = None, pages
     render_body(plan, folder / body, rng)
     if plan.conv["overview"]:
         render_overview(plan, folder / "overview.pdf", rng)
+    if plan.conv["evaluation"]:
+        render_evaluation(plan, folder / f"evaluation_{plan.start_fy + 2}.pdf", rng)
     return gold_of(plan)
 
 

@@ -37,6 +37,8 @@ def test_same_seed_same_plan(tmp_path):
         ta = "".join(p.get_text() for p in pymupdf.open(tmp_path / "a" / slug / name))
         tb = "".join(p.get_text() for p in pymupdf.open(tmp_path / "b" / slug / name))
         assert ta == tb
+        if "damage:encrypted_owner_password" not in a["conventions"]:  # encryption salts each file
+            assert (tmp_path / "a" / slug / name).read_bytes() == (tmp_path / "b" / slug / name).read_bytes()
     assert zoo.generate_plan(8, tmp_path / "c") != a
 
 
@@ -63,7 +65,10 @@ def _check_gold(g: dict) -> None:
         assert r["text"] and not r["text"].endswith("）")
     for a in g["actions"]:
         assert a["parent"] in codes and a["kind"] == "action" and a["text"]
-    assert g["scores"] == [] and g["conventions"] and all(":" in c for c in g["conventions"])
+    for sc in g["scores"]:
+        assert sc["policy"] in policy_codes and 1 <= sc["score"] <= 5 and sc["kind"] == "midterm_evaluation"
+    assert bool(g["scores"]) == ("evaluation:score_sheet" in g["conventions"])
+    assert g["conventions"] and all(":" in c for c in g["conventions"])
 
 
 def test_gold_is_well_formed(tmp_path):
@@ -95,7 +100,8 @@ def test_every_convention_is_drawn_by_some_seed():
            "damage:furigana", "damage:page_numbers_dash", "damage:page_numbers_plain", "damage:running_header",
            "damage:side_tab", "damage:two_columns", "damage:heading_box", "damage:heading_band",
            "damage:row_split", "tables:lines", "tables:fill", "tables:none", "heading:label_box",
-           "vision:cover", "damage:encrypted_owner_password", "roles:dash_no_role"}
+           "vision:cover", "damage:encrypted_owner_password", "roles:dash_no_role",
+           "evaluation:score_sheet"}
     labels = {lab for labs in zoo.ACTOR_LABELS.values() for lab in labs}
     expected |= {f"actor:{lab}" for lab in labels}
     assert expected - used == set()

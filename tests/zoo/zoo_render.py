@@ -27,7 +27,8 @@ for _c in range(0x2F00, 0x2FD6):
 
 
 def char_width(ch: str, size: float) -> float:
-    return size * (0.5 if ord(ch) < 0x2000 else 1.0)
+    """The built-in Japanese font advances every glyph, Latin letters and digits too, by 1 em."""
+    return size
 
 
 def text_width(s: str, size: float) -> float:
@@ -345,7 +346,7 @@ class Canvas:
                           owner_pw=owner_password, user_pw="",
                           permissions=pymupdf.PDF_PERM_ACCESSIBILITY)
         else:
-            self.doc.save(str(path), garbage=3, deflate=True)
+            self.doc.save(str(path), garbage=3, deflate=True, no_new_id=True)  # same seed, same bytes
         self.doc.close()
 
     def _radical_unicode_map(self):
