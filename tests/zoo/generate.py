@@ -221,6 +221,9 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
         "encrypted": rng.random() < 0.08,
         "dash_no_role": rng.random() < 0.3,
         "evaluation": rng.random() < 0.2,
+        "chart": rng.random() < 0.2,
+        "column_box": rng.random() < 0.2,
+        "new_mark": rng.random() < 0.15,
         "heading_style": rng.choice(["plain", "plain", "box", "band"]),
         "columns": 2 if rng.random() < 0.15 else 1,
         "overprint": rng.random() < 0.3,
@@ -255,7 +258,8 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
                  tree="none", bookmarks=False, overview=False, heading_style="plain", columns=1,
                  overprint=False, radicals=False, furigana=False, page_numbers="", running_header=False,
                  side_tab=False, row_split=False, kind="市", indicators=False, vision_cover=False,
-                 encrypted=False, dash_no_role=False, evaluation=False)
+                 encrypted=False, dash_no_role=False, evaluation=False, chart=False, column_box=False,
+                 new_mark=False)
     return c
 
 
@@ -284,6 +288,11 @@ def convention_names(c: dict, plan_actors: dict) -> list[str]:
         names.append("vision:cover")
     if c["evaluation"]:
         names.append("evaluation:score_sheet")
+    for k in ("chart", "column_box"):
+        if c[k] and c["levels"] == "goal_policy":
+            names.append(f"noise:{k}")
+    if c["new_mark"] and c["levels"] == "goal_policy":
+        names.append("title:new_mark")
     if c["encrypted"]:
         names.append("damage:encrypted_owner_password")
     if c["dash_no_role"] and c["roles"] in DASH_LAYOUTS:
@@ -604,16 +613,7 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
     cv.line(c["vision_label"], 12, bold=True, gap=6)
     cv.heading(plan.vision, 14, style="box", bold=True, gap=12)
     if c["tree"] == "grid":
-        cv.line("施策の体系", 12, bold=True, gap=6)
-        rows = [[[c["vision_label"]], ["基本目標" if c["goal_name"] in ("基本目標",) else c["goal_name"]],
-                 [c["policy_name"] if c["policy_name"] not in ("none", "n/a") else "施策"]]]
-        for g in plan.goals:
-            pols = g.policies or [None]
-            for k, p in enumerate(pols):
-                rows.append([[plan.vision] if not rows[1:] else [""],
-                             [g.label + "　" + g.title] if k == 0 else [""],
-                             [p.label + "　" + p.title] if p else ["－"]])
-        cv.table([1, 1.6, 2], rows, ruled="lines", marks="", size=8.5)
+        render_tree_grid(cv, plan)
     if c["tree"] == "boxes":
         render_tree_boxes(cv, plan, rng)
     # the body chapter
@@ -638,15 +638,25 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
         for p in g.policies:
             cv.need(60)
             entries.append((3, p.label + "　" + p.title, cv.page_no()))
-            node_heading(cv, c, p.label, p.title, "policy")
+            title = p.title
+            if c["new_mark"] and rng.random() < 0.4:  # 新規 marks a new policy; not part of the title
+                title = rng.choice(["【新規】{}", "{}　【新規】", "{}＜新規＞"]).format(title)
+            node_heading(cv, c, p.label, title, "policy")
             if p.description:
                 cv.line(rng.choice(["現状と課題", "取組の考え方"]), 10.5, bold=True, gap=4)
                 cv.para(p.description, first_indent=10)
+                if c["chart"] and rng.random() < 0.6:
+                    render_chart(cv, rng)
             if p.actions:
                 cv.line(_action_heading(c), 11, bold=True, gap=5)
                 for i, a in enumerate(p.actions, 1):
                     cv.item(_mark(c, i), a)
             render_roles(cv, plan, p, rng)
+            if c["column_box"] and rng.random() < 0.4:
+                topic = next((t for t in zoo_pools.TOPICS if t in p.title), "地域福祉")
+                cv.boxed_items(rng.choice(["コラム", "トピックス", "用語解説"]),
+                               [f"{topic}とは、" + rng.choice(zoo_pools.COLUMN_TEXT)],
+                               mark="", size=9)
             if p.indicators:
                 cv.line(rng.choice(["成果指標", "評価指標", "数値目標"]), 10.5, bold=True, gap=4)
                 rows = [[["指標"], [f"現状値（{era(plan.start_fy - 2)}）"], [f"目標値（{era(plan.end_fy)}）"]]]
@@ -664,6 +674,78 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
     if c["bookmarks"]:
         toc = [[lvl, title, pno + 1] for lvl, title, pno in entries]
     cv.save(path, toc=toc, owner_password="zoo-owner" if c["encrypted"] else None)
+
+
+def render_chart(cv: Canvas, rng: random.Random) -> None:
+    """A bar chart whose labels are text (years, values, a caption): page content, not items."""
+    years = [f"令和{y}年度" for y in range(rng.randint(1, 3), 7)][:4]
+    values = [rng.randint(20, 200) for _ in years]
+    h = 90.0
+    cv.need(h + 30)
+    x0, y0 = cv.x0 + 30, cv.y + 10
+    top = max(values)
+    shape = cv.page.new_shape()
+    for k, v in enumerate(values):
+        bh = v / top * (h - 20)
+        shape.draw_rect(pymupdf.Rect(x0 + k * 60, y0 + h - bh, x0 + k * 60 + 30, y0 + h))
+    shape.finish(color=None, fill=(0.5, 0.65, 0.85))
+    shape.draw_line((x0 - 5, y0 + h), (x0 + len(values) * 60, y0 + h))
+    shape.finish(color=(0, 0, 0), width=0.6)
+    shape.commit()
+    for k, (yr, v) in enumerate(zip(years, values)):
+        bh = v / top * (h - 20)
+        cv.draw(x0 + k * 60 + 4, y0 + h - bh - 3, str(v), 7)
+        cv.draw(x0 + k * 60 - 8, y0 + h + 10, yr, 6.5)
+    cv.draw(x0 + len(values) * 60 + 10, y0 + 20, "（人）", 7)
+    cv.y = y0 + h + 16
+    cv.line(rng.choice(["図　参加者数の推移", "図表　相談件数の推移", "資料：市民アンケート"]), 8, gap=8)
+
+
+def render_tree_grid(cv: Canvas, plan: Plan) -> None:
+    """施策の体系 as a ruled grid: vision | goal | policy, the goal cell merged down over its
+    policies and the vision cell over all rows of the page; the header again on a new page."""
+    c = plan.conv
+    size, lh = 8.5, 12.0
+    cv.line("施策の体系", 12, bold=True, gap=6)
+    ws = [cv.col_w * f for f in (0.2, 0.35, 0.45)]
+    xs = [cv.x0, cv.x0 + ws[0], cv.x0 + ws[0] + ws[1], cv.x0 + cv.col_w]
+    head = [c["vision_label"], c["goal_name"], c["policy_name"] if c["policy_name"] not in ("none", "n/a") else "施策"]
+
+    def cell(x0, x1, y0, y1, text, fill=None):
+        shape = cv.page.new_shape()
+        shape.draw_rect(pymupdf.Rect(x0, y0, x1, y1))
+        shape.finish(color=(0, 0, 0), width=0.7, fill=fill)
+        shape.commit()
+        for i, ln in enumerate(wrap(text, x1 - x0 - 8, size)):
+            if y0 + 4 + (i + 1) * lh > y1 + 2:
+                break
+            cv.draw(x0 + 4, y0 + 3 + size + i * lh, ln, size)
+
+    def header():
+        for k, h in enumerate(head):
+            cell(xs[k], xs[k + 1], cv.y, cv.y + lh + 6, h, fill=(0.88, 0.9, 0.95))
+        cv.y += lh + 6
+
+    header()
+    page_top = cv.y
+    for g in plan.goals:
+        texts = [p.label + "　" + p.title for p in g.policies] or ["－"]
+        heights = [len(wrap(t, ws[2] - 8, size)) * lh + 6 for t in texts]
+        g_text = g.label + "　" + g.title
+        block = max(sum(heights), len(wrap(g_text, ws[1] - 8, size)) * lh + 6)
+        if cv.y + block > cv.bottom:
+            cell(xs[0], xs[1], page_top, cv.y, plan.vision)
+            cv.new_page()
+            header()
+            page_top = cv.y
+        y = cv.y
+        for t, h in zip(texts, heights):
+            cell(xs[2], xs[3], y, y + h * block / sum(heights), t)
+            y += h * block / sum(heights)
+        cell(xs[1], xs[2], cv.y, cv.y + block, g_text)
+        cv.y += block
+    cell(xs[0], xs[1], page_top, cv.y, plan.vision)
+    cv.y += 10
 
 
 def render_tree_boxes(cv: Canvas, plan: Plan, rng: random.Random) -> None:

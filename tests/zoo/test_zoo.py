@@ -101,7 +101,7 @@ def test_every_convention_is_drawn_by_some_seed():
            "damage:side_tab", "damage:two_columns", "damage:heading_box", "damage:heading_band",
            "damage:row_split", "tables:lines", "tables:fill", "tables:none", "heading:label_box",
            "vision:cover", "damage:encrypted_owner_password", "roles:dash_no_role",
-           "evaluation:score_sheet"}
+           "evaluation:score_sheet", "noise:chart", "noise:column_box", "title:new_mark"}
     labels = {lab for labs in zoo.ACTOR_LABELS.values() for lab in labs}
     expected |= {f"actor:{lab}" for lab in labels}
     assert expected - used == set()
