@@ -145,3 +145,42 @@ def test_sample_conventions_are_read(tmp_path):
     lines: list[str] = []
     f1, _, _ = run_zoo([11, 12], tmp_path, profile="sample", show=lines.append)
     assert f1 >= 0.95, "\n".join(lines)
+
+
+def _printed_text(pdf: Path) -> str:
+    """The PDF's text in drawing order, without furigana (tiny spans) and page furniture (margins),
+    white space removed, radicals folded (NFKC folds the Kangxi ones; the others by name)."""
+    import unicodedata
+
+    back = {v: k for k, v in zoo.RADICALS.items()}
+    out = []
+    for page in pymupdf.open(pdf):
+        w, h = page.rect.width, page.rect.height
+        for block in page.get_text("dict")["blocks"]:
+            for line in block.get("lines", []):
+                for span in line["spans"]:
+                    x0, y0, x1, y1 = span["bbox"]
+                    if span["size"] < 6 or y1 < 42 or y0 > h - 40 or x0 > w - 30:
+                        continue
+                    out.append(span["text"])
+    text = "".join(back.get(ch, ch) for ch in "".join(out))
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.parametrize("seed", range(0, 24, 2))
+def test_every_gold_text_is_printed(tmp_path, seed):
+    """The gold is what the PDFs print: every title, commitment and action is in the text layer
+    (a row split over a page break in its two parts)."""
+    import unicodedata
+
+    g = zoo.generate_plan(seed, tmp_path)
+    slug = g["plan"]["plan_id"].rsplit("-", 1)[0]
+    text = "".join(_printed_text(p) for p in sorted((tmp_path / slug).glob("*.pdf")))
+    wanted = [n["title"] for n in g["nodes"]] + [r["text"] for r in g["roles"] + g["actions"]]
+    wanted += [g["plan"]["vision"], g["plan"]["title"]] + [f"{s['score']:.1f}" for s in g["scores"]]
+    for t in wanted:
+        t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", t))
+        if t in text:
+            continue
+        k = max(i for i in range(len(t) + 1) if t[:i] in text)  # split by a page break: two parts
+        assert k >= 2 and t[k:] in text, (seed, t)

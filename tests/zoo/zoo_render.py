@@ -283,22 +283,19 @@ class Canvas:
             cells = [cell_lines(r, c, e) for c, e in enumerate(row)]
             n = max(1, max(len(x) for x in cells))
             is_header = r < header_rows
+            fresh = False  # at the top of a column (below a repeated header): the row must go here
             while True:
                 room = int((self.bottom - self.y - 8) // lh)
                 if n <= room:
                     draw_row(r, cells, n, is_header)
                     break
-                if self.damage.row_split and not is_header and room >= 2:
-                    draw_row(r, cells, room, False)
-                    cells = [x[room:] for x in cells]
-                    n -= room
-                else:
-                    if self.y == self.top:  # a row taller than a page: split it anyway
-                        draw_row(r, cells, max(room, 1), is_header)
-                        cells = [x[max(room, 1):] for x in cells]
-                        n -= max(room, 1)
-                        continue
+                if fresh or (self.damage.row_split and not is_header and room >= 2):
+                    k = max(room, 1)  # a row taller than the room left: split it
+                    draw_row(r, cells, k, is_header)
+                    cells = [x[k:] for x in cells]
+                    n -= k
                 self.column_break()
+                fresh = True
                 if self.damage.repeat_header and header and not is_header:
                     draw_header()
         self.y += 8
