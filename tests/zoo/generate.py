@@ -371,6 +371,7 @@ def compose(seed: int, prefecture: int | None = None, pages: int | None = None,
     # size: a few goals of a few policies; `pages` scales the number of goals
     # `pages` asks for roughly that many body pages: about two per goal
     n_goals = rng.randint(2, 4) if pages is None else min(10, max(1, pages // 2))
+    more_policies = 0 if pages is None else max(0, pages - 20) // 5  # past ten goals: longer goals
     goals: list[Goal] = []
     running = 0
     layout = c["roles"]
@@ -379,10 +380,10 @@ def compose(seed: int, prefecture: int | None = None, pages: int | None = None,
         if c["description"] and rng.random() < 0.5:
             goal.description = words.description(goal.title)
         if c["levels"] == "goal_action":
-            goal.actions = [words.action() for _ in range(rng.randint(2, 5))]
+            goal.actions = [words.action() for _ in range(rng.randint(2, 5 + 3 * more_policies))]
             goals.append(goal)
             continue
-        for pi in range(1, rng.randint(1, 4) + 1):
+        for pi in range(1, rng.randint(1, 4 + more_policies) + 1):
             running += 1
             pol = Policy(code=f"{gi}.{pi}", label=policy_label(c, gi, pi, running), title=words.policy_title())
             if c["description"]:
