@@ -511,8 +511,9 @@ def render_roles(cv: Canvas, plan: Plan, pol: Policy, rng: random.Random):
                 by_label[plan.actors[a]] = [r for r in pol.roles if r.actor == a]
             else:
                 by_label[plan.actors[a]] = [Role(actor=a, label=plan.actors[a], text="－")]
-    for r in pol.roles:
-        by_label.setdefault(r.label, []).append(r)
+    else:
+        for r in pol.roles:
+            by_label.setdefault(r.label, []).append(r)
     mark = c["role_marks"]
     heading = rng.choice(["それぞれの役割", "各主体の役割", "役割分担", "みんなでできること"])
     sample = c.get("profile") == "sample"
