@@ -24,8 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
+import zoo_pools  # noqa: E402
 from zoo_pools import NAME_FIRST, NAME_SECOND, Phrases  # noqa: E402
-from zoo_render import A3_LANDSCAPE, A4, RADICALS, Canvas, Damage, text_width  # noqa: E402
+import pymupdf  # noqa: E402
+from zoo_render import A3_LANDSCAPE, A4, RADICALS, Canvas, Damage, text_width, wrap  # noqa: E402
 
 from planextract.prefectures import PREFECTURES, check_digit  # noqa: E402
 
@@ -41,8 +43,21 @@ FW = str.maketrans("0123456789", "０１２３４５６７８９")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 KATAKANA = "アイウエオカキクケコサシスセソタチツテト"
 IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネ"
-ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ"
-ROMAN_LATIN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
+
+
+def roman_latin(n: int) -> str:
+    out = ""
+    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def _nth(chars: str, n: int) -> str:
+    """The n-th of a closed series (①…⑳, ア…), or the plain number past its end."""
+    return chars[n - 1] if n <= len(chars) else str(n)
 KANJI = "一二三四五六七八九十"
 
 
@@ -64,11 +79,11 @@ SIMPLE = {
     "arabic_halfparen": lambda n: f"{n})",
     "paren": lambda n: f"（{n}）",
     "paren_fullwidth": lambda n: f"({fw(n)})",
-    "circled": lambda n: CIRCLED[n - 1],
-    "katakana": lambda n: KATAKANA[n - 1],
-    "iroha": lambda n: f"({IROHA[n - 1]})",
-    "roman": lambda n: ROMAN[n - 1],
-    "roman_latin": lambda n: ROMAN_LATIN[n - 1],
+    "circled": lambda n: _nth(CIRCLED, n),
+    "katakana": lambda n: _nth(KATAKANA, n),
+    "iroha": lambda n: f"({_nth(IROHA, n)})",
+    "roman": lambda n: ROMAN[n - 1] if n <= len(ROMAN) else roman_latin(n),
+    "roman_latin": roman_latin,
     "kanji": kanji_number,
     "kanji_dai": lambda n: "第" + kanji_number(n),
     "bracket_sumi": lambda n: f"【{n}】",
@@ -104,8 +119,9 @@ ACTOR_ORDER = ["市民", "地域", "専門職", "社協", "行政"]
 JIJO4 = [("自助", "市民"), ("互助", "地域"), ("共助", "専門職"), ("公助", "行政")]
 JIJO3 = [("自助", "市民"), ("共助", "地域"), ("公助", "行政")]
 ROLE_LAYOUTS = ["actor_rows", "actor_columns", "actor_headings", "bands", "sections", "jijo4", "jijo3",
-                "shared_box", "none"]
-TREES = ["grid", "toc", "none"]
+                "shared_box", "actor_pages", "none"]
+DASH_LAYOUTS = ("actor_rows", "actor_columns")  # where an actor's cell may hold － (no role)
+TREES = ["grid", "toc", "boxes", "none"]
 
 
 def zoo_code(prefecture: int, n: int) -> str:
@@ -135,6 +151,7 @@ class Policy:
     actions: list[str] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
+    score: float | None = None    # 中間評価 評価点 (mean on a 1-5 scale) on the evaluation sheet
 
 
 @dataclass
@@ -184,7 +201,7 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
         "policy_numbering": rng.choice(POLICY_STYLES),
         "runs_on": rng.random() < 0.25,
         "levels": "goal_action" if rng.random() < 0.08 else "goal_policy",
-        "label_line": rng.random() < 0.2,
+        "label_style": rng.choices(["inline", "own_line", "box"], weights=[6, 2, 2])[0],
         "separator": rng.choice(["　", "　", " ", "  "]),
         "action_name": rng.choice(ACTION_NAMES),
         "action_heading": rng.choice(["plain", "sumi", "angle", "square"]),
@@ -200,6 +217,13 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
         "description": rng.random() < 0.6,
         "indicators": rng.random() < 0.3,
         "fullwidth_edition": rng.random() < 0.5,
+        "vision_cover": rng.random() < 0.3,
+        "encrypted": rng.random() < 0.08,
+        "dash_no_role": rng.random() < 0.3,
+        "evaluation": rng.random() < 0.2,
+        "chart": rng.random() < 0.2,
+        "column_box": rng.random() < 0.2,
+        "new_mark": rng.random() < 0.15,
         "heading_style": rng.choice(["plain", "plain", "box", "band"]),
         "columns": 2 if rng.random() < 0.15 else 1,
         "overprint": rng.random() < 0.3,
@@ -214,10 +238,12 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
     }
     if c["roles"] in ("jijo4", "jijo3") and c["role_tables"] == "none":
         c["role_tables"] = "lines"
-    if c["roles"] in ("actor_headings", "bands", "sections", "shared_box"):
+    if c["roles"] in ("actor_headings", "bands", "sections", "shared_box") or \
+            (c["roles"] == "actor_pages" and c["role_tables"] == "none"):
         c["role_tables"] = "n/a"
     if c["levels"] == "goal_action":
         c["roles"] = "none"
+        c["evaluation"] = False
         c["policy_numbering"] = c["policy_name"] = "n/a"
     if c["policy_numbering"] == "composite_goal_policy" and c["policy_name"] == "none":
         c["policy_name"] = "施策"
@@ -226,12 +252,14 @@ def draw_conventions(rng: random.Random, profile: str | None) -> dict:
     c["profile"] = profile
     if profile == "sample":
         c.update(description=False, goal_name="基本目標", goal_numbering="arabic_fullwidth", policy_name="基本施策",
-                 policy_numbering="composite_hyphen", runs_on=False, levels="goal_policy", label_line=False,
+                 policy_numbering="composite_hyphen", runs_on=False, levels="goal_policy", label_style="inline",
                  separator="　", action_name="主な取組", action_heading="plain", action_marks="○",
                  roles="actor_rows", role_tables="lines", qualifier=False, vision_label="基本理念",
                  tree="none", bookmarks=False, overview=False, heading_style="plain", columns=1,
                  overprint=False, radicals=False, furigana=False, page_numbers="", running_header=False,
-                 side_tab=False, row_split=False, kind="市", indicators=False)
+                 side_tab=False, row_split=False, kind="市", indicators=False, vision_cover=False,
+                 encrypted=False, dash_no_role=False, evaluation=False, chart=False, column_box=False,
+                 new_mark=False)
     return c
 
 
@@ -252,10 +280,23 @@ def convention_names(c: dict, plan_actors: dict) -> list[str]:
                 names.append(f"tables:{c['role_tables']}")
             if c["qualifier"]:
                 names.append("roles:qualifier")
-    if c["label_line"]:
-        names.append("heading:label_own_line")
+    if c["label_style"] != "inline":
+        names.append(f"heading:label_{c['label_style']}")
     if c["bookmarks"]:
         names.append("tree:bookmarks")
+    if c["vision_cover"]:
+        names.append("vision:cover")
+    if c["evaluation"]:
+        names.append("evaluation:score_sheet")
+    for k in ("chart", "column_box"):
+        if c[k] and c["levels"] == "goal_policy":
+            names.append(f"noise:{k}")
+    if c["new_mark"] and c["levels"] == "goal_policy":
+        names.append("title:new_mark")
+    if c["encrypted"]:
+        names.append("damage:encrypted_owner_password")
+    if c["dash_no_role"] and c["roles"] in DASH_LAYOUTS:
+        names.append("roles:dash_no_role")
     if c["overview"]:
         names.append("overview:renumbered")
     if c["heading_style"] != "plain":
@@ -328,7 +369,9 @@ def compose(seed: int, prefecture: int | None = None, pages: int | None = None,
     if profile == "sample":
         actors = dict(SAMPLE_ACTORS)
     # size: a few goals of a few policies; `pages` scales the number of goals
-    n_goals = rng.randint(2, 4) if pages is None else max(1, pages // 3)
+    # `pages` asks for roughly that many body pages: about two per goal
+    n_goals = rng.randint(2, 4) if pages is None else min(10, max(1, pages // 2))
+    more_policies = 0 if pages is None else max(0, pages - 20) // 5  # past ten goals: longer goals
     goals: list[Goal] = []
     running = 0
     layout = c["roles"]
@@ -337,16 +380,18 @@ def compose(seed: int, prefecture: int | None = None, pages: int | None = None,
         if c["description"] and rng.random() < 0.5:
             goal.description = words.description(goal.title)
         if c["levels"] == "goal_action":
-            goal.actions = [words.action() for _ in range(rng.randint(2, 5))]
+            goal.actions = [words.action() for _ in range(rng.randint(2, 5 + 3 * more_policies))]
             goals.append(goal)
             continue
-        for pi in range(1, rng.randint(1, 4) + 1):
+        for pi in range(1, rng.randint(1, 4 + more_policies) + 1):
             running += 1
             pol = Policy(code=f"{gi}.{pi}", label=policy_label(c, gi, pi, running), title=words.policy_title())
             if c["description"]:
                 pol.description = words.description(pol.title)
             pol.actions = [words.action() for _ in range(rng.randint(0 if layout != "none" else 1, 4))]
             pol.roles = _roles(rng, words, c, actors, kind)
+            if c["evaluation"]:
+                pol.score = rng.randint(18, 48) / 10
             if c["indicators"] and rng.random() < 0.6:
                 pol.indicators = [words.indicator() for _ in range(rng.randint(1, 2))]
             goal.policies.append(pol)
@@ -408,7 +453,9 @@ def gold_of(plan: Plan) -> dict:
         "plan": {"plan_id": f"{plan.slug}-{plan.edition}", "city": plan.city, "city_code": plan.city_code,
                  "prefecture": plan.prefecture, "title": plan.title, "edition": plan.edition,
                  "period_start_fy": plan.start_fy, "period_end_fy": plan.end_fy, "vision": plan.vision},
-        "nodes": nodes, "roles": roles, "actions": actions, "scores": [],
+        "nodes": nodes, "roles": roles, "actions": actions,
+        "scores": [{"policy": p.code, "score": p.score, "scale": "1-5", "kind": "midterm_evaluation"}
+                   for g in plan.goals for p in g.policies if p.score is not None],
         "conventions": plan.conventions, "seed": plan.seed,
     }
 
@@ -441,6 +488,7 @@ def _action_heading(c: dict) -> str:
 
 
 def _role_text(r: Role) -> str:
+    """A commitment as printed: its carrier or its actor in trailing parentheses."""
     s = r.text
     if r.qualifier:
         s += f"（{r.qualifier}）"
@@ -452,11 +500,20 @@ def _role_text(r: Role) -> str:
 def render_roles(cv: Canvas, plan: Plan, pol: Policy, rng: random.Random):
     c = plan.conv
     layout = c["roles"]
-    if layout == "none" or not pol.roles:
+    if layout in ("none", "actor_pages") or not pol.roles:
         return
     by_label: dict[str, list[Role]] = {}
-    for r in pol.roles:
-        by_label.setdefault(r.label, []).append(r)
+    if c["dash_no_role"] and layout in DASH_LAYOUTS:
+        # every actor of the plan gets its row / column; one without a role for this policy: －
+        present = {r.actor for r in pol.roles}
+        for a in ACTOR_ORDER:
+            if a in present:
+                by_label[plan.actors[a]] = [r for r in pol.roles if r.actor == a]
+            else:
+                by_label[plan.actors[a]] = [Role(actor=a, label=plan.actors[a], text="－")]
+    else:
+        for r in pol.roles:
+            by_label.setdefault(r.label, []).append(r)
     mark = c["role_marks"]
     heading = rng.choice(["それぞれの役割", "各主体の役割", "役割分担", "みんなでできること"])
     sample = c.get("profile") == "sample"
@@ -498,6 +555,9 @@ def render_roles(cv: Canvas, plan: Plan, pol: Policy, rng: random.Random):
     cv.line(heading, 11, bold=True, gap=6)
     fmt = rng.choice(["【{}】", "■{}", "＜{}＞", "{}"])
     for label, rs in by_label.items():
+        if any(r.marker for r in rs):  # the box two actors share: （町） / （社協） decides
+            cv.boxed_items(fmt.format(label), [_role_text(r) for r in rs], mark)
+            continue
         if layout == "bands":
             cv.heading(label, 10.5, style="band", bold=True, gap=4, fill=(0.95, 0.88, 0.8))
         else:
@@ -506,10 +566,20 @@ def render_roles(cv: Canvas, plan: Plan, pol: Policy, rng: random.Random):
             cv.item(mark, _role_text(r), indent=12)
 
 
-def _heading_lines(c: dict, label: str, title: str) -> list[str]:
-    if c["label_line"]:
-        return [label, title]
-    return [label + c["separator"] + title]
+def node_heading(cv: Canvas, c: dict, label: str, title: str, level: str) -> None:
+    """A goal or policy heading: label and title on one line, on two lines, or the label in a
+    filled box with the title beside it (two text runs)."""
+    size = 14 if level == "goal" else 12
+    style = c["label_style"]
+    if style == "box":
+        cv.label_box(label, title, size, fill=(0.2, 0.4, 0.65) if level == "goal" else (0.45, 0.6, 0.3))
+        return
+    lines = [label, title] if style == "own_line" else [label + c["separator"] + title]
+    for ln in lines:
+        if level == "goal":
+            cv.heading(ln, size, style=c["heading_style"], gap=6)
+        else:
+            cv.line(ln, size, bold=True, gap=6, ruby=True)
 
 
 def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
@@ -521,6 +591,8 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
     cv.y = 250
     cv.line(plan.title, 20, bold=True, gap=20)
     cv.line(f"計画期間：{era(plan.start_fy)}～{era(plan.end_fy)}", 12, gap=30)
+    if c["vision_cover"]:  # the slogan alone on the cover, without its label
+        cv.line(plan.vision, 15, gap=30)
     cv.line(f"{era(plan.start_fy - 1).replace('年度', '年')}3月　{plan.city}", 12)
     # table of contents: reserved now, filled once the pages of the headings are known
     toc_pages = []
@@ -543,16 +615,9 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
     cv.line(c["vision_label"], 12, bold=True, gap=6)
     cv.heading(plan.vision, 14, style="box", bold=True, gap=12)
     if c["tree"] == "grid":
-        cv.line("施策の体系", 12, bold=True, gap=6)
-        rows = [[[c["vision_label"]], ["基本目標" if c["goal_name"] in ("基本目標",) else c["goal_name"]],
-                 [c["policy_name"] if c["policy_name"] not in ("none", "n/a") else "施策"]]]
-        for g in plan.goals:
-            pols = g.policies or [None]
-            for k, p in enumerate(pols):
-                rows.append([[plan.vision] if not rows[1:] else [""],
-                             [g.label + "　" + g.title] if k == 0 else [""],
-                             [p.label + "　" + p.title] if p else ["－"]])
-        cv.table([1, 1.6, 2], rows, ruled="lines", marks="", size=8.5)
+        render_tree_grid(cv, plan)
+    if c["tree"] == "boxes":
+        render_tree_boxes(cv, plan, rng)
     # the body chapter
     cv.new_page()
     ch3_page = cv.page_no()
@@ -562,11 +627,9 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
     for g in plan.goals:
         if g is not plan.goals[0] and rng.random() < 0.6:
             cv.new_page()
-        gl = _heading_lines(c, g.label, g.title)
         cv.need(80)
         entries.append((2, g.label + "　" + g.title, cv.page_no()))
-        for ln in gl:
-            cv.heading(ln, 14, style=c["heading_style"], gap=6)
+        node_heading(cv, c, g.label, g.title, "goal")
         cv.space(4)
         if g.description:
             cv.para(g.description, first_indent=10)
@@ -577,17 +640,25 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
         for p in g.policies:
             cv.need(60)
             entries.append((3, p.label + "　" + p.title, cv.page_no()))
-            for ln in _heading_lines(c, p.label, p.title):
-                cv.line(ln, 12, bold=True, gap=6, ruby=True)
+            title = p.title
+            if c["new_mark"] and rng.random() < 0.4:  # 新規 marks a new policy; not part of the title
+                title = rng.choice(["【新規】{}", "{}　【新規】", "{}＜新規＞"]).format(title)
+            node_heading(cv, c, p.label, title, "policy")
             if p.description:
-                cv.line("現状と課題" if rng.random() < 0.5 else "施策の方向性" if False else "取組の考え方", 10.5,
-                        bold=True, gap=4)
+                cv.line(rng.choice(["現状と課題", "取組の考え方"]), 10.5, bold=True, gap=4)
                 cv.para(p.description, first_indent=10)
+                if c["chart"] and rng.random() < 0.6:
+                    render_chart(cv, rng)
             if p.actions:
                 cv.line(_action_heading(c), 11, bold=True, gap=5)
                 for i, a in enumerate(p.actions, 1):
                     cv.item(_mark(c, i), a)
             render_roles(cv, plan, p, rng)
+            if c["column_box"] and rng.random() < 0.4:
+                topic = next((t for t in zoo_pools.TOPICS if t in p.title), "地域福祉")
+                cv.boxed_items(rng.choice(["コラム", "トピックス", "用語解説"]),
+                               [f"{topic}とは、" + rng.choice(zoo_pools.COLUMN_TEXT)],
+                               mark="", size=9)
             if p.indicators:
                 cv.line(rng.choice(["成果指標", "評価指標", "数値目標"]), 10.5, bold=True, gap=4)
                 rows = [[["指標"], [f"現状値（{era(plan.start_fy - 2)}）"], [f"目標値（{era(plan.end_fy)}）"]]]
@@ -596,13 +667,150 @@ def render_body(plan: Plan, path: Path, rng: random.Random) -> None:
                     rows.append([[ind], [f"{now}"], [f"{now + rng.randint(5, 100)}"]])
                 cv.table([2.2, 1.4, 1.4], rows, ruled="lines", marks="", size=8.5)
             cv.space(8)
+        if c["roles"] == "actor_pages":
+            render_actor_pages(cv, plan, g, rng)
     numbers = cv.furniture()
     if toc_pages:
         _fill_toc(cv, toc_pages, entries, numbers, rng)
     toc = None
     if c["bookmarks"]:
         toc = [[lvl, title, pno + 1] for lvl, title, pno in entries]
-    cv.save(path, toc=toc)
+    cv.save(path, toc=toc, owner_password="zoo-owner" if c["encrypted"] else None)
+
+
+def render_chart(cv: Canvas, rng: random.Random) -> None:
+    """A bar chart whose labels are text (years, values, a caption): page content, not items."""
+    years = [f"令和{y}年度" for y in range(rng.randint(1, 3), 7)][:4]
+    values = [rng.randint(20, 200) for _ in years]
+    h = 90.0
+    cv.need(h + 30)
+    x0, y0 = cv.x0 + 30, cv.y + 10
+    top = max(values)
+    shape = cv.page.new_shape()
+    for k, v in enumerate(values):
+        bh = v / top * (h - 20)
+        shape.draw_rect(pymupdf.Rect(x0 + k * 60, y0 + h - bh, x0 + k * 60 + 30, y0 + h))
+    shape.finish(color=None, fill=(0.5, 0.65, 0.85))
+    shape.draw_line((x0 - 5, y0 + h), (x0 + len(values) * 60, y0 + h))
+    shape.finish(color=(0, 0, 0), width=0.6)
+    shape.commit()
+    for k, (yr, v) in enumerate(zip(years, values)):
+        bh = v / top * (h - 20)
+        cv.draw(x0 + k * 60 + 4, y0 + h - bh - 3, str(v), 7)
+        cv.draw(x0 + k * 60 - 8, y0 + h + 10, yr, 6.5)
+    cv.draw(x0 + len(values) * 60 + 10, y0 + 20, "（人）", 7)
+    cv.y = y0 + h + 16
+    cv.line(rng.choice(["図　参加者数の推移", "図表　相談件数の推移", "資料：市民アンケート"]), 8, gap=8)
+
+
+def render_tree_grid(cv: Canvas, plan: Plan) -> None:
+    """施策の体系 as a ruled grid: vision | goal | policy, the goal cell merged down over its
+    policies and the vision cell over all rows of the page; the header again on a new page."""
+    c = plan.conv
+    size, lh = 8.5, 12.0
+    cv.line("施策の体系", 12, bold=True, gap=6)
+    ws = [cv.col_w * f for f in (0.2, 0.35, 0.45)]
+    xs = [cv.x0, cv.x0 + ws[0], cv.x0 + ws[0] + ws[1], cv.x0 + cv.col_w]
+    head = [c["vision_label"], c["goal_name"], c["policy_name"] if c["policy_name"] not in ("none", "n/a") else "施策"]
+
+    def cell(x0, x1, y0, y1, text, fill=None):
+        shape = cv.page.new_shape()
+        shape.draw_rect(pymupdf.Rect(x0, y0, x1, y1))
+        shape.finish(color=(0, 0, 0), width=0.7, fill=fill)
+        shape.commit()
+        for i, ln in enumerate(wrap(text, x1 - x0 - 8, size)):
+            if y0 + 4 + (i + 1) * lh > y1 + 2:
+                break
+            cv.draw(x0 + 4, y0 + 3 + size + i * lh, ln, size)
+
+    def header():
+        for k, h in enumerate(head):
+            cell(xs[k], xs[k + 1], cv.y, cv.y + lh + 6, h, fill=(0.88, 0.9, 0.95))
+        cv.y += lh + 6
+
+    header()
+    page_top = cv.y
+    for g in plan.goals:
+        texts = [p.label + "　" + p.title for p in g.policies] or ["－"]
+        heights = [len(wrap(t, ws[2] - 8, size)) * lh + 6 for t in texts]
+        g_text = g.label + "　" + g.title
+        block = max(sum(heights), len(wrap(g_text, ws[1] - 8, size)) * lh + 6)
+        if cv.y + block > cv.bottom:
+            cell(xs[0], xs[1], page_top, cv.y, plan.vision)
+            cv.new_page()
+            header()
+            page_top = cv.y
+        y = cv.y
+        for t, h in zip(texts, heights):
+            cell(xs[2], xs[3], y, y + h * block / sum(heights), t)
+            y += h * block / sum(heights)
+        cell(xs[1], xs[2], cv.y, cv.y + block, g_text)
+        cv.y += block
+    cell(xs[0], xs[1], page_top, cv.y, plan.vision)
+    cv.y += 10
+
+
+def render_tree_boxes(cv: Canvas, plan: Plan, rng: random.Random) -> None:
+    """施策の体系 as a diagram: a box per goal and per policy joined by lines, on a page of its own;
+    the boxes are drawn in shuffled order (text blocks in any order, as in exported diagrams)."""
+    c = plan.conv
+    cv.new_page()
+    cv.line("施策の体系", 13, bold=True, gap=10)
+    rows = sum(max(1, len(g.policies)) for g in plan.goals)
+    row_h = min(40.0, (cv.bottom - cv.y - 10) / max(rows, 1))
+    size = min(9.0, row_h / 2.6)
+    gx, gw = cv.margin, 170
+    px, pw = cv.margin + 200, cv.width - 2 * cv.margin - 200
+    boxes, links = [], []
+    y = cv.y
+    for g in plan.goals:
+        n = max(1, len(g.policies))
+        boxes.append((gx, y, gw, n * row_h - 6, [g.label, g.title]))
+        for k, p in enumerate(g.policies):
+            py = y + k * row_h
+            boxes.append((px, py, pw, row_h - 6, [p.label + "　" + p.title]))
+            links.append(((gx + gw, y + (n * row_h - 6) / 2), (px, py + (row_h - 6) / 2)))
+        y += n * row_h
+    rng.shuffle(boxes)
+    page = cv.page
+    shape = page.new_shape()
+    for a, b in links:
+        shape.draw_line(a, b)
+    shape.finish(color=(0.4, 0.4, 0.4), width=0.6)
+    for x, y0, w, h, _ in boxes:
+        shape.draw_rect(pymupdf.Rect(x, y0, x + w, y0 + h))
+    shape.finish(color=(0.2, 0.4, 0.65), width=0.8, fill=(0.93, 0.96, 1.0))
+    shape.commit()
+    for x, y0, w, h, texts in boxes:
+        yy = y0 + 3
+        for t in texts:
+            for ln in wrap(t, w - 8, size):
+                if yy + size > y0 + h + 2:
+                    break
+                cv.draw(x + 4, yy + size, ln, size)
+                yy += size + 2
+    cv.y = y + 10
+    cv.column_break() if cv.columns > 1 else None
+
+
+def render_actor_pages(cv: Canvas, plan: Plan, goal: Goal, rng: random.Random) -> None:
+    """One page per actor after a goal's policies: the actor's items for each policy at once,
+    a policy column inside (label and title)."""
+    c = plan.conv
+    by_actor: dict[str, list] = {}
+    for p in goal.policies:
+        for r in p.roles:
+            by_actor.setdefault(r.label, []).append((p, r))
+    for label, pairs in by_actor.items():
+        cv.new_page()
+        cv.heading(rng.choice(["{}の取組", "{}の役割", "{}ができること"]).format(label), 13, style="band")
+        rows = [[["施策"], ["取組"]]]
+        for p in goal.policies:
+            items = [_role_text(r) for q, r in pairs if q is p]
+            if items:
+                rows.append([[p.label + "　" + p.title], items])
+        cv.table([1.3, 3], rows, ruled=c["role_tables"] if c["role_tables"] != "n/a" else "lines",
+                 marks=c["role_marks"], plain_cols=(0,))
 
 
 def _fill_toc(cv: Canvas, pages, entries, numbers, rng):
@@ -652,6 +860,32 @@ def render_overview(plan: Plan, path: Path, rng: random.Random) -> None:
     cv.save(path)
 
 
+EVAL_COMMENTS = ["{t}の取組は概ね順調に進んでいます。", "{t}の周知が十分でなく、参加者が伸び悩みました。",
+                 "{t}について関係機関との連携が進みました。", "{t}は地区による差が残っており、引き続き支援が必要です。",
+                 "{t}の担い手の確保が課題です。"]
+
+
+def render_evaluation(plan: Plan, path: Path, rng: random.Random) -> None:
+    """A mid-term evaluation sheet (A4 landscape): one row per policy with its 評価点, the mean of
+    the committee's 1-5 ratings; the header row repeated after a page break, rows may split."""
+    c = plan.conv
+    cv = Canvas((842.0, 595.0), damage=Damage(overprint=c["overprint"], row_split=True, repeat_header=True,
+                                             page_numbers="dash"), margin=40)
+    cv.new_page()
+    cv.line(f"{plan.title}　中間評価シート（{era(plan.start_fy + 2)}）", 14, bold=True, gap=6)
+    cv.line("評価点：推進委員による5段階評価（5：十分に進んでいる～1：進んでいない）の平均", 9, gap=8)
+    rows = [[[c["goal_name"]], ["施策"], ["評価点"], ["評価の理由・今後の方向"]]]
+    for g in plan.goals:
+        for k, p in enumerate(g.policies):
+            topic = next((t for t in zoo_pools.TOPICS if t in p.title), "取組")
+            comments = [t.format(t=topic) for t in rng.sample(EVAL_COMMENTS, rng.randint(1, 3))]
+            rows.append([[g.label + "　" + g.title] if k == 0 else [""], [p.label + "　" + p.title],
+                         [f"{p.score:.1f}"], comments])
+    cv.table([1.6, 2, 0.6, 3], rows, ruled="lines", marks="", size=9)
+    cv.furniture()
+    cv.save(path)
+
+
 def write_plan_yaml(plan: Plan, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "plan.yaml").write_text(
@@ -673,6 +907,8 @@ def generate_plan(seed: int, dest: Path, *, prefecture: int | None = None, pages
     render_body(plan, folder / body, rng)
     if plan.conv["overview"]:
         render_overview(plan, folder / "overview.pdf", rng)
+    if plan.conv["evaluation"]:
+        render_evaluation(plan, folder / f"evaluation_{plan.start_fy + 2}.pdf", rng)
     return gold_of(plan)
 
 

@@ -37,6 +37,8 @@ def test_same_seed_same_plan(tmp_path):
         ta = "".join(p.get_text() for p in pymupdf.open(tmp_path / "a" / slug / name))
         tb = "".join(p.get_text() for p in pymupdf.open(tmp_path / "b" / slug / name))
         assert ta == tb
+        if "damage:encrypted_owner_password" not in a["conventions"]:  # encryption salts each file
+            assert (tmp_path / "a" / slug / name).read_bytes() == (tmp_path / "b" / slug / name).read_bytes()
     assert zoo.generate_plan(8, tmp_path / "c") != a
 
 
@@ -63,7 +65,10 @@ def _check_gold(g: dict) -> None:
         assert r["text"] and not r["text"].endswith("）")
     for a in g["actions"]:
         assert a["parent"] in codes and a["kind"] == "action" and a["text"]
-    assert g["scores"] == [] and g["conventions"] and all(":" in c for c in g["conventions"])
+    for sc in g["scores"]:
+        assert sc["policy"] in policy_codes and 1 <= sc["score"] <= 5 and sc["kind"] == "midterm_evaluation"
+    assert bool(g["scores"]) == ("evaluation:score_sheet" in g["conventions"])
+    assert g["conventions"] and all(":" in c for c in g["conventions"])
 
 
 def test_gold_is_well_formed(tmp_path):
@@ -94,7 +99,9 @@ def test_every_convention_is_drawn_by_some_seed():
            "roles:qualifier", "heading:label_own_line", "damage:overprint", "damage:radicals",
            "damage:furigana", "damage:page_numbers_dash", "damage:page_numbers_plain", "damage:running_header",
            "damage:side_tab", "damage:two_columns", "damage:heading_box", "damage:heading_band",
-           "damage:row_split", "tables:lines", "tables:fill", "tables:none"}
+           "damage:row_split", "tables:lines", "tables:fill", "tables:none", "heading:label_box",
+           "vision:cover", "damage:encrypted_owner_password", "roles:dash_no_role",
+           "evaluation:score_sheet", "noise:chart", "noise:column_box", "title:new_mark"}
     labels = {lab for labs in zoo.ACTOR_LABELS.values() for lab in labs}
     expected |= {f"actor:{lab}" for lab in labels}
     assert expected - used == set()
@@ -138,3 +145,56 @@ def test_sample_conventions_are_read(tmp_path):
     lines: list[str] = []
     f1, _, _ = run_zoo([11, 12], tmp_path, profile="sample", show=lines.append)
     assert f1 >= 0.95, "\n".join(lines)
+
+
+def _printed_text(pdf: Path) -> str:
+    """The PDF's text in drawing order, without furigana (tiny spans) and page furniture (margins),
+    white space removed, radicals folded (NFKC folds the Kangxi ones; the others by name)."""
+    import unicodedata
+
+    back = {v: k for k, v in zoo.RADICALS.items()}
+    out = []
+    for page in pymupdf.open(pdf):
+        w, h = page.rect.width, page.rect.height
+        for block in page.get_text("dict")["blocks"]:
+            for line in block.get("lines", []):
+                for span in line["spans"]:
+                    x0, y0, x1, y1 = span["bbox"]
+                    if span["size"] < 6 or y1 < 42 or y0 > h - 40 or x0 > w - 30:
+                        continue
+                    out.append(span["text"])
+    text = "".join(back.get(ch, ch) for ch in "".join(out))
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _seeds_covering(prefixes: tuple[str, ...], among: int = 120) -> list[int]:
+    """The first seed using each convention that starts with one of the prefixes."""
+    first: dict[str, int] = {}
+    for seed in range(among):
+        for conv in zoo.compose(seed).conventions:
+            if conv.startswith(prefixes):
+                first.setdefault(conv, seed)
+    return sorted(set(first.values()))
+
+
+@pytest.mark.parametrize("seed", _seeds_covering(("roles:", "tree:", "damage:row_split", "evaluation:",
+                                                   "levels:", "overview:", "damage:two_columns")))
+def test_every_gold_text_is_printed(tmp_path, seed):
+    """The gold is what the PDFs print: every title, commitment and action is in the text layer
+    (a row split over a page break in its two parts)."""
+    import unicodedata
+
+    g = zoo.generate_plan(seed, tmp_path)
+    slug = g["plan"]["plan_id"].rsplit("-", 1)[0]
+    text = "".join(_printed_text(p) for p in sorted((tmp_path / slug).glob("*.pdf")))
+    wanted = [n["title"] for n in g["nodes"]] + [r["text"] for r in g["roles"] + g["actions"]]
+    wanted += [g["plan"]["vision"], g["plan"]["title"]] + [f"{s['score']:.1f}" for s in g["scores"]]
+    for t in wanted:
+        t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", t))
+        if t in text:
+            continue
+        k = max(i for i in range(len(t) + 1) if t[:i] in text)  # split by a page break: two parts
+        assert k >= 2 and t[k:] in text, (seed, t)
+    items = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", r["text"])) for r in g["roles"] + g["actions"]]
+    for t in items:  # each commitment and action is printed once (or inside a longer one), not twice
+        assert text.count(t) <= sum(t in other for other in items), (seed, t)

@@ -27,7 +27,8 @@ for _c in range(0x2F00, 0x2FD6):
 
 
 def char_width(ch: str, size: float) -> float:
-    return size * (0.5 if ord(ch) < 0x2000 else 1.0)
+    """The built-in Japanese font advances every glyph, Latin letters and digits too, by 1 em."""
+    return size
 
 
 def text_width(s: str, size: float) -> float:
@@ -185,6 +186,43 @@ class Canvas:
             y += size + 4
         self.y = top + h + gap
 
+    def label_box(self, label: str, title: str, size: float = 12, fill=(0.2, 0.4, 0.65), gap: float = 8):
+        """A node label in a filled box (white text), its title beside it as a separate text run."""
+        lw = text_width(label, size) + 10
+        lines = wrap(title, self.col_w - lw - 8, size)
+        h = len(lines) * (size + 4) + 6
+        self.need(h + size * 2)
+        shape = self.page.new_shape()
+        shape.draw_rect(pymupdf.Rect(self.x0, self.y, self.x0 + lw, self.y + size + 8))
+        shape.finish(color=None, fill=fill)
+        shape.commit()
+        self.draw(self.x0 + 5, self.y + size + 3, label, size, bold=True, color=(1, 1, 1))
+        y = self.y + 3
+        for ln in lines:
+            self.draw(self.x0 + lw + 8, y + size, ln, size, bold=True, ruby=True)
+            y += size + 4
+        self.y += max(h, size + 8) + gap
+
+    def boxed_items(self, label: str, items: list[str], mark: str, size: float = 10, indent: float = 10):
+        """A framed box: a label line, then items (hanging indent); moved whole to the next column."""
+        mw = text_width(mark, size)
+        wrapped = [wrap(t, self.col_w - 2 * indent - mw, size) for t in items]
+        lh = size + 3.5
+        h = (1 + sum(len(w) for w in wrapped)) * lh + 16
+        self.need(h)
+        shape = self.page.new_shape()
+        shape.draw_rect(pymupdf.Rect(self.x0, self.y, self.x0 + self.col_w, self.y + h))
+        shape.finish(color=(0.3, 0.3, 0.3), width=0.8)
+        shape.commit()
+        y = self.y + 6
+        self.draw(self.x0 + indent, y + size, label, size, bold=True)
+        y += lh + 2
+        for lines in wrapped:
+            for i, ln in enumerate(lines):
+                self.draw(self.x0 + indent + (0 if i == 0 else mw), y + size, (mark + ln) if i == 0 else ln, size)
+                y += lh
+        self.y += h + 6
+
     # --- tables ------------------------------------------------------------------------------
     def table(self, widths: list[float], rows: list[list[list[str]]], ruled: str = "lines", size: float = 9,
               header_rows: int = 1, marks: str = "・", header_fill=(0.9, 0.9, 0.9), header_bold: bool = True,
@@ -245,22 +283,19 @@ class Canvas:
             cells = [cell_lines(r, c, e) for c, e in enumerate(row)]
             n = max(1, max(len(x) for x in cells))
             is_header = r < header_rows
+            fresh = False  # at the top of a column (below a repeated header): the row must go here
             while True:
                 room = int((self.bottom - self.y - 8) // lh)
                 if n <= room:
                     draw_row(r, cells, n, is_header)
                     break
-                if self.damage.row_split and not is_header and room >= 2:
-                    draw_row(r, cells, room, False)
-                    cells = [x[room:] for x in cells]
-                    n -= room
-                else:
-                    if self.y == self.top:  # a row taller than a page: split it anyway
-                        draw_row(r, cells, max(room, 1), is_header)
-                        cells = [x[max(room, 1):] for x in cells]
-                        n -= max(room, 1)
-                        continue
+                if fresh or (self.damage.row_split and not is_header and room >= 2):
+                    k = max(room, 1)  # a row taller than the room left: split it
+                    draw_row(r, cells, k, is_header)
+                    cells = [x[k:] for x in cells]
+                    n -= k
                 self.column_break()
+                fresh = True
                 if self.damage.repeat_header and header and not is_header:
                     draw_header()
         self.y += 8
@@ -295,7 +330,7 @@ class Canvas:
         self.font = save_font
         return numbers
 
-    def save(self, path, toc: list | None = None):
+    def save(self, path, toc: list | None = None, owner_password: str | None = None):
         for page in self.doc:  # one content stream per page instead of one per text run
             page.clean_contents(sanitize=False)
         if toc:
@@ -303,7 +338,12 @@ class Canvas:
         if self.font == "japan-s":
             self._radical_unicode_map()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.doc.save(str(path), garbage=3, deflate=True)
+        if owner_password:  # readable by anyone, printing and copying restricted
+            self.doc.save(str(path), garbage=3, deflate=True, encryption=pymupdf.PDF_ENCRYPT_AES_128,
+                          owner_pw=owner_password, user_pw="",
+                          permissions=pymupdf.PDF_PERM_ACCESSIBILITY)
+        else:
+            self.doc.save(str(path), garbage=3, deflate=True, no_new_id=True)  # same seed, same bytes
         self.doc.close()
 
     def _radical_unicode_map(self):
