@@ -110,6 +110,10 @@ class TableReader:
             self.last_sheet = (roles, table.n_cols)
             self.read_sheet(grid, roles)
             return
+        if self.is_policy_rows_of_one_actor(grid):
+            self.last_kind = "role table of one actor (a policy column, items beside)"
+            self.read_policy_rows(grid)
+            return
         if self.is_actor_columns(grid):  # the more specific shape first
             self.last_kind = "role table (actors head the columns)"
             self.read_actor_columns(grid)
@@ -158,6 +162,40 @@ class TableReader:
                     continue
                 for marker, raw in self.items_of(cell.lines):
                     seg.add_role(seg.policy, actor[0], actor[1], raw, prov, marker)
+
+    def is_policy_rows_of_one_actor(self, grid: Grid) -> bool:
+        """One actor's page (社協の役割): a table whose first column names the policies, the
+        actor's items beside each."""
+        seg = self.seg
+        if seg.section != "roles" or seg.role_actor is None or grid.table.n_cols < 2 or grid.table.n_rows < 2:
+            return False
+        first = grid.cell(0, 0)
+        return first is not None and self.column_role(cell_text(first)) == "policy"
+
+    def read_policy_rows(self, grid: Grid) -> None:
+        seg = self.seg
+        actor, label = seg.role_actor
+        for c in grid.row_cells(0):
+            seg.account(cell_text(c))
+        code = None
+        for r in range(1, grid.table.n_rows):
+            cells = grid.row_cells(r)
+            head = grid.cell(r, 0)
+            if head is not None and head.row == r and cell_text(head):
+                text = light_form(cell_text(head))
+                lab = seg.labels.read(text)
+                node = seg.find_node(Level.policy, clean_text(lab.title if lab and lab.title else text))
+                code = node.local_code if node is not None else None
+                seg.account(cell_text(head))
+            for cell in cells:
+                if cell is head or cell.row != r:
+                    continue
+                prov = cell_prov(cell, grid.table, seg.doc_id)
+                if code is None:
+                    seg.unassigned(cell_text(cell), "role table cell outside a policy or actor", prov)
+                    continue
+                for marker, raw in self.items_of(cell.lines):
+                    seg.add_role(code, actor, label, raw, prov, marker)
 
     def give_back(self, table: Table) -> None:
         """An unrecognised table: its cells go back to the flow, row by row."""
