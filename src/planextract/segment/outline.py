@@ -119,8 +119,8 @@ class LabelReader:
             bare = kind in ("arabic", "kanji", "composite", "roman", "latin_roman")
             if (bare and not sep and title.startswith(self.stops)) or (not sep and title[:1].isdigit()):
                 continue  # 第3章, 3年度, 2つの…: a part of the book or a quantity
-            if word and word not in self.known_words and not (sep or not title):
-                continue
+            if word and word not in self.known_words and kind != "part" and not (sep or not title):
+                continue  # an unknown word glued to its title is a word of the sentence (第N節 ends itself)
             if need_sep and not word and not sep:
                 continue
             if kind in ("kanji", "katakana") and not word and not sep.strip(" "):
