@@ -460,6 +460,14 @@ class Segmenter:
         return bool(self.match_section(text) or self.role_heading(text) or self.match_heading(text) or self.narration.match(text)
                     or self.is_label(text))
 
+    def stands_alone(self, text: str) -> bool:
+        """A paragraph complete as it is: a bare label (基本理念), or a heading's label printed on a
+        line of its own (第1節, 施策ア), whose title follows on the next line."""
+        if self.is_label(text):
+            return True
+        entry = self._outline.get(outline_key(text))
+        return entry is not None and not entry.title and entry.label is not None
+
     def is_label(self, text: str) -> bool:
         """A bare label such as 基本理念, which stands on a line of its own."""
         return squash_space(light_form(text)).strip("()（）【】") in self.rules.facts.vision_labels
@@ -474,7 +482,7 @@ class Segmenter:
 
         def flush():
             if pending_lines:
-                for para in lines_to_paragraphs(pending_lines, self.marks, self.starts_block, self.is_label):
+                for para in lines_to_paragraphs(pending_lines, self.marks, self.starts_block, self.stands_alone):
                     self.process(para)
                 pending_lines.clear()
 

@@ -213,7 +213,7 @@ class TableReader:
             for c in grid.row_cells(r):
                 if c.row != r or c.col != first_col[(r, id(c))]:
                     continue
-                for para in lines_to_paragraphs(c.lines, self.seg.marks, self.seg.starts_block, self.seg.is_label):
+                for para in lines_to_paragraphs(c.lines, self.seg.marks, self.seg.starts_block, self.seg.stands_alone):
                     self.seg.process(para)
 
     # ------------------------------------------------------------------ role tables
@@ -229,6 +229,9 @@ class TableReader:
                 continue
             prov = cell_prov(body_cell, grid.table, seg.doc_id)
             if label_cell is not None and label_cell.row == r and cell_text(label_cell):
+                if r == 0 and self.column_role(cell_text(label_cell)) == "actor":
+                    seg.account(cell_text(label_cell) + cell_text(body_cell))  # 主体 | 取組: the header row
+                    continue
                 found = self.actor_of(cell_text(label_cell)) or seg.other_actor(cell_text(label_cell), prov)
                 actor = found
                 seg.account(cell_text(label_cell))
