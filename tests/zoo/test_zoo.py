@@ -196,5 +196,7 @@ def test_every_gold_text_is_printed(tmp_path, seed):
         k = max(i for i in range(len(t) + 1) if t[:i] in text)  # split by a page break: two parts
         assert k >= 2 and t[k:] in text, (seed, t)
     items = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", r["text"])) for r in g["roles"] + g["actions"]]
+    titles = [n["title"] for n in g["nodes"]]
     for t in items:  # each commitment and action is printed once (or inside a longer one), not twice
-        assert text.count(t) <= sum(t in other for other in items), (seed, t)
+        if not any(t in title for title in titles):
+            assert text.count(t) <= sum(t in other for other in items), (seed, t)
