@@ -48,6 +48,11 @@ class Codebook:
     entries: dict[str, Entry]
     separators: re.Pattern[str]
     list_gap: re.Pattern[str]
+    by_first: dict[str, list[str]] = field(default_factory=dict)  # terms by their first character
+
+    def terms_in(self, text: str) -> list[str]:
+        """The terms that can occur in `text`: those whose first character it holds."""
+        return [t for ch in set(text) for t in self.by_first.get(ch, ())]
 
 
 _BOOKS: dict[int, Codebook] = {}
@@ -80,6 +85,8 @@ def _codebook(book: ThemeRules) -> Codebook:
     alt = "|".join(re.escape(x) for x in sorted(book.list_separators + book.list_fillers, key=len, reverse=True))
     cb = Codebook(book, entries, re.compile("|".join(re.escape(x) for x in book.list_separators)),
                   re.compile(f"(?:{alt})+"))
+    for term in entries:
+        cb.by_first.setdefault(term[:1], []).append(term)
     _BOOKS[id(book)] = cb
     return cb
 
@@ -116,7 +123,7 @@ def candidates(text: str, tokens: list[Token], cb: Codebook) -> list[Match]:
     """Every occurrence of every term: as text, or as a form of a token (見守る in みまもり)."""
     spans = token_spans(text, tokens)
     out = []
-    for term in cb.entries:
+    for term in cb.terms_in(text):  # not every term of the codebook: only those that can occur
         i = text.find(term)
         while i >= 0:
             end = i + len(term)
