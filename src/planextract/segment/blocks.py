@@ -38,6 +38,19 @@ def _header_rows(lines: list[Line], is_label: Callable[[str], bool]) -> list[lis
     return out
 
 
+def _box(lines: list[Line]) -> tuple[float, float, float, float]:
+    return (min(x.bbox[0] for x in lines), min(x.bbox[1] for x in lines),
+            max(x.bbox[2] for x in lines), max(x.bbox[3] for x in lines))
+
+
+def _in_place_of(blocks: list[Block], members: set[int], table: Table) -> list[Block]:
+    """The blocks with the table where its first line stood and its lines taken out."""
+    first = next(i for i, b in enumerate(blocks) if b.line is not None and id(b.line) in members)
+    kept = [b for b in blocks if b.line is None or id(b.line) not in members]
+    kept.insert(min(first, len(kept)), Block(kind="table", table=table))
+    return kept
+
+
 def _column_edges(header: list[Line], right: float) -> list[tuple[float, float]]:
     """Each column runs from halfway after the previous label to halfway before the next one."""
     centres = [(ln.bbox[0] + ln.bbox[2]) / 2 for ln in header]
@@ -115,16 +128,11 @@ def borderless_tables(page: Page, is_label: Callable[[str], bool], stops: Callab
         for k in range(len(header)):
             lines = sorted((ln for c, ln in body if c == k), key=lambda x: (x.bbox[1], x.bbox[0]))
             if lines:
-                box = (min(x.bbox[0] for x in lines), min(x.bbox[1] for x in lines),
-                       max(x.bbox[2] for x in lines), max(x.bbox[3] for x in lines))
-                cells.append(Cell(row=1, col=k, bbox=box, lines=lines))
+                cells.append(Cell(row=1, col=k, bbox=_box(lines), lines=lines))
         members = {id(ln) for ln in header} | {id(ln) for ln in used}
         bbox = (edges[0][0], min(ln.bbox[1] for ln in header), edges[-1][1], last_y)
         table = Table(page=page.number, bbox=bbox, n_rows=2, n_cols=len(header), cells=cells)
-        first = next(i for i, b in enumerate(blocks) if b.line is not None and id(b.line) in members)
-        kept = [b for b in blocks if b.line is None or id(b.line) not in members]
-        kept.insert(min(first, len(kept)), Block(kind="table", table=table))
-        blocks = kept
+        blocks = _in_place_of(blocks, members, table)
         line_blocks = [b for b in line_blocks if id(b.line) not in members]
     return page.model_copy(update={"blocks": blocks})
 
@@ -187,16 +195,11 @@ def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Call
             items = sorted((ln for ln in right if row_top <= ln.bbox[1] < row_end), key=lambda x: (x.bbox[1], x.bbox[0]))
             cells.append(Cell(row=r, col=0, bbox=lab.bbox, lines=[lab]))
             if items:
-                cells.append(Cell(row=r, col=1, lines=items, bbox=(
-                    min(x.bbox[0] for x in items), min(x.bbox[1] for x in items),
-                    max(x.bbox[2] for x in items), max(x.bbox[3] for x in items))))
+                cells.append(Cell(row=r, col=1, lines=items, bbox=_box(items)))
         members = {id(ln) for ln in labels} | {id(ln) for c in cells for ln in c.lines}
         last = max(ln.bbox[3] for c in cells for ln in c.lines)
         table = Table(page=page.number, bbox=(left, labels[0].bbox[1], max(ln.bbox[2] for ln in right), last),
                       n_rows=len(labels), n_cols=2, cells=cells)
-        first = next(i for i, b in enumerate(blocks) if b.line is not None and id(b.line) in members)
-        kept = [b for b in blocks if b.line is None or id(b.line) not in members]
-        kept.insert(min(first, len(kept)), Block(kind="table", table=table))
-        blocks = kept
+        blocks = _in_place_of(blocks, members, table)
         line_blocks = [b for b in line_blocks if id(b.line) not in members]
     return page.model_copy(update={"blocks": blocks})
