@@ -261,9 +261,26 @@ def check_out(out: Path, corpus: Path | None = None) -> None:
             "holds the corpus" if _inside(c, o) else None
         if where:
             raise InputError(f"--out {out}: {where} {corpus}; give a folder outside the corpus, e.g. --out out")
-    if out.is_dir() and not is_output_folder(out) and any(out.iterdir()):
+    if out.is_dir() and not is_output_folder(out) and any(not _own_stream(p) for p in out.iterdir()):
         raise InputError(f"--out {out}: not empty and not a planextract output (no {MARKER}); "
                          "give a new or empty folder, e.g. --out out")
+
+
+def _own_stream(path: Path) -> bool:
+    """The file this very process's output is being written to (`run --out d > d/log`): the shell
+    created it for this run, it holds no one's data. Anything else in a foreign folder does."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    for fd in (1, 2):
+        try:
+            own = os.fstat(fd)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (own.st_dev, own.st_ino):
+            return True
+    return False
 
 
 def claim_out(out: Path) -> None:

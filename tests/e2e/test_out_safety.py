@@ -155,3 +155,26 @@ def test_alignment_is_kept_when_its_inputs_are_unchanged_and_the_summary_says_wh
     assert cli.exit_code == 0 and "policy_alignment" not in cli.output  # nothing aligned, nothing to say
     planextract.align(out)
     assert "policy_alignment kept" in _run("--corpus", str(corpus), "--out", str(out)).output
+
+
+def test_a_folder_holding_only_the_runs_own_log_is_accepted(tmp_path):
+    """`planextract run --out d > d/log`: the shell creates d/log before the run starts. That file
+    is this run's own output stream, not someone's data, so the folder is accepted; any other
+    file still makes it a foreign folder (the workplace's before-stop hook runs exactly this)."""
+    import subprocess
+    import sys
+
+    corpus = _corpus(tmp_path, cities=("atsugi",))
+    out = tmp_path / "o"
+    out.mkdir()
+    cmd = [sys.executable, "-m", "planextract.cli", "run", "--jobs", "1", "--corpus", str(corpus), "--out", str(out)]
+    with (out / "log").open("w") as log:
+        done = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT)
+    assert done.returncode == 0, (out / "log").read_text()
+    assert (out / "csv" / "nodes.csv").is_file() and (out / MARKER).is_file()
+    other = tmp_path / "p"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with (other / "log").open("w") as log:
+        done = subprocess.run([*cmd[:-1], str(other)], stdout=log, stderr=subprocess.STDOUT)
+    assert done.returncode == 2 and (other / "notes.txt").read_text() == "mine"
