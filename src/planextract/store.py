@@ -60,7 +60,21 @@ TABLES: dict[str, type[BaseModel]] = {
     "policy_alignment": AlignmentRow,
 }
 
-MAX_LINE_SIZE = 2**31 - 1  # bytes of one CSV line DuckDB accepts
+MAX_LINE_SIZE = 2**31 - 1  # bytes of one CSV line DuckDB accepts at most
+DEFAULT_LINE_SIZE = 2_097_152  # DuckDB's own default
+# The bulk load's small working set: memory does not grow with the corpus.
+LOAD_CONFIG = {"memory_limit": "128MB", "threads": 1, "preserve_insertion_order": True}
+
+
+def longest_line(path: Path) -> int:
+    """Bytes of the longest line of a file. DuckDB's CSV reader sizes its buffers by the line
+    limit it is given: the limit must fit the file's longest line, not be the largest there is
+    (2 GB buffers do not fit the small working set the load runs in)."""
+    longest = 0
+    with open(path, "rb") as f:
+        for line in f:
+            longest = max(longest, len(line))
+    return longest
 
 _SQL_TYPES = {int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", str: "VARCHAR"}
 
@@ -200,8 +214,7 @@ def write_duckdb(path: Path, tables: dict[str, list[BaseModel]], csv_dir: Path,
     statements += [f"CREATE OR REPLACE VIEW {name} AS {sql}" for name, sql in VIEWS.items()]
     # A bulk load needs no large working set: keep DuckDB's small so a run's peak memory stays
     # flat as the corpus grows (it spills to disk beside the database if it must).
-    con = duckdb.connect(str(path), config={"memory_limit": "128MB", "threads": 1,
-                                            "preserve_insertion_order": True})
+    con = duckdb.connect(str(path), config=dict(LOAD_CONFIG))
     try:
         con.execute(";\n".join(statements))  # one script: one round trip
         for name in TABLES:
@@ -217,8 +230,9 @@ def load_csv(con, table: str, path: Path) -> None:
     cannot end the string and start a statement of its own. A row may hold one very long line of
     a document (DuckDB's default limit is 2 MB)."""
     columns = ", ".join(f"'{c}': '{_sql_type(f.annotation)}'" for c, f in TABLES[table].model_fields.items())
+    line_size = min(MAX_LINE_SIZE, max(DEFAULT_LINE_SIZE, longest_line(path) + 1024))
     con.execute(f"INSERT INTO {table} SELECT * FROM read_csv(?, header = true, delim = ',', quote = '\"', "
-                f"nullstr = '', auto_detect = false, max_line_size = {int(MAX_LINE_SIZE)}, "
+                f"nullstr = '', auto_detect = false, max_line_size = {int(line_size)}, "
                 f"columns = {{{columns}}})", [str(path)])
 
 

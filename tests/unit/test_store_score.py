@@ -70,3 +70,28 @@ def test_score_command_prints_the_table_and_overall_line(tmp_path):
     res = CliRunner().invoke(app, ["score", str(tmp_path / "out/csv"), str(tmp_path / "gold")])
     assert res.exit_code == 0, res.output
     assert res.output.strip().splitlines()[-1] == "overall P 0.875 R 1.000 F1 0.933"  # tp 7 of 7 gold, 8 predicted
+
+
+def test_a_large_table_loads_within_the_small_working_set(tmp_path):
+    """A national run (1,741 plans) failed at the very end: DuckDB sized its CSV buffer by the
+    2 GB line limit given for one long line, and a large tokens file then did not fit the load's
+    memory limit. The limit now fits the file's longest line."""
+    import csv
+
+    import duckdb
+
+    from planextract import store
+
+    path = tmp_path / "tokens.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(list(store.TABLES["tokens"].model_fields))
+        for i in range(1_500_000):
+            w.writerow(["x-1", f"role:x-1:1.{i % 50}:市民:{i}", i % 40, "見守り", "見守る", "見守る", "名詞-普通名詞-一般"])
+    assert path.stat().st_size > 128 * 2**20  # larger than the working set of the load
+    con = duckdb.connect(config=dict(store.LOAD_CONFIG))
+    cols = ", ".join(f"{c} VARCHAR" for c in store.TABLES["tokens"].model_fields)
+    con.execute(f"CREATE TABLE tokens ({cols})")
+    store.load_csv(con, "tokens", path)
+    assert con.execute("SELECT count(*) FROM tokens").fetchone() == (1_500_000,)
+    assert store.longest_line(path) < 200
