@@ -94,3 +94,14 @@ def extract_file(rules, tmp_path):
         return segment_document(doc, rules)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def baseline(tmp_path_factory):
+    """The quick sample plans' scores from a clean run: a broken document must leave them alone."""
+    from planextract import pipeline
+    from samples import copy_corpus, quick_scores
+
+    tmp = tmp_path_factory.mktemp("base")
+    pipeline.run(copy_corpus(tmp), tmp / "out")
+    return quick_scores(tmp / "out")

@@ -19,30 +19,13 @@ from typer.testing import CliRunner
 import planextract
 from planextract import pipeline
 from planextract.cli import app
-from planextract.score import score
+
+from samples import copy_corpus as _corpus, quick_scores as _scores
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLD = ROOT / "tests" / "gold"
-GOOD = ["atsugi", "sagamihara"]  # two quick plans that must keep their scores
 
 
-def _corpus(tmp_path: Path) -> Path:
-    corpus = tmp_path / "corpus"
-    for city in GOOD:
-        shutil.copytree(ROOT / "corpus" / city, corpus / city)
-    return corpus
 
-
-def _scores(out: Path) -> dict:
-    return {(x.plan, x.table): (x.gold, x.pred, x.tp) for x in score(out / "csv", GOLD)
-            if x.plan.split("-")[0] in GOOD}
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("base")
-    pipeline.run(_corpus(tmp), tmp / "out")
-    return _scores(tmp / "out")
 
 
 def _image_only_pdf() -> bytes:

@@ -66,6 +66,20 @@ def mutate(data: bytes, m) -> bytes:
     return delete_object(data, m[1])
 
 
+def ingest_mutated(tmp_path_factory, rules, name: str, data: bytes):
+    """Ingest mutated bytes as a document of a fresh corpus: the document, or None when ingest
+    refused it with a clear InputError naming the file (anything else fails the test)."""
+    corpus = tmp_path_factory.mktemp("fuzz")
+    path = corpus / "c" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    try:
+        return ingest_document(path, corpus, "c", rules)
+    except InputError as e:
+        assert str(e).startswith(str(path))
+        return None
+
+
 @pytest.fixture(scope="module")
 def samples():
     return [p.read_bytes() for p in SAMPLES if p.stat().st_size < 500_000]
@@ -76,17 +90,9 @@ def samples():
                                                                       HealthCheck.too_slow])
 @given(which=st.integers(0, 10), m=mutation)
 def test_mutated_pdfs_never_crash(tmp_path_factory, rules, samples, which, m):
-    data = mutate(samples[which % len(samples)], m)
-    corpus = tmp_path_factory.mktemp("fuzz")
-    path = corpus / "c" / "mutated.pdf"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    try:
-        doc = ingest_document(path, corpus, "c", rules)
-    except InputError as e:
-        assert str(e).startswith(str(path))
-        return
-    assert doc.info.n_pages >= 1
+    doc = ingest_mutated(tmp_path_factory, rules, "mutated.pdf", mutate(samples[which % len(samples)], m))
+    if doc is not None:
+        assert doc.info.n_pages >= 1
 
 
 # ----------------------------------------------------------------------------- text renditions
@@ -123,15 +129,9 @@ def text_samples():
                                                                       HealthCheck.too_slow])
 @given(which=st.integers(0, 10), m=text_mutation)
 def test_mutated_text_renditions_never_crash(tmp_path_factory, rules, text_samples, which, m):
-    data = mutate_text(text_samples[which % len(text_samples)], m)
-    corpus = tmp_path_factory.mktemp("fuzz")
-    path = corpus / "c" / "mutated.source.txt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    try:
-        doc = ingest_document(path, corpus, "c", rules)
-    except InputError as e:
-        assert str(e).startswith(str(path))
+    doc = ingest_mutated(tmp_path_factory, rules, "mutated.source.txt",
+                         mutate_text(text_samples[which % len(text_samples)], m))
+    if doc is None:
         return
     seg = segment_document(doc, rules)
     texts = [n.title for n in seg.nodes] + [r.text for r in seg.roles] + [u.text for u in seg.unassigned]

@@ -21,11 +21,10 @@ from typer.testing import CliRunner
 import planextract
 from planextract import pipeline
 from planextract.cli import app
-from planextract.score import score
+
+from samples import copy_corpus as _corpus, quick_scores as _scores, QUICK as GOOD
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLD = ROOT / "tests" / "gold"
-GOOD = ["atsugi", "sagamihara"]  # two quick plans that must keep their scores
 runner = CliRunner()
 
 SCRIPT = "x</script><script>document.body.setAttribute('data-pwned','script')</script>"
@@ -33,27 +32,11 @@ COMMENT = "x<!--<script>"
 IMG = "<img src=x id=injected onerror=\"document.body.setAttribute('data-pwned','img')\">"
 
 
-def _corpus(tmp_path: Path, cities=GOOD) -> Path:
-    corpus = tmp_path / "corpus"
-    for city in cities:
-        shutil.copytree(ROOT / "corpus" / city, corpus / city)
-    return corpus
-
-
-def _scores(out: Path) -> dict:
-    return {(x.plan, x.table): (x.gold, x.pred, x.tp) for x in score(out / "csv", GOLD)
-            if x.plan.split("-")[0] in GOOD}
 
 
 def _problems(result) -> list:
     return list(result.problems) + [p for plan in result.plans for p in plan.problems]
 
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("base")
-    pipeline.run(_corpus(tmp), tmp / "out")
-    return _scores(tmp / "out")
 
 
 # ----------------------------------------------------------------------------- 1. the report
@@ -128,7 +111,7 @@ PLAN_YAML_CASES = {
 @pytest.mark.parametrize("case", list(PLAN_YAML_CASES))
 def test_a_bad_plan_yaml_is_a_problem_of_its_plan_only(tmp_path, baseline, case):
     how, content, message = PLAN_YAML_CASES[case]
-    corpus = _corpus(tmp_path, GOOD + ["ichinoseki"])
+    corpus = _corpus(tmp_path, (*GOOD, "ichinoseki"))
     target = corpus / "ichinoseki" / "plan.yaml"
     target.unlink()
     if how == "write":

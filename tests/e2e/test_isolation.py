@@ -19,23 +19,12 @@ import pytest
 import planextract
 from planextract import pipeline
 from planextract.errors import InputError
-from planextract.score import score
+
+from samples import copy_corpus as _corpus, quick_scores as _scores
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLD = ROOT / "tests" / "gold"
-GOOD = ["atsugi", "sagamihara"]
 
 
-def _corpus(tmp_path: Path) -> Path:
-    corpus = tmp_path / "corpus"
-    for city in GOOD:
-        shutil.copytree(ROOT / "corpus" / city, corpus / city)
-    return corpus
-
-
-def _scores(out: Path) -> dict:
-    return {(x.plan, x.table): (x.gold, x.pred, x.tp) for x in score(out / "csv", GOLD)
-            if x.plan.split("-")[0] in GOOD}
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -74,12 +63,6 @@ def _leftovers(out: Path) -> list[str]:
     names += [p.name for p in out.parent.glob(f".{out.name}.*")]
     return sorted(names)
 
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("base")
-    pipeline.run(_corpus(tmp), tmp / "out")
-    return _scores(tmp / "out")
 
 
 def _all_problems(result):

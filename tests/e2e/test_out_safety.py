@@ -16,15 +16,10 @@ from planextract.cli import app
 from planextract.errors import InputError
 MARKER = ".planextract-out"  # the marker a run leaves in its --out folder
 
+from samples import copy_corpus as _corpus
+
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
-
-
-def _corpus(tmp_path: Path, cities=("atsugi", "sagamihara")) -> Path:
-    corpus = tmp_path / "corpus"
-    for city in cities:
-        shutil.copytree(ROOT / "corpus" / city, corpus / city)
-    return corpus
 
 
 def _digests(folder: Path) -> dict[str, str]:

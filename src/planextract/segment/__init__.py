@@ -30,14 +30,13 @@ from .facts import text_to_facts
 from .focus import attribute_focus_groups
 from .narration import Narration
 from .blocks import borderless_tables, label_column_tables
-from .outline import LabelReader, OutlineEntry, document_outline, outline_key
+from .outline import LEADERS, OutlineEntry, document_outline, label_reader, outline_key
 from .paragraphs import PAST_TENSE as _PAST, Para, lines_to_paragraphs, para_items
 
 _BRACKETS = "【】《》≪≫<>＜＞〈〉●■◆▶◇□○〇"
 
 
 _SENTENCE = re.compile(r"(?:ます|ましょう|します|です)。?\s*(?:[(（][^)）]*[)）])?\s*$")
-_LEADERS = re.compile(r"\s*[.．…・‥･]{3,}\s*[0-9０-９]*\s*$")
 _LABEL_MARKS = _BRACKETS + "■□◆◇●○◎・▼▽★☆ :："  # around an actor label: ■家族, 【市民】
 # reasons of unassigned text that mean an item found no node (not text set aside on purpose)
 _UNPLACED = ("list item outside an extracted section", "role table cell outside a policy", "role table outside a policy",
@@ -87,8 +86,9 @@ class Segmenter:
         self.repeated, self.body_size = repeated_lines(doc)
         self.other_labels: set[str] = set()
         # step 1: the outline, from the document's own evidence, before any item is read
-        self.labels = LabelReader(rules)
-        self.out.outline = document_outline(doc, rules, self.is_section, self.marks.starts_item, self.has_tree_sheet)
+        self.labels = label_reader(rules)
+        self.out.outline = document_outline(doc, rules, self.is_section, self.marks.starts_item,
+                                            other_structure=self.has_tree_sheet(doc))
         self._outline = {outline_key(e.text): e for e in self.out.outline.entries}
         self._outline_by_head: dict[str, list] = {}  # keys by their first characters: wrapped titles
         for k, e in self._outline.items():
@@ -106,7 +106,7 @@ class Segmenter:
                 t = t.replace(mark, " ")
                 is_new = True
         t = self.rules.title_note.sub("", t)
-        t = _LEADERS.sub("", t)  # a 目次 entry: "タイトル……12"
+        t = LEADERS.sub("", t)  # a 目次 entry: "タイトル……12"
         same = None
         m = self.rules.cross_reference.search(t)
         if m:
@@ -387,9 +387,8 @@ class Segmenter:
     def shared_actors(self, label: str) -> list[Actor]:
         """'市民・地域', '町・社協': a box shared by actors; each item's trailing （町） decides."""
         parts = [p for p in re.split(r"[・、/／]", label) if p]
-        found = [self.rules.actor_of(p, self.scheme) for p in parts] if len(parts) > 1 else []
-        found = [(Actor(f), None) if f else None for f in found]
-        return [f[0] for f in found] if found and all(found) else []
+        found = [self.rules.actor_of(p, self.scheme) for p in parts]
+        return [Actor(f) for f in found] if len(parts) > 1 and all(found) else []
 
     def other_actor(self, text: str, prov: Provenance) -> tuple[Actor, str]:
         """A role label that maps to no canonical actor: kept as `other`, and a warning names it."""
@@ -698,8 +697,8 @@ class Segmenter:
         self.loose_prose.clear()
         num = to_int(parts["num"]) if parts.get("num") else None
         title = parts.get("title") or ""
-        printed = _LEADERS.sub("", light_form(text))
-        label = printed[: max(0, len(printed) - len(_LEADERS.sub("", light_form(title))))].strip() or None
+        printed = LEADERS.sub("", light_form(text))
+        label = printed[: max(0, len(printed) - len(LEADERS.sub("", light_form(title))))].strip() or None
         if level == "chapter":
             self.goal = self.policy = self.focus = None
             self.section = self.list_context = self.embedded = None

@@ -53,7 +53,8 @@ _SEP = r"(?P<sep>[\s:：.．、)）]*)"
 _SENTENCE_END = re.compile(r"(?:。|ます|ました|です|でした|ましょう|します|ません)[。)）]*$")
 MAX_TITLE = 60
 _ITEM_LISTS = {"action", "roles", "focus_measure"}  # sections whose own numbering is not a heading level
-_LEADERS = re.compile(r"\s*[.．…・‥･]{3,}\s*[0-9]*\s*$")  # a 目次 entry: leader dots and its page
+# a 目次 entry's leader dots and page number, on light_form text (widths already folded)
+LEADERS = re.compile(r"\s*[.．…・‥･]{3,}\s*[0-9]*\s*$")
 
 
 @dataclass
@@ -114,7 +115,7 @@ class LabelReader:
                 return None  # 図表1, 問3, 資料2: a caption or a question, not a heading
             if kind == "part":
                 word = word + "第" + m.group("part")  # 第N章 and 第N節 are two styles
-            title = _LEADERS.sub("", m.group("title")).strip()
+            title = LEADERS.sub("", m.group("title")).strip()
             sep = m.group("sep")
             bare = kind in ("arabic", "kanji", "composite", "roman", "latin_roman")
             if (bare and not sep and title.startswith(self.stops)) or (not sep and title[:1].isdigit()):
@@ -262,10 +263,19 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
     return out
 
 
+def label_reader(rules: Rules) -> LabelReader:
+    """One LabelReader per rules version: its patterns are compiled once, not per document."""
+    if rules.version not in _READERS:
+        _READERS[rules.version] = LabelReader(rules)
+    return _READERS[rules.version]
+
+
+_READERS: dict[str, LabelReader] = {}
+
+
 def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[str], str | None],
-                     is_item: Callable[[str], bool] | None = None,
-                     has_tree_sheet: Callable[[IngestedDocument], bool] | None = None) -> Outline:
-    reader = LabelReader(rules)
+                     is_item: Callable[[str], bool] | None = None, other_structure: bool = False) -> Outline:
+    reader = label_reader(rules)
     # the PDF's bookmarks are the tree the file carries: read first, like a 目次, so that their
     # numbering nests and their titles are repeated by the body's headings
     marks = [(Line(text=b.title, page=b.page or 1, line_no=None), b.title) for b in doc.bookmarks if b.title.strip()]
@@ -297,7 +307,7 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
     _iroha_styles(cands)
     parent = _nesting(cands)
     named = any(c.label and c.label.word in reader.level_of_word for c in cands)
-    other_structure = named or (has_tree_sheet is not None and has_tree_sheet(doc))
+    other_structure = named or other_structure  # a level word here, or a sheet naming goal columns
     levels = _levels(cands, parent, reader.level_of_word, other_structure)
     outline = Outline(styles={s: f"{lv} ({why})" for s, (lv, why) in levels.items()})
     goal_styles = {s for s, (lv, _) in levels.items() if lv == "goal"}
@@ -358,7 +368,7 @@ def _add_bookmark_levels(outline: Outline, doc: IngestedDocument) -> None:
         lv = levels.get(b.level)
         if lv is not None and b.title.strip():
             outline.entries.append(OutlineEntry(
-                level=lv, text=b.title, title=clean_text(_LEADERS.sub("", b.title)), page=b.page,
+                level=lv, text=b.title, title=clean_text(LEADERS.sub("", light_form(b.title))), page=b.page,
                 evidence=[f"bookmark at depth {b.level}: the deepest recurring depth is the policy level"]))
 
 
