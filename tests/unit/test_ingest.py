@@ -41,6 +41,18 @@ def test_xy_cut_reads_columns_before_rows():
     assert order == ["L10", "L30", "L50", "R10", "R30", "R50"]
 
 
+def test_xy_cut_ends_when_the_crossed_gutter_sits_on_a_column_edge():
+    # a borderless table: a header cell runs to within 2pt of the second column, whose lines
+    # start just left of the gutter found from that header. Splitting by another test than the
+    # gutter's own put every line on one side and recursed for ever (RecursionError, page lost).
+    header = Atom((56, 511, 155, 524), "H")
+    left = [Atom((60 + 9 * (i % 2), 532 + 12.5 * i, 141, 542 + 12.5 * i), f"L{i}") for i in range(14)]
+    right = [Atom((156.6, 532 + 20 * i, 237.6, 542 + 20 * i), f"R{i}") for i in range(4)]
+    order = [a.payload for a in xy_cut([header, *left, *right])]
+    assert sorted(order) == sorted(["H", *(a.payload for a in left), *(a.payload for a in right)])
+    assert order.index("L13") < order.index("R0")  # read column by column
+
+
 def test_pdf_table_cells_rows_and_distributed_text(tmp_path, rules, pdf):
     pdf.text(60, 80, "●それぞれの役割")
     pdf.table(60, 100, [70, 400], [[["市　　民"], ["▶理解に努めます。", "▶参加します。"]],

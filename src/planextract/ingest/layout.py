@@ -442,9 +442,11 @@ def xy_cut(atoms: list[Atom], min_col_gap: float = 8.0) -> list[Atom]:
         gutter = _crossed_gutter(atoms, x0, x1)
         if gutter is not None:
             # two columns whose channel a few lines cross (a heading wider than its column)
-            left = [a for a in atoms if a.bbox[0] < gutter]
-            right = [a for a in atoms if a.bbox[0] >= gutter]
-            return xy_cut(left, min_col_gap) + xy_cut(right, min_col_gap)
+            # the same test as _crossed_gutter's right side, so neither side can come back whole
+            left = [a for a in atoms if a.bbox[0] < gutter - 1]
+            right = [a for a in atoms if a.bbox[0] >= gutter - 1]
+            if left and right:
+                return xy_cut(left, min_col_gap) + xy_cut(right, min_col_gap)
     if best_x == 0 and best_y == 0:
         return sorted(atoms, key=lambda a: (a.bbox[1], a.bbox[0]))
     # Cut at the single widest channel and recurse: cutting at every gap at once would slice
