@@ -344,3 +344,79 @@ def test_review_findings_on_the_outline(extract_file, rules):
     assert nodes(seg) == [("1", "ふれあうまち"), ("1.1", "見守り活動の充実"), ("1.2", "居場所づくり")]
     assert [(a.local_code, a.text) for a in seg.actions] == [("1.1", "声かけを広げます。")]
     assert rules.actor_of("共助（社協）") == "社協" and rules.actor_of("公助（社協）") == "社協"
+
+
+def test_dai_number_alone_on_its_line_is_a_label(rules):
+    read = LabelReader(rules).read
+    lab = read("第一")
+    assert (lab.kind, lab.num, lab.title) == ("kanji", 1, "")
+    assert read("第2").num == 2
+    # a word starting with 第 is not a label, nor a bare number
+    for text in ("第三者", "一", "52"):
+        assert read(text) is None, text
+
+
+def test_goal_level_from_what_precedes_the_policies_when_the_tree_hides_it(extract_file):
+    """A 体系 page whose goal boxes did not read as labels (glued to their titles) shows the
+    policy numbering first; in the chapter each run of policies follows a 第一 / 第二 alone on its
+    line. The style printed before the policies is the goal level; before, nothing was read."""
+    text = "\n".join([
+        "施策の体系",
+        "第一ひとりにしない地域づくり",
+        "〔取組の方向1〕　気づきの輪の強化",
+        "〔取組の方向2〕　相談の窓口の周知",
+        "第二互いに学ぶまちづくり",
+        "〔取組の方向3〕　学びの場の充実",
+        "第3章　計画の内容",
+        "第一",
+        "ひとりにしない地域づくり",
+        "〔取組の方向1〕　気づきの輪の強化",
+        "■事業",
+        "・声かけの講座を開きます。",
+        "〔取組の方向2〕　相談の窓口の周知",
+        "■事業",
+        "・出張相談を行います。",
+        "第二",
+        "互いに学ぶまちづくり",
+        "〔取組の方向3〕　学びの場の充実",
+        "■事業",
+        "・学び合いの会を開きます。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg, Level.goal) == [("1", "ひとりにしない地域づくり"), ("2", "互いに学ぶまちづくり")]
+    assert nodes(seg, Level.policy) == [("1.1", "気づきの輪の強化"), ("1.2", "相談の窓口の周知"),
+                                        ("2.1", "学びの場の充実")]
+    assert [(a.local_code, a.text) for a in seg.actions] == [
+        ("1.1", "声かけの講座を開きます。"), ("1.2", "出張相談を行います。"), ("2.1", "学び合いの会を開きます。")]
+
+
+def test_a_policy_the_tree_placed_under_another_goal_is_kept_where_its_items_are(extract_file):
+    """A 体系 of boxes read in the wrong order puts 取組2 under goal 2; the chapter states it under
+    goal 1 with its items. The bare statement is withdrawn and goal 2's policies move up; before,
+    the plan had 取組2 twice and goal 2's policies were numbered from 2.2."""
+    text = "\n".join([
+        "施策の体系",
+        "基本目標１ ひとりにしない地域",
+        "取組１ 気づきの輪の強化",
+        "基本目標２ 互いに学ぶまち",
+        "取組２ 相談の窓口の周知",
+        "取組３ 学びの場の充実",
+        "第3章 施策の展開",
+        "基本目標１ ひとりにしない地域",
+        "取組１ 気づきの輪の強化",
+        "主な取組",
+        "・声かけの講座を開きます。",
+        "取組２ 相談の窓口の周知",
+        "主な取組",
+        "・出張相談を行います。",
+        "基本目標２ 互いに学ぶまち",
+        "取組３ 学びの場の充実",
+        "主な取組",
+        "・学び合いの会を開きます。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert sorted(nodes(seg, Level.policy)) == [("1.1", "気づきの輪の強化"), ("1.2", "相談の窓口の周知"),
+                                                ("2.1", "学びの場の充実")]
+    assert [(a.local_code, a.text) for a in seg.actions] == [
+        ("1.1", "声かけの講座を開きます。"), ("1.2", "出張相談を行います。"), ("2.1", "学び合いの会を開きます。")]
+    assert any("stated under two goals" in p.message for p in seg.problems)

@@ -28,6 +28,7 @@ from ..rules import Rules
 from .explain import counts, delta, evidence_of, rule_of
 from .facts import text_to_facts
 from .focus import attribute_focus_groups
+from .misplaced import drop_misplaced_policies, misplaced_policies
 from .narration import Narration
 from .blocks import borderless_tables, label_column_tables
 from .outline import LEADERS, OutlineEntry, document_outline, label_reader, outline_key
@@ -506,6 +507,12 @@ class Segmenter:
                                              page=self.pending_title.prov.page))
         tables.settle_ratings()
         attribute_focus_groups(self.out, self.rules)
+        for bare in misplaced_policies(self.out):
+            self.out.problems.append(Problem(
+                doc_path=self.doc.info.path, stage="segment", severity="warning", page=bare.prov.page,
+                message=f"policy {bare.title!r} is stated under two goals; kept where its items are "
+                        f"(not under goal {bare.local_code.split('.')[0]})"))
+        drop_misplaced_policies(self.out)
         return self.out
 
     def set_aside(self, page, reason: str) -> None:

@@ -122,9 +122,11 @@ class LabelReader:
                 continue  # 第3章, 3年度, 2つの…: a part of the book or a quantity
             if word and word not in self.known_words and kind != "part" and not (sep or not title):
                 continue  # an unknown word glued to its title is a word of the sentence (第N節 ends itself)
-            if need_sep and not word and not sep:
+            # 第一 / 第2 alone on its line (its title on the next): the line's end separates it
+            dai_alone = not title and t.startswith("第") and kind in ("kanji", "arabic")
+            if need_sep and not word and not sep and not dai_alone:
                 continue
-            if kind in ("kanji", "katakana") and not word and not sep.strip(" "):
+            if kind in ("kanji", "katakana") and not word and not sep.strip(" ") and not dai_alone:
                 # ア or 一 right before a word is part of the word unless a mark separates them
                 if not re.match(r"[\s　.．、:：]", sep or ""):
                     continue
@@ -246,6 +248,12 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
                    and parent.get(p) not in book]
         if holders:
             out[holders[0]] = ("goal", f"holds the policy style {policies[0]}")
+        elif policies:
+            # first appearances can mislead (a 体系 page whose goal boxes did not read as labels):
+            # the style printed just before the policies most often, and less often than they are
+            held = _usual_holder(cands, policies[0], count, exclude={*out, *book})
+            if held:
+                out[held] = ("goal", f"printed before the policy style {policies[0]}")
         goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
     if not goals and not other_structure:
         # the first top-level style with numbered headings under it
@@ -261,6 +269,23 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
                 out[s] = ("policy", f"numbering nested in the goal style {parent[s]}")
                 break
     return out
+
+
+def _usual_holder(cands: list[_Cand], style: str, count: dict[str, int], exclude: set[str]) -> str | None:
+    """The style whose entry most often comes right before a run of `style`'s entries (the level
+    above it), when it is printed fewer times than `style` and at least twice."""
+    before: dict[str, int] = {}
+    prev: str | None = None
+    for c in cands:
+        if c.section:
+            continue
+        s = c.label.style
+        if s == style and prev and prev != style:
+            before[prev] = before.get(prev, 0) + 1
+        prev = s
+    ranked = sorted(((n, s) for s, n in before.items()
+                     if s not in exclude and 2 <= count[s] <= count[style] and n >= 2), reverse=True)
+    return ranked[0][1] if ranked else None
 
 
 def label_reader(rules: Rules) -> LabelReader:
@@ -325,6 +350,9 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
         if s in stack:
             del stack[stack.index(s) + 1:]
         else:
+            if levels.get(s, (None,))[0] == "goal":
+                # a goal closes the policies left open above it (a 体系 page read before)
+                stack = [x for x in stack if levels.get(x, (None,))[0] != "policy"]
             stack.append(s)
             last_num.pop(s, None)
         for deeper in [k for k in last_num if k not in stack]:
