@@ -420,3 +420,49 @@ def test_a_policy_the_tree_placed_under_another_goal_is_kept_where_its_items_are
     assert [(a.local_code, a.text) for a in seg.actions] == [
         ("1.1", "声かけの講座を開きます。"), ("1.2", "出張相談を行います。"), ("2.1", "学び合いの会を開きます。")]
     assert any("stated under two goals" in p.message for p in seg.problems)
+
+
+def test_a_role_header_row_cut_from_its_rows_by_a_page_break(extract_file, pdf):
+    """自助 | 互助 | 共助 | 公助 printed at the foot of a page, the rows at the top of the next.
+    Before, the lone header was read as one actor's row (自助 → 互助 as a 市民 role) and the rows
+    without a header were lost."""
+    pdf.text(60, 80, "基本目標１ ひとりにしない地域")
+    pdf.text(60, 110, "施策１ 気づきの輪の強化")
+    pdf.text(60, 760, "それぞれの役割")
+    pdf.table(60, 770, [110, 110, 110, 110], [[["自助"], ["互助"], ["共助"], ["公助"]]])
+    pdf.new_page()
+    pdf.table(60, 60, [110, 110, 110, 110], [[["・声をかけます。"], ["・見守ります。"], ["・講座を開きます。"],
+                                              ["・窓口を整えます。"]]])
+    pdf.text(60, 200, "施策２ 相談の窓口の周知")
+    seg = extract_file("plan.pdf", pdf)
+    assert {(r.local_code, r.actor.value, r.text) for r in seg.roles} == {
+        ("1.1", "市民", "声をかけます。"), ("1.1", "地域", "見守ります。"),
+        ("1.1", "専門職", "講座を開きます。"), ("1.1", "行政", "窓口を整えます。")}
+
+
+def test_policies_read_out_of_their_printed_order_take_the_places_their_numbers_give(extract_file):
+    """A 体系 whose boxes read (ハ) before (ロ) stated the policies in that order; the codes are
+    positions, and the printed iroha numbers say which is second."""
+    text = "\n".join([
+        "施策の体系",
+        "基本目標１ ひとりにしない地域",
+        "施策の方向性(イ) 気づきの輪の強化",
+        "施策の方向性(ハ) 学びの場の充実",
+        "施策の方向性(ロ) 相談の窓口の周知",
+        "第3章 施策の展開",
+        "基本目標１ ひとりにしない地域",
+        "施策の方向性(イ) 気づきの輪の強化",
+        "主な取組",
+        "・声かけの講座を開きます。",
+        "施策の方向性(ロ) 相談の窓口の周知",
+        "主な取組",
+        "・出張相談を行います。",
+        "施策の方向性(ハ) 学びの場の充実",
+        "主な取組",
+        "・学び合いの会を開きます。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert sorted(nodes(seg, Level.policy)) == [("1.1", "気づきの輪の強化"), ("1.2", "相談の窓口の周知"),
+                                                ("1.3", "学びの場の充実")]
+    assert [(a.local_code, a.text) for a in seg.actions] == [
+        ("1.1", "声かけの講座を開きます。"), ("1.2", "出張相談を行います。"), ("1.3", "学び合いの会を開きます。")]

@@ -28,7 +28,7 @@ from ..rules import Rules
 from .explain import counts, delta, evidence_of, rule_of
 from .facts import text_to_facts
 from .focus import attribute_focus_groups
-from .misplaced import drop_misplaced_policies, misplaced_policies
+from .misplaced import drop_misplaced_policies, misplaced_policies, order_by_printed_numbers
 from .narration import Narration
 from .blocks import borderless_tables, label_column_tables
 from .outline import LEADERS, OutlineEntry, document_outline, label_reader, outline_key
@@ -513,6 +513,8 @@ class Segmenter:
                 message=f"policy {bare.title!r} is stated under two goals; kept where its items are "
                         f"(not under goal {bare.local_code.split('.')[0]})"))
         drop_misplaced_policies(self.out)
+        order_by_printed_numbers(self.out, {e.label: e.num for e in self.out.outline.entries
+                                            if e.level == Level.policy and e.num and not e.goal_num})
         return self.out
 
     def set_aside(self, page, reason: str) -> None:

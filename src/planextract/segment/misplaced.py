@@ -5,6 +5,9 @@ on can put a policy under the wrong goal; the body's chapter then states it agai
 goal, with its items. The statement that carries content (roles, actions, scores) is the one the
 plan means: the bare one elsewhere is withdrawn and the policies after it move up, since a policy's
 code is its position under its goal. Nothing with content is ever moved or dropped.
+
+The same reading can state a goal's policies out of order (ハ before ロ); where every policy of a
+goal carries a printed number and no two share one, the numbers give the positions.
 """
 
 from __future__ import annotations
@@ -58,8 +61,35 @@ def drop_misplaced_policies(out: SegmentedDocument) -> dict[str, str]:
             if n.local_code != new:
                 renamed[n.local_code] = new
     out.nodes = [n for n in out.nodes if n.local_code not in gone]
+    _renumber(out, renamed)
+    return renamed
+
+
+def _renumber(out: SegmentedDocument, renamed: dict[str, str]) -> None:
     for n in out.nodes:
         n.local_code = renamed.get(n.local_code, n.local_code)
     for r in _records(out):
         r.local_code = renamed.get(r.local_code, r.local_code)
+
+
+def order_by_printed_numbers(out: SegmentedDocument, number_of: dict[str, int]) -> dict[str, str]:
+    """Policies of a goal stated out of their printed order take the positions their numbers give.
+    `number_of`: a printed label (施策の方向性(ハ)) → its number, as the outline read it."""
+    renamed: dict[str, str] = {}
+    goals: dict[str, list[NodeRecord]] = {}
+    for n in out.nodes:
+        if n.level == Level.policy and "." in n.local_code and n.local_code.split(".", 1)[0].isdigit():
+            goals.setdefault(_goal_of(n.local_code), []).append(n)
+    for goal, policies in goals.items():
+        nums = [number_of.get(n.label or "") for n in policies]
+        if len(policies) < 2 or None in nums or len(set(nums)) != len(nums):
+            continue
+        by_code = sorted(policies, key=lambda n: int(n.local_code.split(".", 1)[1]) if n.local_code.split(".", 1)[1].isdigit() else 0)
+        by_number = [n for _, n in sorted(zip(nums, policies), key=lambda x: x[0])]
+        if [n.local_code for n in by_code] == [n.local_code for n in by_number]:
+            continue
+        for i, n in enumerate(by_number, start=1):
+            if n.local_code != f"{goal}.{i}":
+                renamed[n.local_code] = f"{goal}.{i}"
+    _renumber(out, renamed)
     return renamed

@@ -62,6 +62,7 @@ class TableReader:
         self.rating_year: int | None = None  # the year a sheet's 達成度 rates (its 令和N年度実績 column)
         self.last_sheet_table: Table | None = None
         self.split_row = False  # the row being read may be the rest of one split by a page break
+        self.header_alone: tuple[Grid, str | None] | None = None  # actor header row cut from its rows
 
     # ------------------------------------------------------------------ classify
 
@@ -114,6 +115,19 @@ class TableReader:
             self.last_kind = "role table of one actor (a policy column, items beside)"
             self.read_policy_rows(grid)
             return
+        if self.is_actor_header_alone(grid):
+            # the header row at the foot of a page or column, its rows after the break
+            self.last_kind = "role table header alone (its rows follow the break)"
+            self.header_alone = (grid, self.seg.policy)
+            for c in grid.row_cells(0):
+                self.seg.account(cell_text(c))
+            return
+        alone, self.header_alone = self.header_alone, None
+        if alone and alone[1] == self.seg.policy and table.n_cols == alone[0].table.n_cols \
+                and not self.is_actor_columns(grid):
+            self.last_kind = "role table continued (actors head the columns on the page before)"
+            self.read_actor_columns(grid, header_grid=alone[0], first_row=0)
+            return
         if self.is_actor_columns(grid):  # the more specific shape first
             self.last_kind = "role table (actors head the columns)"
             self.read_actor_columns(grid)
@@ -146,12 +160,21 @@ class TableReader:
         named = [t for t in labels if t]
         return grid.table.n_rows >= 2 and len(named) >= 2 and all(self.actor_of(t) for t in named)
 
-    def read_actor_columns(self, grid: Grid) -> None:
+    def is_actor_header_alone(self, grid: Grid) -> bool:
+        """A one-row table of actor labels only (自助 | 互助 | 共助 | 公助): a header whose rows
+        a page or column break carried away."""
+        labels = [cell_text(c) for c in grid.row_cells(0)]
+        named = [t for t in labels if t]
+        return grid.table.n_rows == 1 and len(named) >= 2 and all(self.actor_of(t) for t in named)
+
+    def read_actor_columns(self, grid: Grid, header_grid: Grid | None = None, first_row: int = 1) -> None:
         seg = self.seg
-        header = {c.col: self.actor_of(cell_text(c)) for c in grid.row_cells(0) if cell_text(c)}
-        for c in grid.row_cells(0):
-            seg.account(cell_text(c))
-        for r in range(1, grid.table.n_rows):
+        head = header_grid or grid
+        header = {c.col: self.actor_of(cell_text(c)) for c in head.row_cells(0) if cell_text(c)}
+        if header_grid is None:
+            for c in grid.row_cells(0):
+                seg.account(cell_text(c))
+        for r in range(first_row, grid.table.n_rows):
             for cell in grid.row_cells(r):
                 if cell.row != r:
                     continue
