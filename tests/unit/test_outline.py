@@ -466,3 +466,29 @@ def test_policies_read_out_of_their_printed_order_take_the_places_their_numbers_
                                                 ("1.3", "学びの場の充実")]
     assert [(a.local_code, a.text) for a in seg.actions] == [
         ("1.1", "声かけの講座を開きます。"), ("1.2", "出張相談を行います。"), ("1.3", "学び合いの会を開きます。")]
+
+
+def test_a_numbered_item_list_in_the_headings_style_stays_a_list(extract_file):
+    """Policies numbered 1, 2 (a 目次 names them), and under 具体的な取組 a list 1．2．3． in the
+    same style whose first item is a sentence and whose second is a noun phrase. Before, the
+    second item was taken as policy 2 and the real policy 2 became 1.3."""
+    text = "\n".join([
+        "目次",
+        "目標１．ひとりにしない地域 ……… 3",
+        "1．気づきの輪の強化 ……… 4",
+        "2．相談の窓口の周知 ……… 5",
+        "目標１．ひとりにしない地域",
+        "1．気づきの輪の強化",
+        "具体的な取組",
+        "1．声かけの講座を開きます。",
+        "2．見守りの協力店の登録",
+        "3．出張相談の日を設けます。",
+        "2．相談の窓口の周知",
+        "具体的な取組",
+        "1．窓口の案内を配ります。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg, Level.policy) == [("1.1", "気づきの輪の強化"), ("1.2", "相談の窓口の周知")]
+    assert [(a.local_code, a.text) for a in seg.actions] == [
+        ("1.1", "声かけの講座を開きます。"), ("1.1", "見守りの協力店の登録"), ("1.1", "出張相談の日を設けます。"),
+        ("1.2", "窓口の案内を配ります。")]

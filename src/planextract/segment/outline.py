@@ -309,6 +309,7 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
     cands: list[_Cand] = []
     styles_seen: set[str] = set()
     list_from: set[str] | None = None  # after a section marker: the styles seen before it
+    list_count: tuple[str, int] | None = None  # the list's own numbering (1．2．3．) and its last number
     for ln, text in all_lines:
         kind = is_section(text)
         if kind:
@@ -316,8 +317,18 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
             # a list of items follows (主な取組, それぞれの役割), not headings (施策の方向) or
             # text set aside (成果指標)
             list_from = set(styles_seen) if kind in _ITEM_LISTS else None
+            list_count = None
             continue
         lab = reader.read(text)
+        if lab is not None and list_from is not None and lab.num is not None:
+            # a list that counts 1, 2, 3 in a style the headings also use: its items run on from
+            # its own 1 (sentences or not), a heading's number does not
+            if list_count is None and lab.num == 1:
+                list_count = (lab.style, 1)
+                continue
+            if list_count and lab.style == list_count[0] and lab.num == list_count[1] + 1:
+                list_count = (lab.style, lab.num)
+                continue
         if lab is None or (lab.title and not is_heading_text(lab.title)):
             continue
         if not lab.title and not lab.word and not lab.label.startswith("第"):
