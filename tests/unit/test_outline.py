@@ -492,3 +492,23 @@ def test_a_numbered_item_list_in_the_headings_style_stays_a_list(extract_file):
     assert [(a.local_code, a.text) for a in seg.actions] == [
         ("1.1", "声かけの講座を開きます。"), ("1.1", "見守りの協力店の登録"), ("1.1", "出張相談の日を設けます。"),
         ("1.2", "窓口の案内を配ります。")]
+
+
+def test_numbered_goals_that_hold_their_actions_directly(extract_file):
+    """No level word anywhere, no policy level: 第一 / 第二 headings, each followed by a 事業 list.
+    Before, nothing named a level and the document was 'not recognised'."""
+    text = "\n".join([
+        "第３章　取組の推進",
+        "第一  ひとりにしない地域づくり",
+        "地域の関心が高まっています。",
+        "事業",
+        "1．声かけの講座の周知",
+        "2．見守りの協力店を広げます。",
+        "第二  互いに学ぶまちづくり",
+        "事業",
+        "1．学び合いの会の充実",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg) == [("1", "ひとりにしない地域づくり"), ("2", "互いに学ぶまちづくり")]
+    assert [(a.local_code, a.text) for a in seg.actions] == [
+        ("1", "声かけの講座の周知"), ("1", "見守りの協力店を広げます。"), ("2", "学び合いの会の充実")]

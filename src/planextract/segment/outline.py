@@ -151,6 +151,7 @@ class _Cand:
     text: str
     label: Label | None
     section: bool = False  # a section marker (主な取組, それぞれの役割): closes the styles under it
+    kind: str | None = None  # the section's kind (action, roles, …)
     evidence: list[str] = field(default_factory=list)
 
 
@@ -263,12 +264,32 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
                 out[s] = ("goal", f"first top-level numbering ({count[s]} headings) with numbered headings under it")
                 break
         goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
+    if not goals and not policies and not other_structure:
+        # numbered headings each followed by an item list (事業, 主な取組) and no level between:
+        # a plan whose goals hold their actions directly
+        for s in order:
+            if s not in book and s not in out and count[s] >= 2 and parent.get(s) in (None, *book) \
+                    and _each_opens_a_list(cands, s):
+                out[s] = ("goal", f"numbered headings ({count[s]}), each followed by an item list")
+                break
+        goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
     if goals and not policies:
         for s in order:
             if parent.get(s) in goals and s not in out and s not in book and count[s] >= 2:
                 out[s] = ("policy", f"numbering nested in the goal style {parent[s]}")
                 break
     return out
+
+
+def _each_opens_a_list(cands: list[_Cand], style: str) -> bool:
+    """Every entry of `style` is followed, before the next one, by an item list's marker."""
+    opened: list[bool] = []
+    for c in cands:
+        if c.label is not None and c.label.style == style:
+            opened.append(False)
+        elif opened and c.section and c.kind in _ITEM_LISTS:
+            opened[-1] = True
+    return len(opened) >= 2 and all(opened)
 
 
 def _usual_holder(cands: list[_Cand], style: str, count: dict[str, int], exclude: set[str]) -> str | None:
@@ -313,7 +334,7 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
     for ln, text in all_lines:
         kind = is_section(text)
         if kind:
-            cands.append(_Cand(ln, text, None, section=True))
+            cands.append(_Cand(ln, text, None, section=True, kind=kind))
             # a list of items follows (主な取組, それぞれの役割), not headings (施策の方向) or
             # text set aside (成果指標)
             list_from = set(styles_seen) if kind in _ITEM_LISTS else None
