@@ -512,3 +512,11 @@ def test_numbered_goals_that_hold_their_actions_directly(extract_file):
     assert nodes(seg) == [("1", "ひとりにしない地域づくり"), ("2", "互いに学ぶまちづくり")]
     assert [(a.local_code, a.text) for a in seg.actions] == [
         ("1", "声かけの講座の周知"), ("1", "見守りの協力店を広げます。"), ("2", "学び合いの会の充実")]
+
+
+def test_a_katakana_number_before_a_katakana_title(rules):
+    # the free level word took エ and read オ as the number; エ is the number, オンライン… the title
+    lab = LabelReader(rules).read("エ　オンラインを活用した相談の場")
+    assert (lab.word, lab.kind, lab.num, lab.title) == ("", "katakana", 4, "オンラインを活用した相談の場")
+    lab = LabelReader(rules).read("イ ボランティアの輪")
+    assert (lab.kind, lab.num, lab.title) == ("katakana", 2, "ボランティアの輪")

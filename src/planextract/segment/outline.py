@@ -94,8 +94,11 @@ class LabelReader:
         known = "|".join(re.escape(w) for w in words) or "(?!)"
         # a level word the rules do not know: a short kanji / katakana word right before a number
         word = rf"(?P<word>{known}|(?!第)[一-龥々ァ-ヶー]{{1,5}}?)?"
-        self.patterns = [(kind, re.compile(rf"^{word}\s*(?:{pat}){_SEP}(?P<title>.*)$"), need_sep)
-                         for kind, pat, need_sep in _STYLES]
+        known_word = rf"(?P<word>{known})?"
+        # each style twice: with any short word before the number, then with known words only
+        # (エ オンライン…: the free word took エ and the number オ; the second reading is エ)
+        self.patterns = [(kind, re.compile(rf"^{w}\s*(?:{pat}){_SEP}(?P<title>.*)$"), need_sep)
+                         for kind, pat, need_sep in _STYLES for w in (word, known_word)]
         self.stops = tuple(rules.headings.not_heading_after_number)
         self.known_words = set(words)
         self.not_level = set(rules.headings.not_level_words)
