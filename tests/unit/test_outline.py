@@ -520,3 +520,34 @@ def test_a_katakana_number_before_a_katakana_title(rules):
     assert (lab.word, lab.kind, lab.num, lab.title) == ("", "katakana", 4, "オンラインを活用した相談の場")
     lab = LabelReader(rules).read("イ ボランティアの輪")
     assert (lab.kind, lab.num, lab.title) == ("katakana", 2, "ボランティアの輪")
+
+
+def test_an_indicator_table_after_a_sheet_is_not_the_sheet_continued(extract_file, pdf):
+    """A 施策の体系 sheet (基本目標 | 施策 | 主な取組), later a 数値目標 table of as many columns.
+    Before, the indicator table was read as the sheet run on: its values became goals."""
+    pdf.text(60, 60, "施策の体系")
+    pdf.table(60, 70, [150, 150, 150], [[["基本目標"], ["施策"], ["主な取組"]],
+                                       [["1 ひとりにしない地域"], ["(1) 気づきの輪の強化"], ["・声かけの講座を開きます。"]]])
+    pdf.text(60, 200, "数値目標")
+    pdf.table(60, 210, [150, 150, 150], [[["見守りの登録者数"], ["令和4年度 173"], ["258"]],
+                                        [["講座の参加者数"], ["102"], ["174"]]])
+    seg = extract_file("plan.pdf", pdf)
+    assert nodes(seg) == [("1", "ひとりにしない地域"), ("1.1", "気づきの輪の強化")]
+
+
+def test_a_chart_value_between_a_label_and_its_title_is_not_the_title(extract_file):
+    text = "\n".join([
+        "目標一　ひとりにしない地域づくり",
+        "取組方針Ⅰ　気づきの輪の強化",
+        "＜取組内容＞",
+        "◆声かけの講座の周知",
+        "目標二",
+        "令和4年度",
+        "令和5年度",
+        "（人）",
+        "互いに学ぶまちづくり",
+        "取組方針Ⅰ　学びの場の充実",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg, Level.goal) == [("1", "ひとりにしない地域づくり"), ("2", "互いに学ぶまちづくり")]
+    assert nodes(seg, Level.policy) == [("1.1", "気づきの輪の強化"), ("2.1", "学びの場の充実")]

@@ -44,6 +44,9 @@ _UNPLACED = ("list item outside an extracted section", "role table cell outside 
              "roles outside a policy", "policy items outside a policy", "narrated item outside a policy")
 _NOTE_MARKS = ("※", "＊", "*", "注", "(注", "（注")
 _LEAD_MARK = re.compile(r"^[■□◆◇●○▼▽◎★☆]\s*")
+# what a chart's axis or a figure's values print: years, numbers, units, a source line
+_NOT_A_TITLE = re.compile(r"^(?:(?:令和|平成|昭和|R|H)?\s*[0-9０-９元]+\s*(?:年度?|月|日|人|件|回|か所|%|％|世帯)?"
+                          r"|[(（][^)）]{1,4}[)）]|[0-9０-９.,，．%％\s]+|(?:資料|出典)\s*[:：].*)$")
 _BRACKETED_LABEL = re.compile(r"^[【［\[〔]\s*([^】］\]〕]{1,16}?)\s*[】］\]〕]\s*")
 
 
@@ -599,7 +602,9 @@ class Segmenter:
             self.heading(head[0], head[1], text, prov)
             return
 
-        if self.pending_title is not None and not self.marks.starts_item(text):
+        if self.pending_title is not None and not self.marks.starts_item(text) \
+                and not _NOT_A_TITLE.match(squash_space(light_form(text))):
+            # (a year or a value of a chart printed between a label and its title is not the title)
             node = self.pending_title
             title, is_new, same = self._clean_title(text)
             node = self.adopt_earlier(node, title)

@@ -136,7 +136,9 @@ class TableReader:
             self.last_kind = "role table (actor column)"
             self.read_role_table(grid)
             return
-        if self.last_sheet and (table.bbox is None or table.n_cols == self.last_sheet[1]):
+        if self.last_sheet and self.seg.section != "ignore" \
+                and (table.bbox is None or table.n_cols == self.last_sheet[1]):
+            # (a table under 数値目標 / 成果指標 is that section's, not the rest of an earlier sheet)
             # a sheet that runs on without repeating its header row
             self.last_kind = "sheet continued (header not repeated)"
             self.read_sheet(grid, self.last_sheet[0], first_row=0)
