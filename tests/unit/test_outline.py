@@ -551,3 +551,36 @@ def test_a_chart_value_between_a_label_and_its_title_is_not_the_title(extract_fi
     seg = extract_file("plan.source.txt", text)
     assert nodes(seg, Level.goal) == [("1", "ひとりにしない地域づくり"), ("2", "互いに学ぶまちづくり")]
     assert nodes(seg, Level.policy) == [("1.1", "気づきの輪の強化"), ("2.1", "学びの場の充実")]
+
+
+def test_an_unmarked_sentence_after_a_marked_role_list_is_not_a_role(extract_file):
+    """A column (コラム) printed after the last actor's marked items: before, its sentence became
+    that actor's role."""
+    text = "\n".join([
+        "基本目標１ ひとりにしない地域",
+        "施策１ 気づきの輪の強化",
+        "それぞれの役割",
+        "市民",
+        "・近所にあいさつをします。",
+        "行政",
+        "・窓口を整えます。",
+        "コラム　見守りとは、住民と専門職が一緒に取り組む活動のことです。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [("市民", "近所にあいさつをします。"),
+                                                          ("行政", "窓口を整えます。")]
+
+
+def test_role_items_printed_without_marks_are_still_read(extract_file):
+    text = "\n".join([
+        "基本目標１ ひとりにしない地域",
+        "施策１ 気づきの輪の強化",
+        "それぞれの役割",
+        "市民",
+        "近所にあいさつをします。",
+        "行政",
+        "窓口を整えます。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [("市民", "近所にあいさつをします。"),
+                                                          ("行政", "窓口を整えます。")]

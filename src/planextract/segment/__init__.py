@@ -624,8 +624,13 @@ class Segmenter:
                 self.role_actor = found
                 self.account(text)
                 return
-            if self.role_actor and self.policy and _SENTENCE.search(text):
-                self.items(para, prov)  # an item printed without a mark
+            last = self.out.roles[-1] if self.out.roles else None
+            marked_list = last is not None and last.local_code == self.policy and last.marker is not None \
+                and last.actor_label == self.role_actor[1] if self.role_actor else False
+            if self.role_actor and self.policy and _SENTENCE.search(text) and not marked_list:
+                # an item printed without a mark, in a list whose items have none (after a marked
+                # list, an unmarked sentence is the text that follows it: a column, a note)
+                self.items(para, prov)
                 return
         if self.marks.starts_item(text):
             if self.is_text and para.after_break and self.section_items and self.section != "roles":
