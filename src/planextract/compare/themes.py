@@ -100,7 +100,8 @@ def _codebook(book: ThemeRules) -> Codebook:
         entries[c.term] = Entry(topics=list(c.topics), approaches=list(c.approaches))
     for s in book.senses:
         for w in s.words:
-            entries[w] = Entry(senses=list(s.rules))
+            # a group word of two senses (福祉) still makes a list with the other group words
+            entries[w] = Entry(senses=list(s.rules), group=entries[w].group if w in entries else None)
     alt = "|".join(re.escape(x) for x in sorted(book.list_separators + book.list_fillers, key=len, reverse=True))
     cb = Codebook(book, entries, re.compile("|".join(re.escape(x) for x in book.list_separators)),
                   re.compile(f"(?:{alt})+"))
