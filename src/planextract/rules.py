@@ -142,6 +142,7 @@ class Theme(_Strict):
     scope: ScopeNote
     keywords: list[str]
     population: list[str] = []  # group words: a topic only when the group is the subject, not one of a list
+    context: list[str] = []  # words naming who acts or whose place is used: weaker evidence than keywords
 
 
 class Approach(_Strict):

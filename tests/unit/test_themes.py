@@ -45,7 +45,9 @@ def test_topic_vocabulary_is_kept_and_every_theme_has_a_scope_note(rules):
 
 
 def test_compound_consumes_the_words_inside_it(rules):
-    assert topics(rules, "民生委員・児童委員が一人暮らしの家を訪ねます。") == ["担い手・ボランティア"]
+    # (v4: 一人暮らし now says 見守り, rightly; the sentence checks the compound alone)
+    assert topics(rules, "民生委員・児童委員の活動を支えます。") == ["担い手・ボランティア"]
+    assert "子ども・子育て" not in topics(rules, "民生委員・児童委員が一人暮らしの家を訪ねます。")
     assert topics(rules, "日常生活自立支援事業を案内します。") == ["権利擁護・成年後見"]
     assert "医療・介護連携" not in topics(rules, "介護職員の定着を図ります。")
 
@@ -90,6 +92,42 @@ def test_misses_of_codebook_v2_are_found(rules):
     assert "居場所・交流" in topics(rules, "集会室を住民に貸し出します。")
     assert "居場所・交流" in topics(rules, "ホールを休日に開放します。")
     assert "連携" in approaches(rules, "定期的に連絡会を開きます。")
+
+
+def test_terms_meet_in_the_normalized_spelling(rules):
+    # v4: kana / kanji variants and inflections meet through sudachi's normalized forms joined,
+    # not only through a word list (ひとりぐらし, 繋がり are in no list)
+    assert topics(rules, "ひとりぐらしの方を訪ねます。") == ["見守り・孤立防止"]
+    assert topics(rules, "繋がりを大切にします。") == ["地域づくり・住民活動"]
+
+
+def test_one_stretch_of_text_is_one_piece_of_evidence(rules):
+    # 子ども matches as 子ども, こども and 子供: still one piece of evidence against 家計 and 就労
+    assert topics(rules, "子どもの家庭の家計と就労を支えます。")[0] == "生活困窮・就労"
+
+
+def test_context_words_weigh_less_than_what_is_done(rules):
+    # who acts or whose place is used (福祉施設, 民生委員, 病院) stays a side topic; the main topic
+    # is what is done, though the context word comes first
+    assert topics(rules, "福祉施設のホールを休日に住民へ開放します。") == ["居場所・交流", "社会福祉法人・事業者"]
+    assert topics(rules, "民生委員が地域のサロンを手伝います。")[0] == "居場所・交流"
+    assert topics(rules, "病院までの送迎を住民が手伝います。")[0] == "日常生活の支援・移動"
+
+
+def test_senses_of_codebook_v4(rules):
+    # an organisation addressed (企業に働きかける) is a partner, not the topic
+    text = "地元の企業に働きかけ、障がいのある人の働く場を広げます。"
+    assert "社会福祉法人・事業者" not in topics(rules, text) and "連携" in approaches(rules, text)
+    assert topics(rules, "企業が社会貢献として寄付を行います。")[0] == "社会福祉法人・事業者"
+    # welfare as a subject to learn about
+    assert topics(rules, "地域の福祉を知ってもらう講座を開きます。") == ["福祉教育・理解促進"]
+    # a meeting set up as the commitment is coordination; a meeting used to do something, a means
+    assert topics(rules, "担当課の会議を定期的に開きます。") == ["連携・ネットワーク"]
+    assert topics(rules, "会議で支援策を話し合います。") == []
+    # reporting to a desk is a means, not counselling
+    assert topics(rules, "近所で怒鳴り声が続くときは、相談窓口に伝えます。") == ["虐待防止"]
+    # 福祉 keeps its role of a group word in a list
+    assert "医療・介護連携" not in topics(rules, "保健・医療・福祉の関係者によるネットワークを築きます。")
 
 
 def test_resident_action_without_a_keyword(rules):
@@ -160,8 +198,13 @@ def test_tags_reach_the_targets_on_the_tuning_half(rules):
 # codebook v3 (docs/rules.md), so a codebook change that loses ground fails. heldout.yaml was coded
 # with dev.yaml; heldout2 and heldout3 were each measured once, then their misses informed a
 # vocabulary pass; heldout4.yaml was coded after the last pass: the clean figure on unseen wording.
+# Codebook v4 (docs/rules.md): heldout5.yaml was coded blind before v4 was begun and never tuned on;
+# heldout6.yaml was coded blind after v4's vocabulary passes, measured once (P 0.692 R 0.811), then
+# its misses informed v4's sense rules; heldout7.yaml was coded blind after the last v4 change.
 HELD_OUT_FLOORS = {"heldout.yaml": (0.82, 0.88, 0.80), "heldout2.yaml": (0.80, 0.84, 0.76),
-                   "heldout3.yaml": (0.82, 0.87, 0.76), "heldout4.yaml": (0.64, 0.49, 0.41)}
+                   "heldout3.yaml": (0.82, 0.87, 0.76), "heldout4.yaml": (0.64, 0.49, 0.41),
+                   "heldout5.yaml": (0.76, 0.88, 0.82), "heldout6.yaml": (0.75, 0.90, 0.83),
+                   "heldout7.yaml": (0.70, 0.85, 0.81)}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))

@@ -12,9 +12,17 @@ import re
 from dataclasses import dataclass, field
 
 from ..rules import Rules, SenseRule, ThemeRules
-from .tokens import Token
+from .tokens import Token, tokenize
 
 SHORT = 2  # a keyword this short is checked against the mode-C tokens it lies in (inside_ok)
+# Ranking (measured on tests/themes/dev.yaml): a context word (事業所, 自治会, 民生委員) says who
+# acts or whose place is used, so it weighs less than a keyword of what is done (a group word such
+# as 子ども weighs in full: the group an item is about is often its main topic); a side topic is
+# kept only with at least SIDE_SHARE of the main topic's evidence. Placing the main topic by
+# position (the object before the last を, or the last clause) was measured too and lost: the
+# earliest of equally supported topics is the better main topic.
+WEAK_WEIGHT = 0.7
+SIDE_SHARE = 0.5
 
 
 @dataclass
@@ -49,10 +57,19 @@ class Codebook:
     separators: re.Pattern[str]
     list_gap: re.Pattern[str]
     by_first: dict[str, list[str]] = field(default_factory=dict)  # terms by their first character
+    context: set[str] = field(default_factory=set)  # terms that name who acts or where (weak evidence)
+    # terms by their normalized spelling (sudachi normalized forms of their tokens joined: こども and
+    # 子ども → 子供, 障碍 → 障害, つながり → 繋がり, 見守って → 見守る), for matching an item's
+    # normalized spelling; keyed by first character like by_first
+    by_norm_first: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def terms_in(self, text: str) -> list[str]:
         """The terms that can occur in `text`: those whose first character it holds."""
         return [t for ch in set(text) for t in self.by_first.get(ch, ())]
+
+    def norm_terms_in(self, norm: str) -> list[tuple[str, str]]:
+        """(normalized spelling, term) of the terms that can occur in a normalized text."""
+        return [nt for ch in set(norm) for nt in self.by_norm_first.get(ch, ())]
 
 
 _BOOKS: dict[int, Codebook] = {}
@@ -71,6 +88,8 @@ def _codebook(book: ThemeRules) -> Codebook:
             entry(k).topics.append(t.name)
         for k in t.population:
             entry(k).group = t.name
+        for k in t.context:
+            entry(k).topics.append(t.name)
     for g in book.other_groups:
         entry(g).group = entry(g).group or ""
     for a in book.approaches:
@@ -81,12 +100,17 @@ def _codebook(book: ThemeRules) -> Codebook:
         entries[c.term] = Entry(topics=list(c.topics), approaches=list(c.approaches))
     for s in book.senses:
         for w in s.words:
-            entries[w] = Entry(senses=list(s.rules))
+            # a group word of two senses (福祉) still makes a list with the other group words
+            entries[w] = Entry(senses=list(s.rules), group=entries[w].group if w in entries else None)
     alt = "|".join(re.escape(x) for x in sorted(book.list_separators + book.list_fillers, key=len, reverse=True))
     cb = Codebook(book, entries, re.compile("|".join(re.escape(x) for x in book.list_separators)),
                   re.compile(f"(?:{alt})+"))
+    cb.context = {k for t in book.themes for k in t.context}
     for term in entries:
         cb.by_first.setdefault(term[:1], []).append(term)
+        norm = normalized(tokenize(term))
+        if norm and norm != term:
+            cb.by_norm_first.setdefault(norm[:1], []).append((norm, term))
     _BOOKS[id(book)] = cb
     return cb
 
@@ -105,6 +129,36 @@ def token_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
         spans.append((i, i + len(t.surface)))
         pos = i + len(t.surface)
     return spans
+
+
+def normalized(tokens: list[Token]) -> str:
+    """A text spelled by the normalized forms of its tokens (one spelling for kana / kanji variants
+    and inflections)."""
+    return "".join(t.normalized_form for t in tokens)
+
+
+def normalized_matches(tokens: list[Token], spans: list[tuple[int, int]], cb: Codebook) -> list[Match]:
+    """Terms found in the normalized spelling of the item, as spans of the item's own text. A match
+    starts at a token; it may end inside a token only when it is longer than a short keyword."""
+    starts, pos = [], 0
+    for t in tokens:
+        starts.append(pos)
+        pos += len(t.normalized_form)
+    norm = normalized(tokens)
+    first_of = {p: i for i, p in enumerate(starts)}
+    out = []
+    for nterm, term in cb.norm_terms_in(norm):
+        i = norm.find(nterm)
+        while i >= 0:
+            end = i + len(nterm)
+            if i in first_of:
+                a = first_of[i]
+                b = max(k for k, p in enumerate(starts) if p < end)
+                whole = end == starts[b] + len(tokens[b].normalized_form)
+                if whole or len(nterm) > SHORT:
+                    out.append(Match(spans[a][0], spans[b][1], term))
+            i = norm.find(nterm, i + 1)
+    return out
 
 
 def inside_ok(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -134,6 +188,13 @@ def candidates(text: str, tokens: list[Token], cb: Codebook) -> list[Match]:
         for k in t.keys():
             if k != t.surface and k in cb.entries:
                 out.append(Match(s, e, k))
+    if spans:
+        found = {}
+        for m in out:
+            found.setdefault(m.term, []).append(m)
+        for m in normalized_matches(tokens, spans, cb):  # only where the spelling itself missed it
+            if not any(o.start < m.end and m.start < o.end for o in found.get(m.term, ())):
+                out.append(m)
     return out
 
 
@@ -182,13 +243,24 @@ def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) 
     book = cb.book
     matches = longest_first(candidates(text, tokens, cb))
     listed = in_lists(text, [m for m in matches if cb.entries[m.term].group is not None], cb)
-    # theme → [evidence (matches), start of its first match, end of its last match, keywords]
+    # theme → [evidence (weighted matches), start of its first match, end of its last match, keywords]
     topics: dict[str, list] = {}
     approaches: dict[str, list] = {}
 
-    def add(where: dict, theme: str, m: Match) -> None:
-        ev = where.setdefault(theme, [0, m.start, m.end, []])
-        ev[0] += 1
+    counted: dict[str, list[tuple[int, int, float]]] = {}
+
+    def add(where: dict, theme: str, m: Match, weight: float = 1.0) -> None:
+        ev = where.setdefault(theme, [0.0, m.start, m.end, []])
+        # one stretch of text is one piece of evidence however many forms of a term it matches
+        # (子ども as 子ども, こども and 子供; 見守る as 見守り and みまもり): the strongest counts
+        key = f"{id(where)}:{theme}"
+        same = [c for c in counted.get(key, ()) if c[0] < m.end and m.start < c[1]]
+        if not same:
+            ev[0] += weight
+            counted.setdefault(key, []).append((m.start, m.end, weight))
+        elif weight > max(c[2] for c in same):
+            ev[0] += weight - max(c[2] for c in same)
+            counted[key].append((m.start, m.end, weight))
         ev[2] = m.end
         if m.term not in ev[3]:
             ev[3].append(m.term)
@@ -199,10 +271,11 @@ def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) 
         if e.senses is not None:
             r = sense_of(e.senses, text, m, actor, book.window)
             gives_topics, gives_approaches = (r.topics, r.approaches) if r else ([], [])
-        if e.group and m not in listed:
-            gives_topics = [*gives_topics, e.group]
+        weak = WEAK_WEIGHT if m.term in cb.context else 1.0  # who acts, or whose place, is not what is done
         for t in dict.fromkeys(gives_topics):
-            add(topics, t, m)
+            add(topics, t, m, weak)
+        if e.group and m not in listed and e.group not in gives_topics:
+            add(topics, e.group, m)
         for a in dict.fromkeys(gives_approaches):
             add(approaches, a, m)
     ra = book.resident_action
@@ -212,10 +285,14 @@ def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) 
             topics[ra.topic] = [1, 0, 0, [word]]
     # more evidence first; on a tie the theme named first
     ranked = sorted(topics.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[:book.max_topics]
+    if ranked:  # a side topic needs evidence near the main topic's
+        top = ranked[0][1][0]
+        ranked = [kv for i, kv in enumerate(ranked) if i == 0 or kv[1][0] >= SIDE_SHARE * top]
     out = [Tag(t, "topic", i, tuple(ev[3])) for i, (t, ev) in enumerate(ranked, 1)]
     ranked_a = sorted(approaches.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
     out += [Tag(a, "approach", i, tuple(ev[3])) for i, (a, ev) in enumerate(ranked_a, 1)]
     return out
+
 
 
 def themes_of(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) -> list[tuple[str, list[str]]]:
