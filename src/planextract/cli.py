@@ -259,8 +259,10 @@ INSPECT_SECTIONS = [("headings", ("level", "code", "label", "title", "page"), ("
                     ("furniture", ("page", "text"), ("text",)),
                     ("unassigned", ("page", "reason", "text"), ("reason", "text"))]
 OUTLINE_SECTION = ("outline", ("page", "level", "label", "title", "evidence"), ("title", "evidence"))
-EXPLAIN_SECTION = ("explain", ("page", "line", "what", "rule", "evidence", "result", "text"),
-                   ("rule", "evidence", "result", "text"))
+# per paragraph / table: step 1 outline (evidence), step 2 blocks (rule), step 3 attribution (under,
+# result), and the step that lost its text, if any
+EXPLAIN_SECTION = ("explain", ("page", "line", "what", "evidence", "rule", "under", "result", "lost_at", "text"),
+                   ("evidence", "rule", "under", "result", "lost_at", "text"))
 
 
 @app.command()

@@ -55,5 +55,5 @@ def inspect_document(path: Path | str, page: int | None = None, explain: bool = 
         "problems": [p.model_dump() for p in seg.problems],
     }
     if explain:
-        report["explain"] = [t for t in trace if t["page"] is None or on_page(t["page"])]
+        report["explain"] = [t.model_dump() for t in trace if t.page is None or on_page(t.page)]
     return report

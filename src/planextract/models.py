@@ -257,6 +257,50 @@ class Outline(Model):
     styles: dict[str, str] = Field(default_factory=dict)
 
 
+class Cursor(Model):
+    """Where the attribution step stands while it reads a document: the node the next item belongs
+    to and as what. One value, so that `inspect --explain` shows it beside every decision."""
+
+    goal: int | None = None
+    policy: str | None = None  # local code of the open policy
+    focus: str | None = None  # local code of the open focus / embedded item
+    section: str | None = None  # the open section's kind (action, roles, ignore …)
+    list_context: str | None = None
+    embedded: str | None = None  # an embedded plan's name (成年後見 …)
+    role_actor: tuple[Actor, str] | None = None  # the actor whose items follow, and its printed label
+
+    def describe(self) -> str:
+        """goal 1 › policy 1.2 › roles of 市民 (市民の役割)."""
+        parts = []
+        if self.goal is not None:
+            parts.append(f"goal {self.goal}")
+        if self.policy:
+            parts.append(f"policy {self.policy}")
+        if self.focus:
+            parts.append(f"focus {self.focus}")
+        if self.section:
+            actor = f" of {self.role_actor[0].value} ({self.role_actor[1]})" if self.role_actor and self.section == "roles" else ""
+            parts.append(f"{self.section}{actor}")
+        return " › ".join(parts) or "(no node open)"
+
+
+class Decision(Model):
+    """One step of `inspect --explain`: a paragraph or table, what each segment step made of it.
+    outline: why it is a heading (evidence), blocks: what it was read as (rule), attribution: the
+    node open when it came (under) and what it added (result); lost_at names the step that let
+    its text go unplaced."""
+
+    page: int | None
+    line: int | None
+    what: str  # paragraph, table RxC, document
+    text: str = ""
+    evidence: str = ""  # step 1, outline
+    rule: str = ""  # step 2, blocks
+    under: str = ""  # step 3, attribution: the cursor before it
+    result: str = ""
+    lost_at: str = ""
+
+
 class SegmentedDocument(Model):
     info: DocumentInfo
     nodes: list[NodeRecord] = Field(default_factory=list)

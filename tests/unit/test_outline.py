@@ -584,3 +584,30 @@ def test_role_items_printed_without_marks_are_still_read(extract_file):
     seg = extract_file("plan.source.txt", text)
     assert [(r.actor.value, r.text) for r in seg.roles] == [("市民", "近所にあいさつをします。"),
                                                           ("行政", "窓口を整えます。")]
+
+
+def test_explain_shows_each_step_and_where_text_was_lost(tmp_path, rules):
+    """issue 9 point 5: per paragraph, the outline's evidence, the block rule, the node open
+    (attribution's cursor) and, for unplaced text, the step that let it go."""
+    from planextract.inspection import inspect_document
+
+    path = tmp_path / "corpus" / "c" / "plan.source.txt"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join([
+        "基本目標１ ひとりにしない地域",
+        "それぞれの役割",
+        "・まだどの施策も開いていない役割です。",
+        "施策１ 気づきの輪の強化",
+        "それぞれの役割",
+        "市民",
+        "・近所にあいさつをします。",
+    ]), encoding="utf-8")
+    steps = inspect_document(path, explain=True, rules=rules)["explain"]
+    by_text = {s["text"]: s for s in steps}
+    lost = by_text["・まだどの施策も開いていない役割です。"]
+    assert lost["under"] == "goal 1 › roles" and lost["lost_at"].startswith("attribution:")
+    heading = by_text["施策１ 気づきの輪の強化"]
+    assert "level word 施策" in heading["evidence"] and heading["rule"] == "heading:policy"
+    assert heading["under"] == "goal 1 › roles" and heading["lost_at"] == ""
+    role = by_text["・近所にあいさつをします。"]
+    assert role["under"] == "goal 1 › policy 1.1 › roles of 市民 (市民)" and role["result"] == "1 roles"

@@ -14,6 +14,7 @@ from ..models import (
     ActionKind,
     ActionRecord,
     Actor,
+    Cursor,
     IngestedDocument,
     Level,
     NodeRecord,
@@ -25,7 +26,7 @@ from ..models import (
 )
 from ..normalise import ItemMarks, clean_text, light_form, similar, split_qualifier, squash_space, to_int
 from ..rules import Rules
-from .explain import counts, delta, evidence_of, rule_of
+from .explain import counts, evidence_of, record, rule_of
 from .facts import text_to_facts
 from .focus import attribute_focus_groups
 from .misplaced import drop_misplaced_policies, misplaced_policies, order_by_printed_numbers
@@ -56,7 +57,20 @@ def _heading_form(t: str) -> str:
     return _BRACKETED_LABEL.sub(lambda m: m.group(1) + " ", t)
 
 
+def _at(name: str) -> property:
+    """A field of the cursor, read and set as the Segmenter's own (the table reader uses them too)."""
+    return property(lambda self: getattr(self.at, name), lambda self, v: setattr(self.at, name, v))
+
+
 class Segmenter:
+    goal = _at("goal")
+    policy = _at("policy")
+    focus = _at("focus")
+    section = _at("section")
+    list_context = _at("list_context")
+    embedded = _at("embedded")
+    role_actor = _at("role_actor")
+
     def __init__(self, doc: IngestedDocument, rules: Rules, trace: list | None = None):
         self.doc = doc
         self.trace = trace  # when a list, every decision is recorded in it (inspect --explain)
@@ -65,13 +79,8 @@ class Segmenter:
         self.narration = Narration(rules)
         self.out = SegmentedDocument(info=doc.info)
         self.doc_id = doc.info.doc_id
-        # state
-        self.goal: int | None = None
-        self.policy: str | None = None  # local code of the open policy
-        self.focus: str | None = None  # local code of the open focus / embedded item
-        self.section: str | None = None
-        self.list_context: str | None = None
-        self.embedded: str | None = None
+        # step 3, attribution: where the reading stands (the node the next item belongs to)
+        self.at = Cursor()
         self.focus_group = 0
         self.pending_title: NodeRecord | None = None
         self.expect_vision: str | None = None  # the vision label just read; its value comes next
@@ -81,7 +90,6 @@ class Segmenter:
         self.policies_of: dict[int, list[str]] = {}
         self.just_opened: NodeRecord | None = None
         self.section_items = 0  # items read since the section (or node) opened
-        self.role_actor: tuple[Actor, str] | None = None  # an actor label seen in a roles section
         self.partial_label = ""  # a label broken over lines: "基本" + "理念"
         self.loose_prose: list[str] = []  # short unplaced lines since the last structure
         self.is_text = doc.info.format == "text"
@@ -530,12 +538,11 @@ class Segmenter:
     def process(self, para: Para) -> None:
         if self.trace is None:
             return self._process(para)
-        before = counts(self.out)
+        before, under = counts(self.out), self.at.describe()
         rule = rule_of(self, para.text)
         self._process(para)
-        self.trace.append({"page": para.first.page, "line": para.first.line_no, "what": "paragraph",
-                           "text": para.text[:120], "rule": rule, "evidence": evidence_of(self, para.text),
-                           "result": delta(self, before)})
+        record(self, para.first.page, para.first.line_no, "paragraph", para.text[:120], rule,
+               evidence_of(self, para.text), under, before)
 
     def _process(self, para: Para) -> None:
         text = para.text

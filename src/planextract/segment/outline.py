@@ -334,6 +334,7 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
     styles_seen: set[str] = set()
     list_from: set[str] | None = None  # after a section marker: the styles seen before it
     list_count: tuple[str, int] | None = None  # the list's own numbering (1．2．3．) and its last number
+    marked_items = 0  # items with a mark (・) since the section marker
     for ln, text in all_lines:
         kind = is_section(text)
         if kind:
@@ -342,12 +343,16 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
             # text set aside (成果指標)
             list_from = set(styles_seen) if kind in _ITEM_LISTS else None
             list_count = None
+            marked_items = 0
             continue
         lab = reader.read(text)
+        if lab is None and is_item is not None and is_item(text):
+            marked_items += 1
         if lab is not None and list_from is not None and lab.num is not None:
             # a list that counts 1, 2, 3 in a style the headings also use: its items run on from
-            # its own 1 (sentences or not), a heading's number does not
-            if list_count is None and lab.num == 1:
+            # its own 1 (sentences or not), a heading's number does not; a list already marked
+            # (・…) does not start counting
+            if list_count is None and lab.num == 1 and not marked_items:
                 list_count = (lab.style, 1)
                 continue
             if list_count and lab.style == list_count[0] and lab.num == list_count[1] + 1:
@@ -358,8 +363,9 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
         if not lab.title and not lab.word and not lab.label.startswith("第"):
             continue  # a bare number alone on a line is not a heading; 第一 is
         if list_from is not None:
-            # under 主な取組 / 具体的取組み, a numbering not met before is the list's own (1．2．3．)
-            if lab.style not in list_from:
+            # under 主な取組 / 具体的取組み, a numbering not met before is the list's own (1．2．3．),
+            # unless a level word names it (施策1 after the roles of a goal)
+            if lab.style not in list_from and lab.word not in reader.level_of_word:
                 continue
             list_from = None
         styles_seen.add(lab.style)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ..models import ActionKind, Actor, Level, Line, Provenance, RatingRecord, ScoreKind, ScoreRecord, Table
+from ..models import ActionKind, Actor, Decision, Level, Line, Provenance, RatingRecord, ScoreKind, ScoreRecord, Table
 from ..normalise import clean_text, fiscal_year, join_fragments, light_form, squash_space, to_int
-from .explain import counts, delta
+from .explain import counts, record
 from .paragraphs import Para, mostly_past
 
 _POLICY_CELL = re.compile(r"^\s*(?:[(（](?P<n>[0-9０-９]{1,2})[)）]|(?P<c>[①-⑳])|(?P<b>[0-9０-９]{1,2})(?=\s|$))\s*(?P<title>.*)$", re.S)
@@ -97,11 +97,10 @@ class TableReader:
         seg = self.seg
         if seg.trace is None:
             return self._read(table)
-        before = counts(seg.out)
+        before, under = counts(seg.out), seg.at.describe()
         self._read(table)
-        seg.trace.append({"page": table.page, "line": table.line_no, "what": f"table {table.n_rows}x{table.n_cols}",
-                          "text": " | ".join(cell_text(c)[:14] for c in Grid(table).row_cells(0))[:120],
-                          "rule": self.last_kind, "result": delta(seg, before)})
+        record(seg, table.page, table.line_no, f"table {table.n_rows}x{table.n_cols}",
+               " | ".join(cell_text(c)[:14] for c in Grid(table).row_cells(0))[:120], self.last_kind, "", under, before)
 
     def _read(self, table: Table) -> None:
         grid = Grid(table)
@@ -681,9 +680,9 @@ class TableReader:
         moved = len(out.scores) - len(keep)
         out.scores = keep
         if moved and self.seg.trace is not None:
-            self.seg.trace.append({"page": None, "line": None, "what": "document", "rule": "ratings settled",
-                                   "text": "", "result": f"{moved} bare ratings of department-rated sheets "
-                                                         "moved from scores to ratings"})
+            self.seg.trace.append(Decision(page=None, line=None, what="document", rule="ratings settled",
+                                           result=f"{moved} bare ratings of department-rated sheets "
+                                                  "moved from scores to ratings"))
 
     def rating_cell(self, cell, actors: list[tuple[Actor, str]], code: str, table: Table) -> None:
         seg = self.seg
