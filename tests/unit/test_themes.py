@@ -145,6 +145,14 @@ def test_adverbial_phrases_and_means_make_no_side_topic(rules):
     assert "地域づくり・住民活動" in topics(rules, "住民同士で、災害時の避難について話し合います。")
 
 
+def test_consultation_yields_the_main_topic_to_what_it_is_about(rules):
+    # yields_main: consultation as the means of another topic leaves it the main topic
+    assert topics(rules, "子育ての悩みの相談に保健師が応じます。")[0] == "子ども・子育て"
+    assert "相談支援・包括的支援体制" in topics(rules, "子育ての悩みの相談に保健師が応じます。")
+    # consultation about nothing else stays the main topic
+    assert topics(rules, "暮らしの困りごとを丸ごと受け止める相談窓口を設けます。") == ["相談支援・包括的支援体制"]
+
+
 def test_adverbial_phrase_reading(rules):
     from planextract.compare.themes import Match, adverbial, token_spans
 

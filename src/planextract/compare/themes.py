@@ -322,6 +322,12 @@ def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) 
             topics[ra.topic] = [1, 0, 0, [word]]
     # more evidence first; on a tie the theme named first
     ranked = sorted(topics.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[:book.max_topics]
+    if ranked and ranked[0][0] in book.yields_main:
+        # consultation as the means of another topic (子育ての相談に応じる): the other topic leads
+        other = next((kv for kv in ranked[1:] if kv[1][0] >= SIDE_SHARE * ranked[0][1][0]), None)
+        if other:
+            ranked.remove(other)
+            ranked.insert(0, other)
     if ranked:  # a side topic needs evidence of its own near the main topic's
         top = ranked[0][1][0]
         ranked = [kv for i, kv in enumerate(ranked)
