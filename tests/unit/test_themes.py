@@ -153,6 +153,13 @@ def test_consultation_yields_the_main_topic_to_what_it_is_about(rules):
     assert topics(rules, "暮らしの困りごとを丸ごと受け止める相談窓口を設けます。") == ["相談支援・包括的支援体制"]
 
 
+def test_group_word_read_in_another_sense_is_not_its_group(rules):
+    # pupils learning about welfare are learners: 福祉教育, not also 子ども・子育て
+    text = "中学生が福祉施設で介護の体験をする授業を設けます。"
+    assert topics(rules, text)[0] == "福祉教育・理解促進" and "子ども・子育て" not in topics(rules, text)
+    assert topics(rules, "中学生の居場所をつくります。")[0] == "子ども・子育て"
+
+
 def test_adverbial_phrase_reading(rules):
     from planextract.compare.themes import Match, adverbial, token_spans
 

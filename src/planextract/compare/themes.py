@@ -310,7 +310,9 @@ def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) 
         for t in dict.fromkeys(gives_topics):
             add(topics, t, m, weak)
             add(own, t, m, weak * (aside if t not in book.topics_as_means else 1.0))
-        if e.group and m not in listed and e.group not in gives_topics:
+        # a group word read in another sense (中学生 learning about welfare) is not also its group
+        read_as_other = e.senses is not None and bool(gives_topics or gives_approaches)
+        if e.group and m not in listed and e.group not in gives_topics and not read_as_other:
             add(topics, e.group, m)
             add(own, e.group, m, aside)
         for a in dict.fromkeys(gives_approaches):
