@@ -160,6 +160,11 @@ def test_group_word_read_in_another_sense_is_not_its_group(rules):
     assert topics(rules, "中学生の居場所をつくります。")[0] == "子ども・子育て"
 
 
+def test_child_development_is_about_children_first(rules):
+    # 発達 (a child's development) is developmental support of both scope notes; children lead
+    assert topics(rules, "発達に遅れのある乳幼児への療育を行います。") == ["子ども・子育て", "障がい・バリアフリー"]
+
+
 def test_adverbial_phrase_reading(rules):
     from planextract.compare.themes import Match, adverbial, token_spans
 
