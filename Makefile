@@ -45,7 +45,8 @@ zoo: install-dev
 themes-check: install
 	$(BIN)/python -m planextract.compare.reliability tests/themes/dev.yaml tests/themes/heldout.yaml \
 		tests/themes/heldout2.yaml tests/themes/heldout3.yaml tests/themes/heldout4.yaml \
-		tests/themes/heldout5.yaml tests/themes/heldout6.yaml tests/themes/heldout7.yaml
+		tests/themes/heldout5.yaml tests/themes/heldout6.yaml tests/themes/heldout7.yaml \
+		tests/themes/heldout8.yaml
 
 # Every plan in Japan on one machine (issue 10): ~1,741 fictional plans from the layout zoo over
 # the 47 prefectures, `run --jobs N` then `align`, timed at 10, 100 and all plans. Heavy: the

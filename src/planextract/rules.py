@@ -192,6 +192,15 @@ class ThemeRules(_Strict):
     approaches: list[Approach] = []
     compounds: list[Compound] = []
     senses: list[Sense] = []
+    # terms that often name only the means or the setting of another topic (相談, 悩みを聞く,
+    # 地域の活動, 集まり): full evidence for a main topic, weak evidence for a side topic
+    means: list[str] = []
+    # topics whose terms stay full evidence in an adverbial phrase (SNSで発信する: the medium is
+    # 情報提供・ICT; 連絡会で共有する: the meeting is 連携・ネットワーク)
+    topics_as_means: list[str] = []
+    # topics that are often the means of another (consultation): the main topic only when no other
+    # topic has half their evidence
+    yields_main: list[str] = []
 
     @model_validator(mode="after")
     def _known_names(self):
@@ -203,6 +212,10 @@ class ThemeRules(_Strict):
             named += [(n, topics, "topic") for r in s.rules for n in r.topics]
             named += [(n, approaches, "approach") for r in s.rules for n in r.approaches]
         named.append((self.resident_action.topic, topics, "topic"))
+        named += [(n, topics, "topic") for n in self.topics_as_means + self.yields_main]
+        terms = {k for t in self.themes for k in t.keywords + t.population + t.context}
+        terms |= {c.term for c in self.compounds} | {w for s in self.senses for w in s.words}
+        named += [(w, terms, "means term (not a keyword, compound or sense word)") for w in self.means]
         for name, known, kind in named:
             if name not in known:
                 raise ValueError(f"unknown {kind} {name!r}")

@@ -130,6 +130,60 @@ def test_senses_of_codebook_v4(rules):
     assert "医療・介護連携" not in topics(rules, "保健・医療・福祉の関係者によるネットワークを築きます。")
 
 
+def test_adverbial_phrases_and_means_make_no_side_topic(rules):
+    # codebook v5: a term in a phrase of where, with whom, to whom or by what means (公民館で,
+    # 民生委員に連絡する) is no side topic of its own; the main topic is still what is done
+    assert topics(rules, "郵便受けに手紙があふれている家があれば、民生委員に連絡します。") == ["見守り・孤立防止"]
+    assert topics(rules, "公民館で、認知症について学ぶ講座を開きます。") == ["医療・介護連携"]
+    # a means term (the community's events as the setting) is no side topic either
+    assert topics(rules, "障がいのある人が地域の行事に参加しやすいよう配慮します。") == ["障がい・バリアフリー"]
+    # the same words as the object of what is done stay the topic
+    assert topics(rules, "子どもの居場所を公民館に設けます。") == ["子ども・子育て", "居場所・交流"]
+    assert topics(rules, "地域の行事を住民が企画します。") == ["地域づくり・住民活動"]
+    # a medium stays its topic as the means (topics_as_means); people acting together are no means
+    assert topics(rules, "SNSを活用して、見守り活動の様子を発信します。") == ["見守り・孤立防止", "情報提供・ICT"]
+    assert "地域づくり・住民活動" in topics(rules, "住民同士で、災害時の避難について話し合います。")
+
+
+def test_consultation_yields_the_main_topic_to_what_it_is_about(rules):
+    # yields_main: consultation as the means of another topic leaves it the main topic
+    assert topics(rules, "子育ての悩みの相談に保健師が応じます。")[0] == "子ども・子育て"
+    assert "相談支援・包括的支援体制" in topics(rules, "子育ての悩みの相談に保健師が応じます。")
+    # consultation about nothing else stays the main topic
+    assert topics(rules, "暮らしの困りごとを丸ごと受け止める相談窓口を設けます。") == ["相談支援・包括的支援体制"]
+
+
+def test_group_word_read_in_another_sense_is_not_its_group(rules):
+    # pupils learning about welfare are learners: 福祉教育, not also 子ども・子育て
+    text = "中学生が福祉施設で介護の体験をする授業を設けます。"
+    assert topics(rules, text)[0] == "福祉教育・理解促進" and "子ども・子育て" not in topics(rules, text)
+    assert topics(rules, "中学生の居場所をつくります。")[0] == "子ども・子育て"
+
+
+def test_child_development_is_about_children_first(rules):
+    # 発達 (a child's development) is developmental support of both scope notes; children lead
+    assert topics(rules, "発達に遅れのある乳幼児への療育を行います。") == ["子ども・子育て", "障がい・バリアフリー"]
+
+
+def test_adverbial_phrase_reading(rules):
+    from planextract.compare.themes import Match, adverbial, token_spans
+
+    def is_adverbial(text, term):
+        tokens = tokenize(text)
+        i = text.index(term)
+        return adverbial(Match(i, i + len(term), term), text, tokens, token_spans(text, tokens))
+
+    assert is_adverbial("公民館で体操教室を開きます。", "公民館")
+    assert is_adverbial("地域の集まりで防災を学びます。", "地域")  # the whole noun phrase before で
+    assert is_adverbial("学校や保育所と連携して家庭を支えます。", "学校")
+    assert is_adverbial("近くの自治会長に伝えます。", "自治会")
+    assert is_adverbial("ICTを活用して安否を確かめます。", "ICT")
+    assert not is_adverbial("公民館を住民に開放します。", "公民館")
+    assert not is_adverbial("事業所どうしで研修を行います。", "事業所")
+    assert not is_adverbial("地域で暮らす人である。", "人")
+    assert not is_adverbial("生活福祉資金の貸付けと相談支援を行います。", "貸付け")
+
+
 def test_resident_action_without_a_keyword(rules):
     text = "地域のために、自分にできることを続けます。"
     assert topics(rules, text, "市民") == ["地域づくり・住民活動"]
@@ -201,10 +255,12 @@ def test_tags_reach_the_targets_on_the_tuning_half(rules):
 # Codebook v4 (docs/rules.md): heldout5.yaml was coded blind before v4 was begun and never tuned on;
 # heldout6.yaml was coded blind after v4's vocabulary passes, measured once (P 0.692 R 0.811), then
 # its misses informed v4's sense rules; heldout7.yaml was coded blind after the last v4 change.
+# Codebook v5: heldout8.yaml was coded blind after v4 was merged, committed before it was first
+# measured and never tuned on (v4: P 0.742 R 0.950 main 86.6%).
 HELD_OUT_FLOORS = {"heldout.yaml": (0.82, 0.88, 0.80), "heldout2.yaml": (0.80, 0.84, 0.76),
                    "heldout3.yaml": (0.82, 0.87, 0.76), "heldout4.yaml": (0.64, 0.49, 0.41),
                    "heldout5.yaml": (0.76, 0.88, 0.82), "heldout6.yaml": (0.75, 0.90, 0.83),
-                   "heldout7.yaml": (0.70, 0.85, 0.81)}
+                   "heldout7.yaml": (0.70, 0.85, 0.81), "heldout8.yaml": (0.74, 0.92, 0.84)}
 
 
 @pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))

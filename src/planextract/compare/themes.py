@@ -23,6 +23,25 @@ SHORT = 2  # a keyword this short is checked against the mode-C tokens it lies i
 # earliest of equally supported topics is the better main topic.
 WEAK_WEIGHT = 0.7
 SIDE_SHARE = 0.5
+# A noun phrase that says where, with whom, to whom or by what means something is done is not
+# what the commitment is about: 公民館で / 地域の集まりで (place, occasion), 学校と協力して (partner),
+# 民生委員に連絡する (who is told), ICTを活用して / 広報を通じて (instrument), 活動の中で. Its
+# terms count ADVERBIAL_WEIGHT each toward a side topic (a side topic needs evidence of its own),
+# except for the topics the codebook lists under `topics_as_means` (a medium: SNSで発信する). The
+# main topic is still ranked by all evidence: ranking it by the evidence of its own, or preferring
+# on a tie the topic of the object before the last を, was measured on the tuning samples and lost.
+ADVERBIAL_WEIGHT = 0.4
+# the words a noun phrase is made of after its first term (nouns, suffixes, の, lists with や / ・)
+PHRASE_POS = ("名詞", "接尾辞")
+PHRASE_LINKS = {"の", "や", "・", "及び", "および", "等", "など"}
+# X で after these is who acts together (事業所どうしで, 住民同士で), not a place or means
+TOGETHER = {"どうし", "同士", "間", "全体", "自身", "みんな", "皆"}
+ADVERBIAL = re.compile(
+    r"(?:で(?!あ|す|き|しょ)"  # place, occasion or means (not the copula である / です, not できる)
+    r"|と(?:の)?(?:連携|協力|協働|共に|ともに|一緒|相談し|調整し|協定|話し合)"  # a partner
+    r"|(?:に|へ)(?:連絡|知らせ|伝え|通報|報告)"  # who is told
+    r"|を(?:通じ|通して|通し|活用|使っ|使い|用い|生か|活か|利用し)"  # an instrument
+    r"|の中で)")
 
 
 @dataclass
@@ -58,6 +77,7 @@ class Codebook:
     list_gap: re.Pattern[str]
     by_first: dict[str, list[str]] = field(default_factory=dict)  # terms by their first character
     context: set[str] = field(default_factory=set)  # terms that name who acts or where (weak evidence)
+    means: set[str] = field(default_factory=set)  # terms often only the means of another topic
     # terms by their normalized spelling (sudachi normalized forms of their tokens joined: こども and
     # 子ども → 子供, 障碍 → 障害, つながり → 繋がり, 見守って → 見守る), for matching an item's
     # normalized spelling; keyed by first character like by_first
@@ -106,6 +126,7 @@ def _codebook(book: ThemeRules) -> Codebook:
     cb = Codebook(book, entries, re.compile("|".join(re.escape(x) for x in book.list_separators)),
                   re.compile(f"(?:{alt})+"))
     cb.context = {k for t in book.themes for k in t.context}
+    cb.means = set(book.means)
     for term in entries:
         cb.by_first.setdefault(term[:1], []).append(term)
         norm = normalized(tokenize(term))
@@ -224,6 +245,17 @@ def in_lists(text: str, groups: list[Match], cb: Codebook) -> set[Match]:
     return {m for m in groups if (m.start, m.end) in listed}
 
 
+def adverbial(m: Match, text: str, tokens: list[Token], spans: list[tuple[int, int]]) -> bool:
+    """Whether the noun phrase a match lies in says where, with whom or by what means (公民館で,
+    学校と協力して, 民生委員に知らせる, ICTを活用して) rather than what is done."""
+    j = next((k for k, (s, _) in enumerate(spans) if s >= m.end), len(tokens))
+    while j < len(tokens) and (tokens[j].pos in PHRASE_POS or tokens[j].surface in PHRASE_LINKS):
+        j += 1
+    if j >= len(tokens) or not ADVERBIAL.match(text, spans[j][0]):
+        return False
+    return not (text.startswith("で", spans[j][0]) and j > 0 and tokens[j - 1].surface in TOGETHER)
+
+
 def sense_of(rules: list[SenseRule], text: str, m: Match, actor: str | None, window: int) -> SenseRule | None:
     near = text[max(0, m.start - window):m.start] + " " + text[m.end:m.end + window]
     for r in rules:
@@ -245,6 +277,7 @@ def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) 
     listed = in_lists(text, [m for m in matches if cb.entries[m.term].group is not None], cb)
     # theme → [evidence (weighted matches), start of its first match, end of its last match, keywords]
     topics: dict[str, list] = {}
+    own: dict[str, list] = {}  # the same outside adverbial phrases (公民館で, 学校と協力して)
     approaches: dict[str, list] = {}
 
     counted: dict[str, list[tuple[int, int, float]]] = {}
@@ -265,17 +298,23 @@ def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) 
         if m.term not in ev[3]:
             ev[3].append(m.term)
 
+    spans = token_spans(text, tokens)
     for m in matches:
         e = cb.entries[m.term]
         gives_topics, gives_approaches = e.topics, e.approaches
         if e.senses is not None:
             r = sense_of(e.senses, text, m, actor, book.window)
             gives_topics, gives_approaches = (r.topics, r.approaches) if r else ([], [])
+        aside = ADVERBIAL_WEIGHT if m.term in cb.means or (spans and adverbial(m, text, tokens, spans)) else 1.0
         weak = WEAK_WEIGHT if m.term in cb.context else 1.0  # who acts, or whose place, is not what is done
         for t in dict.fromkeys(gives_topics):
             add(topics, t, m, weak)
-        if e.group and m not in listed and e.group not in gives_topics:
+            add(own, t, m, weak * (aside if t not in book.topics_as_means else 1.0))
+        # a group word read in another sense (中学生 learning about welfare) is not also its group
+        read_as_other = e.senses is not None and bool(gives_topics or gives_approaches)
+        if e.group and m not in listed and e.group not in gives_topics and not read_as_other:
             add(topics, e.group, m)
+            add(own, e.group, m, aside)
         for a in dict.fromkeys(gives_approaches):
             add(approaches, a, m)
     ra = book.resident_action
@@ -285,9 +324,16 @@ def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) 
             topics[ra.topic] = [1, 0, 0, [word]]
     # more evidence first; on a tie the theme named first
     ranked = sorted(topics.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[:book.max_topics]
-    if ranked:  # a side topic needs evidence near the main topic's
+    if ranked and ranked[0][0] in book.yields_main:
+        # consultation as the means of another topic (子育ての相談に応じる): the other topic leads
+        other = next((kv for kv in ranked[1:] if kv[1][0] >= SIDE_SHARE * ranked[0][1][0]), None)
+        if other:
+            ranked.remove(other)
+            ranked.insert(0, other)
+    if ranked:  # a side topic needs evidence of its own near the main topic's
         top = ranked[0][1][0]
-        ranked = [kv for i, kv in enumerate(ranked) if i == 0 or kv[1][0] >= SIDE_SHARE * top]
+        ranked = [kv for i, kv in enumerate(ranked)
+                  if i == 0 or own.get(kv[0], kv[1])[0] >= SIDE_SHARE * top]
     out = [Tag(t, "topic", i, tuple(ev[3])) for i, (t, ev) in enumerate(ranked, 1)]
     ranked_a = sorted(approaches.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
     out += [Tag(a, "approach", i, tuple(ev[3])) for i, (a, ev) in enumerate(ranked_a, 1)]
