@@ -296,3 +296,15 @@ def test_text_rendition_page_numbers_are_furniture(tmp_path, rules):
     doc = _ingest(tmp_path, rules, "plan.source.txt", text)
     assert [b.line.text for b in doc.pages[0].blocks] == ["本文の段落です。", "次の段落です。", "12"]
     assert [ln.text for ln in doc.pages[0].furniture] == ["- 12 -", "－13－", "P.14", "15 / 40"]
+
+
+def test_overprinted_heading_over_other_text_keeps_both_lines_whole(tmp_path, rules, pdf):
+    # a bold (overprinted) heading runs into the other column, over a line of smaller text there:
+    # the copies collapse to one heading, the other line is not woven into it glyph by glyph
+    for k in range(3):
+        pdf.text(60 + 0.2 * k, 100, "【施策１】　見守り活動の推進と確保", size=12)
+    pdf.text(150, 99, "通じて障がい", size=9)
+    lines = _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))
+    texts = sorted(ln.text for ln in lines)
+    assert texts == sorted(["【施策１】　見守り活動の推進と確保", "通じて障がい"])
+    assert next(ln for ln in lines if ln.text.startswith("【")).bold

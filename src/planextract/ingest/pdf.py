@@ -184,19 +184,23 @@ def collapse_overprint(lines: list[RawLine], page: pymupdf.Page | None = None) -
     chars_by_line = None
     drop: set[int] = set()
     for group in clusters:
-        members = [lines[i] for i in group]
-        texts = {"".join(m.text.split()) for m in members}
-        same_place = all(_overlap_share(members[0].bbox, m.bbox) >= OVERPRINT for m in members)
-        if len(group) > 1 and len(texts) == 1 and same_place:
-            keep = min(group, key=lambda i: (lines[i].bbox[0], lines[i].bbox[1]))
-            lines[keep].bold = True
-            drop.update(i for i in group if i != keep)
+        if _collapse_runs(lines, group, drop):
             continue
         if page is None:
             continue
         if chars_by_line is None:
             chars_by_line = _chars_by_line(page)
-        chars = [c for m in members for c in chars_by_line.get(_bbox_key(m.bbox), [])]
+        member_chars = [chars_by_line.get(_bbox_key(lines[i].bbox), []) for i in group]
+        # a line whose glyphs are mostly not copies is text printed over (a heading running into
+        # the other column's text): it stays a line of its own instead of being woven into the copies
+        copying = copying_members(member_chars)
+        if len(copying) < len(group):
+            group = [group[k] for k in copying]
+            member_chars = [member_chars[k] for k in copying]
+            if not group or _collapse_runs(lines, group, drop):
+                continue
+        members = [lines[i] for i in group]
+        chars = [c for cs in member_chars for c in cs]
         if not chars:
             continue
         kept = dedupe_glyphs(chars, members[0].vertical)
@@ -223,6 +227,37 @@ def _chars_by_line(page: pymupdf.Page) -> dict[tuple, list[dict]]:
         for line in block.get("lines", ()):
             out.setdefault(_bbox_key(line["bbox"]), []).extend(
                 c for span in line["spans"] for c in span["chars"])
+    return out
+
+
+def _collapse_runs(lines: list[RawLine], group: list[int], drop: set[int]) -> bool:
+    """Copies of a whole run (same text at the same place): keep the first, bold; True if done."""
+    members = [lines[i] for i in group]
+    texts = {"".join(m.text.split()) for m in members}
+    same_place = all(_overlap_share(members[0].bbox, m.bbox) >= OVERPRINT for m in members)
+    if len(group) > 1 and len(texts) == 1 and same_place:
+        keep = min(group, key=lambda i: (lines[i].bbox[0], lines[i].bbox[1]))
+        lines[keep].bold = True
+        drop.update(i for i in group if i != keep)
+        return True
+    return False
+
+
+def copying_members(member_chars: list[list[dict]]) -> list[int]:
+    """The lines of an overlapping group that take part in the overprint: at least half of their
+    glyphs have a copy, the same character covering the glyph's box in another line of the group
+    or elsewhere in the same line ("基基基本本本")."""
+    by_char: dict[str, list[tuple[int, int, tuple]]] = {}
+    for m, cs in enumerate(member_chars):
+        for n, c in enumerate(cs):
+            by_char.setdefault(c["c"], []).append((m, n, c["bbox"]))
+    out = []
+    for k, mine in enumerate(member_chars):
+        copied = sum(1 for n, c in enumerate(mine)
+                     if any((m, i) != (k, n) and _overlap_share(c["bbox"], box) >= OVERPRINT
+                            for m, i, box in by_char[c["c"]]))
+        if mine and copied >= 0.5 * len(mine):
+            out.append(k)
     return out
 
 
