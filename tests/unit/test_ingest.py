@@ -308,3 +308,44 @@ def test_overprinted_heading_over_other_text_keeps_both_lines_whole(tmp_path, ru
     texts = sorted(ln.text for ln in lines)
     assert texts == sorted(["【施策１】　見守り活動の推進と確保", "通じて障がい"])
     assert next(ln for ln in lines if ln.text.startswith("【")).bold
+
+
+def _box(pdf, x0, y0, x1, y1, lines, size=9.0):
+    pdf.page.draw_rect(pymupdf.Rect(x0, y0, x1, y1), color=(0.2, 0.4, 0.65), fill=(0.93, 0.96, 1.0), width=0.8)
+    for k, text in enumerate(lines):
+        pdf.text(x0 + 4, y0 + 4 + size + k * (size + 2), text, size=size)
+
+
+def test_tree_of_boxes_is_read_row_by_row(tmp_path, rules, pdf):
+    # 施策の体系 as a diagram: each goal box spans the rows of its policy boxes to its right.
+    # Read by the widest channel, every goal would come before every policy.
+    pdf.text(56, 80, "施策の体系", size=13)
+    row_h, y = 40, 100
+    for g, policies in (("目標Ａ", ["方針Ａ１", "方針Ａ２", "方針Ａ３"]), ("目標Ｂ", ["方針Ｂ１", "方針Ｂ２"])):
+        _box(pdf, 56, y, 226, y + len(policies) * row_h - 6, [g, "みんなで支え合うまちづくり"])
+        for k, p in enumerate(policies):
+            _box(pdf, 256, y + k * row_h, 539, y + (k + 1) * row_h - 6, [p + "　地域の見守り活動の推進"])
+        y += len(policies) * row_h
+    order = [ln.text for ln in _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))]
+    assert order == ["施策の体系", "目標Ａ", "みんなで支え合うまちづくり",
+                     *(f"方針Ａ{k}　地域の見守り活動の推進" for k in "１２３"),
+                     "目標Ｂ", "みんなで支え合うまちづくり",
+                     *(f"方針Ｂ{k}　地域の見守り活動の推進" for k in "１２")]
+
+
+def test_text_of_two_boxes_side_by_side_is_never_one_line(tmp_path, rules, pdf):
+    # two boxes a narrow gap apart, their rows at the same heights: a box's edge ends the line
+    for x0, rows in ((56, ["地域で支え合うしくみづ", "くりの推進"]), (201, ["見守り活動の推進と充実", "交流の場"])):
+        pdf.page.draw_rect(pymupdf.Rect(x0, 100, x0 + 140, 140), color=(0.2, 0.4, 0.65), width=0.8)
+        for k, text in enumerate(rows):
+            pdf.text(x0 + 2, 116 + 15 * k, text, size=12)
+    texts = [ln.text for ln in _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))]
+    assert texts == ["地域で支え合うしくみづ", "くりの推進", "見守り活動の推進と充実", "交流の場"]
+
+
+def test_label_in_a_box_still_joins_its_title_beside_it(tmp_path, rules, pdf):
+    pdf.page.draw_rect(pymupdf.Rect(56, 98, 120, 116), color=None, fill=(0.2, 0.4, 0.65))
+    pdf.text(60, 112, "基本目標１", size=11)
+    pdf.text(128, 112, "地域で支え合うまちづくり", size=11)
+    texts = [ln.text for ln in _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))]
+    assert texts == ["基本目標１ 地域で支え合うまちづくり"]

@@ -365,15 +365,136 @@ def row_style(pieces: list[RawLine]) -> tuple[bool, int | None]:
     return bold, max(colours, key=lambda c: colours[c])
 
 
+# ----------------------------------------------------------------------------- boxes
+
+BOX_SLACK = 2.0  # a line this far over a box's edge is still inside it (stroke width, rounding)
+
+
+def drawings_to_boxes(drawings: list[dict], width: float, height: float) -> list[tuple[float, float, float, float]]:
+    """Rectangles drawn stroked or filled (not white, not a ruling, not a page-sized background):
+    rectangle and quad items, and a closed path of a few lines or curves (a rounded box)."""
+    out = []
+    for d in drawings:
+        kind = d.get("type") or ""
+        fill = d.get("fill")
+        filled = "f" in kind and fill and d.get("fill_opacity", 1.0) != 0 and min(fill) < 0.95
+        if not ("s" in kind or filled):
+            continue
+        items = d.get("items", ())
+        rects = []
+        for item in items:
+            if item[0] == "re":
+                rects.append(tuple(item[1]))
+            elif item[0] == "qu":
+                q = item[1]
+                xs, ys = [pt[0] for pt in q], [pt[1] for pt in q]
+                rects.append((min(xs), min(ys), max(xs), max(ys)))
+        if not rects and items and len(items) <= 12 and all(it[0] in ("l", "c") for it in items) \
+                and d.get("rect") is not None and _closed(items):
+            rects.append(tuple(d["rect"]))
+        for x0, y0, x1, y1 in rects:
+            x0, x1 = min(x0, x1), max(x0, x1)
+            y0, y1 = min(y0, y1), max(y0, y1)
+            if x1 - x0 > THIN and y1 - y0 > THIN and (x1 - x0) * (y1 - y0) <= 0.5 * width * height:
+                out.append((x0, y0, x1, y1))
+    return out
+
+
+def _closed(items) -> bool:
+    """A path of lines and curves that ends where it starts."""
+    first, last = items[0][1], items[-1][-1]
+    return abs(first[0] - last[0]) <= 1.0 and abs(first[1] - last[1]) <= 1.0
+
+
+def _inside(ln: RawLine, box: tuple) -> bool:
+    """The line is in the box: whole, or its middle is and it runs over the edge by less than
+    half a character (a wrapped title set a little too tight for its box)."""
+    slack = max(BOX_SLACK, 0.5 * ln.size)
+    x0, y0, x1, y1 = ln.bbox
+    return (box[0] <= ln.cx <= box[2] and box[1] <= ln.cy <= box[3]
+            and box[0] - slack <= x0 and x1 <= box[2] + slack and box[1] - slack <= y0 and y1 <= box[3] + slack)
+
+
+def lines_by_box(lines: list[RawLine], boxes: list[tuple], max_gap_em: float = 1.6
+                 ) -> tuple[list[tuple[tuple, list[RawLine]]], list[RawLine]]:
+    """The lines of each drawn box that is a reading unit, and the lines left outside boxes.
+    A line belongs to the smallest box that holds it whole. A box is a unit unless it is a label
+    box: its text is one row that continues outside the box (「基本目標１」 in a box, its title
+    beside it), which stays with the outside lines so that the row is read as one line."""
+    band = 16.0
+    by_band: dict[int, list[int]] = {}
+    for k, box in enumerate(boxes):
+        for y in range(int(box[1] // band), int(box[3] // band) + 1):
+            by_band.setdefault(y, []).append(k)
+    members: dict[int, list[RawLine]] = {}
+    outside: list[RawLine] = []
+    for ln in lines:
+        holding = [k for k in by_band.get(int(ln.cy // band), ()) if _inside(ln, boxes[k])]
+        if ln.vertical or not holding:
+            outside.append(ln)
+            continue
+        k = min(holding, key=lambda k: (boxes[k][2] - boxes[k][0]) * (boxes[k][3] - boxes[k][1]))
+        members.setdefault(k, []).append(ln)
+    units = []
+    for k, inner in members.items():
+        if _label_box(boxes[k], inner, outside, max_gap_em) or _abuts_another(k, boxes, by_band, band):
+            outside.extend(inner)
+        else:
+            units.append((boxes[k], inner))
+    return units, outside
+
+
+ABUT = 3.0  # boxes drawn edge to edge (or a hairline apart) are the cells of one table
+
+
+def _abuts_another(k: int, boxes: list[tuple], by_band: dict[int, list[int]], band: float) -> bool:
+    """Another box touches this one edge to edge along half of the shorter side: the two are
+    cells of a table drawn with fills, read by the table's rows, not boxes read one by one."""
+    a = boxes[k]
+    near = {j for y in range(int(a[1] // band) - 1, int(a[3] // band) + 2) for j in by_band.get(y, ())}
+    for j in near - {k}:
+        b = boxes[j]
+        for axis in (0, 1):
+            other = 1 - axis
+            touching = abs(b[axis] - a[axis + 2]) <= ABUT or abs(a[axis] - b[axis + 2]) <= ABUT
+            shared = min(a[other + 2], b[other + 2]) - max(a[other], b[other])
+            short = min(a[other + 2] - a[other], b[other + 2] - b[other])
+            if touching and shared >= 0.5 * short:
+                return True
+    return False
+
+
+def _label_box(box: tuple, inner: list[RawLine], outside: list[RawLine], max_gap_em: float) -> bool:
+    """The box's text is one row, and a line outside any box continues that row beside it."""
+    first = inner[0]
+    if any(_y_overlap(first, ln) < 0.5 for ln in inner[1:]):
+        return False
+    em = max(ln.size for ln in inner)
+    return any(_y_overlap(first, ln) >= 0.6 and (0 <= ln.bbox[0] - box[2] <= max_gap_em * em
+                                                 or 0 <= box[0] - ln.bbox[2] <= max_gap_em * em)
+               for ln in outside)
+
+
 # ----------------------------------------------------------------------------- reading order
 
 
 @dataclass
 class Atom:
-    """Something to order on a page: a text line or a whole table."""
+    """Something to order on a page: a text line, a whole table, or a drawn box (BoxUnit)."""
 
     bbox: tuple[float, float, float, float]
     payload: object
+
+
+@dataclass
+class BoxUnit:
+    """What a drawn box holds: read together, in its own order, wherever the box falls."""
+
+    atoms: list[Atom]
+
+
+def _is_box(atom: Atom) -> bool:
+    return isinstance(atom.payload, BoxUnit)
 
 
 def _gaps(intervals: list[tuple[float, float]], lo: float, hi: float) -> list[tuple[float, float]]:
@@ -384,6 +505,13 @@ def _gaps(intervals: list[tuple[float, float]], lo: float, hi: float) -> list[tu
             gaps.append((cur, a))
         cur = max(cur, b)
     return [(a, b) for a, b in gaps if b - a > 0.5]
+
+
+def _left_edges(atom: Atom) -> list[float]:
+    """Where the lines of an atom start: a box's lines count one by one, as they would unboxed."""
+    if _is_box(atom):
+        return [e for a in atom.payload.atoms for e in _left_edges(a)]
+    return [atom.bbox[0]]
 
 
 def _crossed_gutter(atoms: list[Atom], x0: float, x1: float) -> float | None:
@@ -419,15 +547,40 @@ def _crossed_gutter(atoms: list[Atom], x0: float, x1: float) -> float | None:
         return None
     # text columns: most lines of each side start at one left edge (a diagram's boxes do not)
     for side in (left, right):
-        edges = sorted(a.bbox[0] for a in side)
+        edges = sorted(e for a in side for e in _left_edges(a))
         aligned = max(sum(1 for e in edges if e0 - 1 <= e <= e0 + 16) for e0 in edges)
         if aligned < 0.7 * len(side):
             return None
     return best
 
 
+def _box_row_gap(atoms: list[Atom], gap: tuple[float, float], x_cut: float) -> bool:
+    """A horizontal channel between rows of boxes: on each side of the column channel the
+    nearest thing above it and the nearest below it are drawn boxes (a diagram of goal boxes
+    with their policy boxes beside them is read row by row; text columns are not)."""
+    for side in ([a for a in atoms if a.bbox[2] <= x_cut], [a for a in atoms if a.bbox[0] >= x_cut]):
+        above = [a for a in side if a.bbox[3] <= gap[0] + 0.01]
+        below = [a for a in side if a.bbox[1] >= gap[1] - 0.01]
+        if not above or not below:
+            return False
+        if not (_is_box(max(above, key=lambda a: a.bbox[3])) and _is_box(min(below, key=lambda a: a.bbox[1]))):
+            return False
+    return True
+
+
 def xy_cut(atoms: list[Atom], min_col_gap: float = 8.0) -> list[Atom]:
-    """Recursive XY-cut: split at the widest white channel (columns before rows when wider)."""
+    """Recursive XY-cut: split at the widest white channel (columns before rows when wider, rows
+    first between rows of boxes); a box's content is read in place, as one unit."""
+    out: list[Atom] = []
+    for atom in _xy_cut(atoms, min_col_gap):
+        if _is_box(atom):
+            out.extend(xy_cut(atom.payload.atoms, min_col_gap))
+        else:
+            out.append(atom)
+    return out
+
+
+def _xy_cut(atoms: list[Atom], min_col_gap: float) -> list[Atom]:
     if len(atoms) <= 1:
         return list(atoms)
     x0 = min(a.bbox[0] for a in atoms)
@@ -446,9 +599,14 @@ def xy_cut(atoms: list[Atom], min_col_gap: float = 8.0) -> list[Atom]:
             left = [a for a in atoms if a.bbox[0] < gutter - 1]
             right = [a for a in atoms if a.bbox[0] >= gutter - 1]
             if left and right:
-                return xy_cut(left, min_col_gap) + xy_cut(right, min_col_gap)
+                return _xy_cut(left, min_col_gap) + _xy_cut(right, min_col_gap)
     if best_x == 0 and best_y == 0:
         return sorted(atoms, key=lambda a: (a.bbox[1], a.bbox[0]))
+    if xg and yg and any(_is_box(a) for a in atoms):
+        col = max(xg, key=lambda g: g[1] - g[0])
+        rows = [g for g in yg if _box_row_gap(atoms, g, (col[0] + col[1]) / 2)]
+        if rows:
+            best_x, best_y, yg = 0.0, 1.0, rows
     # Cut at the single widest channel and recurse: cutting at every gap at once would slice
     # through columns wherever all of them happen to have a line break at the same height.
     if best_x >= best_y:
@@ -466,5 +624,5 @@ def xy_cut(atoms: list[Atom], min_col_gap: float = 8.0) -> list[Atom]:
     out: list[Atom] = []
     for band in bands:
         if band:
-            out.extend(xy_cut(band, min_col_gap))
+            out.extend(_xy_cut(band, min_col_gap))
     return out

@@ -14,13 +14,16 @@ from ..errors import InputError
 from ..models import Block, Bookmark, Cell, Line, Page, Table
 from .layout import (
     Atom,
+    BoxUnit,
     RawLine,
     _y_overlap,
     row_style,
     assign_lines_to_cells,
     cell_rows,
+    drawings_to_boxes,
     drawings_to_segments,
     grid_to_cells,
+    lines_by_box,
     merge_same_row,
     merge_segments,
     segments_to_grids,
@@ -545,11 +548,13 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
     sizes = []
     furigana: list[list[RawLine]] = []
     boxes: list[BoxIndex] = []
+    drawn_boxes: list[list[tuple]] = []
     for page in doc:
         lines, ruby = page_raw_lines(page)
         furigana.append(ruby)
         drawings = page.get_cdrawings()  # plain tuples: get_drawings wraps them in objects for twice the cost
         boxes.append(BoxIndex(drawings, page.rect.width, page.rect.height))
+        drawn_boxes.append(drawings_to_boxes(drawings, page.rect.width, page.rect.height))
         segs = merge_segments(drawings_to_segments(drawings))
         grids = []
         for group in segments_to_grids(segs):
@@ -572,8 +577,8 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
         if any(images):
             raise InputError(f"{path}: no page has a text layer (scanned images?); OCR is needed to read it")
         raise InputError(f"{path}: the PDF has no text at all")
-    for pno, (lines, grids, (w, h), furn, box) in enumerate(
-            zip(raw_pages, grids_per_page, sizes, furniture, boxes), 1):
+    for pno, (lines, grids, (w, h), furn, box, drawn) in enumerate(
+            zip(raw_pages, grids_per_page, sizes, furniture, boxes, drawn_boxes), 1):
         if not lines and not grids and images[pno - 1]:
             warnings.append((pno, f"page {pno} has no text layer (a scanned image?); OCR is needed to read it"))
         all_lines = lines + [ln for g in grids for c in g.cells for ln in c.lines]
@@ -582,10 +587,8 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
             warnings.append((pno, f"page {pno}: text cannot be read (fonts without a Unicode map give "
                                   f"(cid:…) or private-use characters); its text is set aside"))
         body = join_leaders([ln for i, ln in enumerate(lines) if i not in furn])
-        atoms = [Atom(ln.bbox, ln) for ln in restyle_rows(merge_same_row(body), body)]
-        atoms += [Atom(g.bbox, g) for g in grids]
         blocks = []
-        for atom in xy_cut(atoms):
+        for atom in xy_cut(page_atoms(body, grids, drawn)):
             if isinstance(atom.payload, RawLine):
                 blocks.append(Block(kind="line", line=_to_line(atom.payload, pno, box)))
             else:
@@ -596,6 +599,34 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
                           unreadable=unreadable))
     title = (doc.metadata or {}).get("title") or None
     return pages, title
+
+
+def page_atoms(body: list[RawLine], grids: list, drawn: list[tuple]) -> list[Atom]:
+    """What xy_cut orders on a page: visual lines, tables, and drawn boxes as units. Pieces are
+    joined into lines within a box or outside boxes, never across a box's edge (the text of two
+    boxes side by side is two lines); a table inside a box is read with the box."""
+    units, loose = lines_by_box(body, drawn)
+    atoms = [Atom(ln.bbox, ln) for ln in restyle_rows(merge_same_row(loose), loose)]
+    box_atoms = []
+    for rect, inner in units:
+        rows = restyle_rows(merge_same_row(inner), inner)
+        box_atoms.append(Atom(rect, BoxUnit([Atom(ln.bbox, ln) for ln in rows])))
+    for g in grids:
+        holder = [b for b in box_atoms if _within(g.bbox, b.bbox)]
+        if holder:
+            min(holder, key=lambda b: _area(b.bbox)).payload.atoms.append(Atom(g.bbox, g))
+        else:
+            atoms.append(Atom(g.bbox, g))
+    return atoms + box_atoms
+
+
+def _within(inner: tuple, outer: tuple, slack: float = 2.0) -> bool:
+    return (outer[0] - slack <= inner[0] and inner[2] <= outer[2] + slack
+            and outer[1] - slack <= inner[1] and inner[3] <= outer[3] + slack)
+
+
+def _area(b: tuple) -> float:
+    return (b[2] - b[0]) * (b[3] - b[1])
 
 
 def _grid_to_table(grid, pno: int, boxes: BoxIndex | None = None) -> Table:
