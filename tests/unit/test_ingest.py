@@ -41,6 +41,16 @@ def test_xy_cut_reads_columns_before_rows():
     assert order == ["L10", "L30", "L50", "R10", "R30", "R50"]
 
 
+def test_xy_cut_does_not_read_across_columns_where_only_one_column_has_ended():
+    # the right column ends at 280; the left one runs on after a wide space before its next
+    # heading. That space is wider than the gutter but parts nothing in the right column.
+    left = [Atom((56, y, 290, y + 12), f"L{y}") for y in (100, 120, 140, 160, 180, 200, 220, 260)]
+    left += [Atom((56, y, 290, y + 12), f"L{y}") for y in (300, 320)]
+    right = [Atom((308, y, 539, y + 12), f"R{y}") for y in (100, 120, 140, 160, 180, 200, 220, 240, 260)]
+    order = [a.payload for a in xy_cut(left + right)]
+    assert order == [a.payload for a in left] + [a.payload for a in right]
+
+
 def test_xy_cut_ends_when_the_crossed_gutter_sits_on_a_column_edge():
     # a borderless table: a header cell runs to within 2pt of the second column, whose lines
     # start just left of the gutter found from that header. Splitting by another test than the

@@ -554,13 +554,27 @@ def _crossed_gutter(atoms: list[Atom], x0: float, x1: float) -> float | None:
     return best
 
 
+def _above_below(atoms: list[Atom], gap: tuple[float, float], x_cut: float) -> list[tuple[list[Atom], list[Atom]]]:
+    """For the columns left and right of x_cut: what lies above the horizontal channel `gap`
+    and what lies below it."""
+    out = []
+    for side in ([a for a in atoms if a.bbox[2] <= x_cut], [a for a in atoms if a.bbox[0] >= x_cut]):
+        out.append(([a for a in side if a.bbox[3] <= gap[0] + 0.01], [a for a in side if a.bbox[1] >= gap[1] - 0.01]))
+    return out
+
+
+def _splits_both_columns(atoms: list[Atom], gap: tuple[float, float], x_cut: float) -> bool:
+    """The horizontal channel has text above and below it in both columns: it parts two bands
+    of columns. A channel that is only where one column has ended (the other running on below
+    it) is not a reason to read across the columns."""
+    return all(above and below for above, below in _above_below(atoms, gap, x_cut))
+
+
 def _box_row_gap(atoms: list[Atom], gap: tuple[float, float], x_cut: float) -> bool:
     """A horizontal channel between rows of boxes: on each side of the column channel the
     nearest thing above it and the nearest below it are drawn boxes (a diagram of goal boxes
     with their policy boxes beside them is read row by row; text columns are not)."""
-    for side in ([a for a in atoms if a.bbox[2] <= x_cut], [a for a in atoms if a.bbox[0] >= x_cut]):
-        above = [a for a in side if a.bbox[3] <= gap[0] + 0.01]
-        below = [a for a in side if a.bbox[1] >= gap[1] - 0.01]
+    for above, below in _above_below(atoms, gap, x_cut):
         if not above or not below:
             return False
         if not (_is_box(max(above, key=lambda a: a.bbox[3])) and _is_box(min(below, key=lambda a: a.bbox[1]))):
@@ -602,11 +616,15 @@ def _xy_cut(atoms: list[Atom], min_col_gap: float) -> list[Atom]:
                 return _xy_cut(left, min_col_gap) + _xy_cut(right, min_col_gap)
     if best_x == 0 and best_y == 0:
         return sorted(atoms, key=lambda a: (a.bbox[1], a.bbox[0]))
-    if xg and yg and any(_is_box(a) for a in atoms):
+    if xg and yg:
         col = max(xg, key=lambda g: g[1] - g[0])
-        rows = [g for g in yg if _box_row_gap(atoms, g, (col[0] + col[1]) / 2)]
+        x_cut = (col[0] + col[1]) / 2
+        rows = [g for g in yg if _box_row_gap(atoms, g, x_cut)] if any(_is_box(a) for a in atoms) else []
         if rows:
             best_x, best_y, yg = 0.0, 1.0, rows
+        elif best_y > best_x:
+            yg = [g for g in yg if _splits_both_columns(atoms, g, x_cut)]
+            best_y = max((g[1] - g[0] for g in yg), default=0.0)
     # Cut at the single widest channel and recurse: cutting at every gap at once would slice
     # through columns wherever all of them happen to have a line break at the same height.
     if best_x >= best_y:
