@@ -51,6 +51,18 @@ def test_xy_cut_does_not_read_across_columns_where_only_one_column_has_ended():
     assert order == [a.payload for a in left] + [a.payload for a in right]
 
 
+def test_xy_cut_heading_running_to_the_page_edge_over_the_other_column():
+    # a policy heading too long for its column runs on over the right column (where a table
+    # carried over from before stands) to the page edge: it is not a full-width paragraph, the
+    # columns are still read left then right, the heading with the column it starts in
+    left = [Atom((62, 74, 197, 92), "title"), Atom((56, 159, 596, 173), "heading")]
+    left += [Atom((56, y, 288, y + 12), f"L{y}") for y in range(180, 560, 20)]
+    right = [Atom((308, 70, 539, 378), "table")]
+    right += [Atom((308, y, 539, y + 12), f"R{y}") for y in range(400, 560, 20)]
+    order = [a.payload for a in xy_cut(left + right)]
+    assert order == [a.payload for a in left] + [a.payload for a in right]
+
+
 def test_xy_cut_ends_when_the_crossed_gutter_sits_on_a_column_edge():
     # a borderless table: a header cell runs to within 2pt of the second column, whose lines
     # start just left of the gutter found from that header. Splitting by another test than the

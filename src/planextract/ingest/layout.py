@@ -514,6 +514,12 @@ def _left_edges(atom: Atom) -> list[float]:
     return [atom.bbox[0]]
 
 
+def _over_other_column(line: Atom, atoms: list[Atom], gutter: float) -> bool:
+    """Something wholly right of the gutter stands at the height of `line`, which crosses it."""
+    return any(b.bbox[0] >= gutter - 1 and b.bbox[1] < line.bbox[3] and line.bbox[1] < b.bbox[3]
+               for b in atoms if b is not line)
+
+
 def _crossed_gutter(atoms: list[Atom], x0: float, x1: float) -> float | None:
     """A column channel that a few lines cross: the x in the middle half of the region crossed by
     the fewest lines, when both sides hold several lines over a common height and the lines that
@@ -529,8 +535,11 @@ def _crossed_gutter(atoms: list[Atom], x0: float, x1: float) -> float | None:
             best, best_n = x, n
     if best is None or best_n > max(2, len(atoms) // 10):
         return None
-    # what crosses is a heading running over into the other column, not a full-width paragraph
-    if any(a.bbox[0] < best - 1 and a.bbox[2] > x0 + 0.85 * width for a in atoms):
+    # what crosses is a heading running over into the other column, not a full-width paragraph:
+    # it stops short of the right edge, or the other column has text at its height (a line that
+    # runs on over the other column's text, to the page edge, is not the page's width of text)
+    if any(a.bbox[0] < best - 1 and a.bbox[2] > x0 + 0.85 * width and not _over_other_column(a, atoms, best)
+           for a in atoms):
         return None
     left = [a for a in atoms if a.bbox[2] <= best + 1]
     right = [a for a in atoms if a.bbox[0] >= best - 1]
