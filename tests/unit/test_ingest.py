@@ -63,6 +63,20 @@ def test_xy_cut_heading_running_to_the_page_edge_over_the_other_column():
     assert order == [a.payload for a in left] + [a.payload for a in right]
 
 
+def test_xy_cut_column_holding_a_table_without_rules_is_still_a_column():
+    # the right column holds a table without rules (three cells a row): its rows start at the
+    # column's edge though most of its pieces do not, and a heading crossing the gutter leaves no
+    # clean channel. The columns are read left then right, not line by line across both.
+    left = [Atom((56, y, 288, y + 12), f"L{y}") for y in range(100, 240, 20)]
+    left += [Atom((56, 244, 400, 258), "heading")]
+    left += [Atom((56, y, 288, y + 12), f"L{y}") for y in range(262, 420, 20)]
+    right = [Atom((308, y, 539, y + 12), f"R{y}") for y in range(100, 180, 20)]
+    right += [Atom((x, y, x + 60, y + 12), f"T{y}-{x}") for y in range(180, 420, 20) for x in (308, 380, 460)]
+    order = [a.payload for a in xy_cut(left + right)]
+    assert order[:len(left)] == [a.payload for a in left]
+    assert sorted(order[len(left):]) == sorted(a.payload for a in right)
+
+
 def test_xy_cut_ends_when_the_crossed_gutter_sits_on_a_column_edge():
     # a borderless table: a header cell runs to within 2pt of the second column, whose lines
     # start just left of the gutter found from that header. Splitting by another test than the

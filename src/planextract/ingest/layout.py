@@ -507,11 +507,23 @@ def _gaps(intervals: list[tuple[float, float]], lo: float, hi: float) -> list[tu
     return [(a, b) for a, b in gaps if b - a > 0.5]
 
 
-def _left_edges(atom: Atom) -> list[float]:
-    """Where the lines of an atom start: a box's lines count one by one, as they would unboxed."""
+def _line_boxes(atom: Atom) -> list[tuple]:
+    """The boxes of an atom's lines: a box's lines count one by one, as they would unboxed."""
     if _is_box(atom):
-        return [e for a in atom.payload.atoms for e in _left_edges(a)]
-    return [atom.bbox[0]]
+        return [b for a in atom.payload.atoms for b in _line_boxes(a)]
+    return [atom.bbox]
+
+
+def _row_starts(side: list[Atom]) -> list[float]:
+    """The left edge of each visual row (pieces side by side at one height) of a column."""
+    rows: list[list[float]] = []  # [bottom, left] of each row, top to bottom
+    for b in sorted((b for a in side for b in _line_boxes(a)), key=lambda b: b[1]):
+        if rows and (b[1] + b[3]) / 2 < rows[-1][0]:
+            rows[-1][0] = max(rows[-1][0], b[3])
+            rows[-1][1] = min(rows[-1][1], b[0])
+        else:
+            rows.append([b[3], b[0]])
+    return [left for _, left in rows]
 
 
 def _over_other_column(line: Atom, atoms: list[Atom], gutter: float) -> bool:
@@ -554,11 +566,12 @@ def _crossed_gutter(atoms: list[Atom], x0: float, x1: float) -> float | None:
     common = min(ly[1], ry[1]) - max(ly[0], ry[0])
     if common < 0.5 * min(ly[1] - ly[0], ry[1] - ry[0]):
         return None
-    # text columns: most lines of each side start at one left edge (a diagram's boxes do not)
+    # text columns: most rows of each side start at one left edge (a diagram's boxes do not); a
+    # row is counted once, by its first piece (the other cells of a table's row start elsewhere)
     for side in (left, right):
-        edges = sorted(e for a in side for e in _left_edges(a))
+        edges = _row_starts(side)
         aligned = max(sum(1 for e in edges if e0 - 1 <= e <= e0 + 16) for e0 in edges)
-        if aligned < 0.7 * len(side):
+        if aligned < 0.7 * len(edges):
             return None
     return best
 
