@@ -379,6 +379,17 @@ def test_text_of_two_boxes_side_by_side_is_never_one_line(tmp_path, rules, pdf):
     assert texts == ["地域で支え合うしくみづ", "くりの推進", "見守り活動の推進と充実", "交流の場"]
 
 
+def test_label_box_and_title_band_a_little_apart_are_one_line(tmp_path, rules, pdf):
+    # a dark label box and a light title band drawn a few points apart: one heading line
+    pdf.page.draw_rect(pymupdf.Rect(56, 98, 120, 116), color=None, fill=(0.2, 0.4, 0.65))
+    pdf.page.draw_rect(pymupdf.Rect(124, 98, 400, 116), color=None, fill=(0.85, 0.9, 0.98))
+    pdf.text(60, 112, "基本目標１", size=11)
+    pdf.text(128, 112, "地域で支え合うまちづくり", size=11)
+    pdf.text(60, 140, "本文の段落です。", size=10.5)
+    texts = [ln.text for ln in _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))]
+    assert texts == ["基本目標１ 地域で支え合うまちづくり", "本文の段落です。"]
+
+
 def test_label_in_a_box_still_joins_its_title_beside_it(tmp_path, rules, pdf):
     pdf.page.draw_rect(pymupdf.Rect(56, 98, 120, 116), color=None, fill=(0.2, 0.4, 0.65))
     pdf.text(60, 112, "基本目標１", size=11)

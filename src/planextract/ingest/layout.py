@@ -435,13 +435,18 @@ def lines_by_box(lines: list[RawLine], boxes: list[tuple], max_gap_em: float = 1
             continue
         k = min(holding, key=lambda k: (boxes[k][2] - boxes[k][0]) * (boxes[k][3] - boxes[k][1]))
         members.setdefault(k, []).append(ln)
+    # a one-row box may continue in another one-row box beside it (a label box, its title band)
+    one_row = {k for k, inner in members.items() if _one_row(inner)}
+    beside = outside + [ln for k in one_row for ln in members[k]]
     units = []
+    loose = list(outside)
     for k, inner in members.items():
-        if _label_box(boxes[k], inner, outside, max_gap_em) or _abuts_another(k, boxes, by_band, band):
-            outside.extend(inner)
+        # (the box's own lines never stand beside its edges, so `beside` may hold them)
+        if (k in one_row and _label_box(boxes[k], inner, beside, max_gap_em)) or _abuts_another(k, boxes, by_band, band):
+            loose.extend(inner)
         else:
             units.append((boxes[k], inner))
-    return units, outside
+    return units, loose
 
 
 ABUT = 3.0  # boxes drawn edge to edge (or a hairline apart) are the cells of one table
@@ -464,11 +469,13 @@ def _abuts_another(k: int, boxes: list[tuple], by_band: dict[int, list[int]], ba
     return False
 
 
+def _one_row(inner: list[RawLine]) -> bool:
+    return all(_y_overlap(inner[0], ln) >= 0.5 for ln in inner[1:])
+
+
 def _label_box(box: tuple, inner: list[RawLine], outside: list[RawLine], max_gap_em: float) -> bool:
-    """The box's text is one row, and a line outside any box continues that row beside it."""
+    """The box's text is one row (see _one_row), and a line outside it continues that row beside it."""
     first = inner[0]
-    if any(_y_overlap(first, ln) < 0.5 for ln in inner[1:]):
-        return False
     em = max(ln.size for ln in inner)
     return any(_y_overlap(first, ln) >= 0.6 and (0 <= ln.bbox[0] - box[2] <= max_gap_em * em
                                                  or 0 <= box[0] - ln.bbox[2] <= max_gap_em * em)
