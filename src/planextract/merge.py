@@ -29,7 +29,7 @@ from .models import (
     SegmentedDocument,
     UnassignedRow,
 )
-from .normalise import Matcher, label_form, similar, squash_space
+from .normalise import Matcher, clipped, label_form, similar, squash_space
 from .prefectures import prefecture_of
 
 from .segment.facts import best_edition
@@ -109,14 +109,16 @@ def _best(n: NodeRecord, candidates: list[NodeRecord], threshold: float) -> Node
     best, score = None, threshold
     for c in candidates:
         s = similar(c.title, n.title) if c.title else 0.0
+        if s < threshold and c.title and clipped(c.title, n.title):
+            s = threshold  # one statement's title was cut short (a page edge): the same node
         if s >= score:
             best, score = c, s
     return best
 
 
 def _fill(target: NodeRecord, other: NodeRecord) -> None:
-    if not target.title and other.title:
-        target.title = other.title
+    if other.title and (not target.title or clipped(target.title, other.title) and len(other.title) > len(target.title)):
+        target.title = other.title  # (the whole title, where the first statement had it cut short)
     if not target.description and other.description:
         target.description = other.description
     if not target.label and other.label:

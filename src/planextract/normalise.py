@@ -159,6 +159,12 @@ def split_qualifier(text: str) -> tuple[str, str | None]:
     return m.group("body"), clean_text(m.group("q"))
 
 
+def clipped(a: str, b: str) -> bool:
+    """One title is the other cut short (at a page edge, by a box it overran): the same heading."""
+    short, long_ = sorted((squash_space(a), squash_space(b)), key=len)
+    return len(short) >= 6 and short != long_ and long_.startswith(short)
+
+
 def similar(a: str, b: str) -> float:
     """Similarity of two texts (SequenceMatcher ratio), white space ignored."""
     a, b = squash_space(a), squash_space(b)

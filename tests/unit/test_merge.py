@@ -66,3 +66,31 @@ def test_plan_facts_title_edition_period_vision():
     plan = merge_plan(META, [doc("a", "overview", [(Level.goal, "1", "人づくり", None)], facts=facts)]).plan
     assert (plan.plan_id, plan.edition, plan.period_start_fy, plan.period_end_fy) == ("testcity-2", 2, 2021, 2025)
     assert plan.vision == "誰もが支え合うまちづくり" and plan.title == "第2期テスト市地域福祉計画"
+
+
+def test_a_title_cut_short_at_the_page_edge_is_the_same_policy():
+    """The plan body's heading ran off the page (地区ごとの生活困窮者); the evaluation sheet prints
+    the whole title. Before, merge added the policy twice (1.3 and 1.5)."""
+    sheet = doc("a", "evaluation", [
+        (Level.goal, "1", "ひとりにしない地域", None),
+        (Level.policy, "1.1", "相談体制の充実", None),
+        (Level.policy, "1.2", "地区ごとの生活困窮者支援活動の構築", None),
+    ])
+    body = doc("b", "plan", [
+        (Level.goal, "1", "ひとりにしない地域", "基本目標1"),
+        (Level.policy, "1.1", "相談体制の充実", "1-1"),
+        (Level.policy, "1.2", "地区ごとの生活困窮者", "1-2"),
+    ], actions=[("1.2", ActionKind.action, "就労の相談会を開きます。")])
+    plan = merge_plan(META, [body, sheet])
+    assert [(n.code, n.title) for n in plan.nodes] == [
+        ("1", "ひとりにしない地域"), ("1.1", "相談体制の充実"), ("1.2", "地区ごとの生活困窮者支援活動の構築")]
+    assert [(a.parent_code, a.text) for a in plan.actions] == [("1.2", "就労の相談会を開きます。")]
+
+
+def test_clipped_needs_a_real_prefix():
+    from planextract.normalise import clipped
+
+    assert clipped("地区ごとの生活困窮者", "地区ごとの生活困窮者支援活動の構築")
+    assert not clipped("見守り活動", "見守り活動の充実")  # too short to be sure
+    assert not clipped("相談体制の充実", "相談体制の充実")  # the same, not cut
+    assert not clipped("地区ごとの生活困窮者支援", "地域ごとの生活困窮者支援活動")

@@ -24,7 +24,7 @@ from ..models import (
     SegmentedDocument,
     Unassigned,
 )
-from ..normalise import ItemMarks, clean_text, light_form, similar, split_qualifier, squash_space, to_int
+from ..normalise import ItemMarks, clean_text, clipped, light_form, similar, split_qualifier, squash_space, to_int
 from ..rules import Rules
 from .explain import counts, evidence_of, record, rule_of
 from .facts import text_to_facts
@@ -199,7 +199,7 @@ class Segmenter:
             for code in listed:
                 if self.nodes[code].label and to_int(re.sub(r"\D", "", light_form(self.nodes[code].label)) or "x") == printed:
                     cand = self.nodes[code]
-                    if not title or not cand.title or similar(cand.title, title) >= 0.5:
+                    if not title or not cand.title or similar(cand.title, title) >= 0.5 or clipped(cand.title, title):
                         node = cand
                     break
         if node is None and printed is not None and 1 <= printed <= len(listed):
@@ -209,7 +209,7 @@ class Segmenter:
                 node = cand
         if node is None and exact and printed and f"{goal}.{printed}" in self.nodes:
             cand = self.nodes[f"{goal}.{printed}"]
-            if not title or not cand.title or similar(cand.title, title) >= 0.85:
+            if not title or not cand.title or similar(cand.title, title) >= 0.85 or clipped(cand.title, title):
                 node = cand
         if node is None:
             n = len(listed) + 1
@@ -224,8 +224,8 @@ class Segmenter:
             listed.append(code)
             self.out.nodes.append(node)
         else:
-            if title and not node.title:
-                node.title, node.raw_title = title, raw_title
+            if title and (not node.title or clipped(node.title, title) and len(title) > len(node.title)):
+                node.title, node.raw_title = title, raw_title  # (a title clipped at the page edge before)
             node.is_new = node.is_new or is_new
             if label and not node.label:
                 node.label = label
