@@ -396,3 +396,88 @@ def test_label_in_a_box_still_joins_its_title_beside_it(tmp_path, rules, pdf):
     pdf.text(128, 112, "地域で支え合うまちづくり", size=11)
     texts = [ln.text for ln in _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))]
     assert texts == ["基本目標１ 地域で支え合うまちづくり"]
+
+
+# ----------------------------------------------------------------------------- tables of fills only
+
+
+def _fill_table(page, x, y, widths, rows, *, gap=0.0, size=9.0, line_h=12.5, filled=None):
+    """A table drawn with background fills only (no rules): the header row and the first column
+    grey, each cell its own rectangle `gap` points apart (0: edge to edge; 2: white rules)."""
+    filled = filled or (lambda r, c: r == 0 or c == 0)
+    xs = [x]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    shape = page.new_shape()
+    for r, row in enumerate(rows):
+        h = max(len(cell) for cell in row) * line_h + 8
+        for c, cell in enumerate(row):
+            if filled(r, c):
+                shape.draw_rect(pymupdf.Rect(xs[c] + gap / 2, y + gap / 2, xs[c + 1] - gap / 2, y + h - gap / 2))
+            for i, text in enumerate(cell):
+                page.insert_text((xs[c] + 4, y + 4 + size + i * line_h), text, fontname="japan", fontsize=size)
+        y += h
+    shape.finish(color=None, fill=(0.9, 0.9, 0.9))
+    shape.commit()
+    return y
+
+
+def _tables(doc):
+    return [b.table for p in doc.pages for b in p.blocks if b.table]
+
+
+def _cell_texts(table):
+    return {(c.row, c.col): " / ".join(ln.text for ln in c.lines) for c in table.cells}
+
+
+@pytest.mark.parametrize("gap", [0.0, 2.0])
+def test_table_of_fills_only_is_a_table_with_its_cells(tmp_path, rules, pdf, gap):
+    # narrow columns: the labels of the header row stand closer than the gap that joins the
+    # pieces of one line, so read as loose lines they became "市民 地域 行政" on one line
+    pdf.text(60, 80, "それぞれの役割")
+    _fill_table(pdf.page, 56, 90, [46, 46, 46], [
+        [["市民"], ["地域"], ["行政"]],
+        [["●見守りに", "加わります"], ["●声をかけ", "ます"], ["●支援します"]],
+    ], gap=gap)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    tables = _tables(doc)
+    assert len(tables) == 1
+    t = tables[0]
+    assert (t.n_rows, t.n_cols) == (2, 3)
+    texts = _cell_texts(t)
+    assert [texts[(0, k)] for k in range(3)] == ["市民", "地域", "行政"]
+    assert texts[(1, 0)] == "●見守りに / 加わります"
+    assert texts[(1, 1)] == "●声をかけ / ます"
+    assert texts[(1, 2)] == "●支援します"
+
+
+def test_header_row_of_fills_repeated_on_every_page_is_not_furniture(tmp_path, rules, pdf):
+    # one actor's pages: the same 施策 | 取組 header row at the same place on each page
+    for k in range(4):
+        if k:
+            pdf.new_page()
+        pdf.text(60, 80, f"地域の役割{k + 1}")
+        _fill_table(pdf.page, 56, 100, [120, 300], [
+            [["施策"], ["取組"]],
+            [[f"（{k + 1}）見守りの推進"], ["○声をかけあいます"]],
+        ])
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    tables = _tables(doc)
+    assert len(tables) == 4
+    assert all(_cell_texts(t)[(0, 0)] == "施策" and _cell_texts(t)[(0, 1)] == "取組" for t in tables)
+    assert not any(ln.text in ("施策", "取組") for p in doc.pages for ln in p.furniture)
+
+
+def test_a_label_box_beside_a_title_band_is_not_a_table(tmp_path, rules, pdf):
+    # two fills edge to edge in one row, one text each: a heading, read as one line
+    shape = pdf.page.new_shape()
+    shape.draw_rect(pymupdf.Rect(56, 100, 124, 122))
+    shape.finish(color=None, fill=(0.2, 0.4, 0.65))
+    shape.draw_rect(pymupdf.Rect(124, 100, 400, 122))
+    shape.finish(color=None, fill=(0.85, 0.9, 0.95))
+    shape.commit()
+    pdf.page.insert_text((60, 116), "基本目標１", fontname="japan", fontsize=12)
+    pdf.page.insert_text((130, 116), "見守りのまちづくり", fontname="japan", fontsize=12)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert not _tables(doc)
+    assert [b.line.text for b in doc.pages[0].blocks if b.line] == ["基本目標１ 見守りのまちづくり"]

@@ -221,6 +221,121 @@ def grid_to_cells(group: list[Seg]) -> Grid | None:
     return Grid(bbox=(xs[0], ys[0], xs[-1], ys[-1]), xs=xs, ys=ys, cells=cells)
 
 
+# ----------------------------------------------------------------------------- background fills
+
+FILL_GAP = 4.0  # fills drawn edge to edge, or a thin white rule apart, are cells of one table
+
+
+def drawings_to_fills(drawings: list[dict], width: float, height: float) -> list[tuple[float, float, float, float]]:
+    """Rectangles of fill-only drawings that may be the backgrounds of table cells: not white, not
+    a ruling (thin), not a page-sized background. A stroked rectangle is a ruling already
+    (drawings_to_segments). A rectangle drawn as a closed path of lines counts too."""
+    out = []
+    for d in drawings:
+        fill = d.get("fill")
+        if not fill or (d.get("type") or "") != "f" or d.get("fill_opacity", 1.0) == 0 or min(fill) >= 0.95:
+            continue
+        items = d.get("items", ())
+        if items and all(item[0] == "l" for item in items) and len(items) <= 5 and d.get("rect") is not None:
+            rects = [tuple(d["rect"])]
+        else:
+            rects = [tuple(item[1]) for item in items if item[0] == "re"]
+        for x0, y0, x1, y1 in rects:
+            x0, x1 = min(x0, x1), max(x0, x1)
+            y0, y1 = min(y0, y1), max(y0, y1)
+            w, h = x1 - x0, y1 - y0
+            if w > THIN and h > THIN and w * h <= 0.5 * width * height:
+                out.append((x0, y0, x1, y1))
+    return out
+
+
+def _abutting_pairs(rects: list[tuple]) -> Iterable[tuple[int, int]]:
+    """Pairs of fills side by side (or one above the other) edge to edge or a white rule apart,
+    sharing at least half of the shorter edge. Found through buckets of edge positions, so that a
+    page of many fills (a map, a pattern) is not compared pair by pair."""
+    for axis in (0, 1):  # 0: side by side (right edge to left edge), 1: one above the other
+        starts: dict[int, list[int]] = {}
+        for j, r in enumerate(rects):
+            starts.setdefault(math.floor(r[axis] / FILL_GAP), []).append(j)
+        for i, a in enumerate(rects):
+            key = math.floor(a[axis + 2] / FILL_GAP)
+            for j in (j for k in (key - 1, key, key + 1) for j in starts.get(k, ())):
+                b = rects[j]
+                if j == i or abs(b[axis] - a[axis + 2]) > FILL_GAP:
+                    continue
+                lo, hi = 1 - axis, 3 - axis  # the other axis
+                shared = min(a[hi], b[hi]) - max(a[lo], b[lo])
+                if shared >= 0.5 * min(a[hi] - a[lo], b[hi] - b[lo]):
+                    yield i, j
+
+
+def _fill_edges(values: list[float]) -> list[float]:
+    """Edge positions of fills, those within FILL_GAP of each other one edge (a white rule
+    between two cells is the border between them: its middle)."""
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= FILL_GAP:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [(g[0] + g[-1]) / 2 for g in groups]
+
+
+def _nearest(edges: list[float], v: float) -> int:
+    return min(range(len(edges)), key=lambda k: abs(edges[k] - v))
+
+
+def fills_to_grids(rects: list[tuple[float, float, float, float]]) -> list[Grid]:
+    """Tables drawn with background fills only (a grey header row, a grey first column, no
+    rules): each group of abutting fills with two columns or more is a grid. The fills' edges are
+    the borders: the header row's cells give the columns, the label column's cells the rows.
+    Each fill is a cell (spanning the elementary cells it covers); the places no fill covers
+    (the body, printed on white) are cells of their own."""
+    parent = list(range(len(rects)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in _abutting_pairs(rects):
+        a, b = find(i), find(j)
+        if a != b:
+            parent[a] = b
+    groups: dict[int, list[tuple]] = {}
+    for i, r in enumerate(rects):
+        groups.setdefault(find(i), []).append(r)
+    out = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        xs = _fill_edges([v for r in group for v in (r[0], r[2])])
+        ys = _fill_edges([v for r in group for v in (r[1], r[3])])
+        if len(xs) < 3 or len(ys) < 2:
+            continue  # a single column of fills: no columns to read
+        taken: dict[tuple[int, int], GridCell] = {}
+        cells = []
+        for r in sorted(group, key=lambda r: (r[1], r[0])):
+            i0, i1 = _nearest(xs, r[0]), _nearest(xs, r[2])
+            j0, j1 = _nearest(ys, r[1]), _nearest(ys, r[3])
+            spots = [(i, j) for i in range(i0, i1) for j in range(j0, j1)]
+            if not spots or any(s in taken for s in spots):
+                continue  # a fill inside another one (a badge in a cell): not a cell of its own
+            cell = GridCell(row=j0, col=i0, row_span=j1 - j0, col_span=i1 - i0,
+                            bbox=(xs[i0], ys[j0], xs[i1], ys[j1]))
+            cells.append(cell)
+            taken.update((s, cell) for s in spots)
+        for i in range(len(xs) - 1):
+            for j in range(len(ys) - 1):
+                if (i, j) not in taken:
+                    cells.append(GridCell(row=j, col=i, row_span=1, col_span=1,
+                                          bbox=(xs[i], ys[j], xs[i + 1], ys[j + 1])))
+        cells.sort(key=lambda c: (c.row, c.col))
+        out.append(Grid(bbox=(xs[0], ys[0], xs[-1], ys[-1]), xs=xs, ys=ys, cells=cells))
+    return out
+
+
 def assign_lines_to_cells(grid: Grid, lines: list[RawLine]) -> list[RawLine]:
     """Put each line whose centre falls in a cell into it; return the lines left outside."""
     outside = []

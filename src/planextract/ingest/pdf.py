@@ -21,7 +21,9 @@ from .layout import (
     assign_lines_to_cells,
     cell_rows,
     drawings_to_boxes,
+    drawings_to_fills,
     drawings_to_segments,
+    fills_to_grids,
     grid_to_cells,
     lines_by_box,
     merge_same_row,
@@ -561,12 +563,12 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
             grid = grid_to_cells(group)
             if grid is None or grid.n_rows < 1 or grid.n_cols < 2 or len(grid.cells) < 2:
                 continue
-            lines = assign_lines_to_cells(grid, lines)
-            if sum(1 for c in grid.cells if c.lines) >= 2:
-                grids.append(grid)
-            else:  # a frame around a picture or a single box: give its text back
-                for c in grid.cells:
-                    lines.extend(c.lines)
+            lines = _take_lines(grid, lines, grids, need=2)
+        # tables drawn with background fills only; a fill inside a ruled table is its shading
+        for grid in fills_to_grids(drawings_to_fills(drawings, page.rect.width, page.rect.height)):
+            if not any(_boxes_meet(grid.bbox, g.bbox) for g in grids):
+                # a row of fills alone may be a heading's label box and title band: three cells
+                lines = _take_lines(grid, lines, grids, need=2 if grid.n_rows >= 2 else 3)
         raw_pages.append(lines)
         grids_per_page.append(grids)
         sizes.append((page.rect.width, page.rect.height))
@@ -627,6 +629,24 @@ def _within(inner: tuple, outer: tuple, slack: float = 2.0) -> bool:
 
 def _area(b: tuple) -> float:
     return (b[2] - b[0]) * (b[3] - b[1])
+
+
+def _take_lines(grid, lines: list[RawLine], grids: list, need: int) -> list[RawLine]:
+    """The grid keeps the lines in its cells when `need` cells or more hold text (it is then one of
+    `grids`); otherwise it is a frame around a picture or a single box, and its text goes back.
+    Returns the lines left outside."""
+    lines = assign_lines_to_cells(grid, lines)
+    if sum(1 for c in grid.cells if c.lines) >= need:
+        grids.append(grid)
+    else:
+        for c in grid.cells:
+            lines.extend(c.lines)
+            c.lines = []
+    return lines
+
+
+def _boxes_meet(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _grid_to_table(grid, pno: int, boxes: BoxIndex | None = None) -> Table:
