@@ -285,12 +285,17 @@ def _nearest(edges: list[float], v: float) -> int:
     return min(range(len(edges)), key=lambda k: abs(edges[k] - v))
 
 
-def fills_to_grids(rects: list[tuple[float, float, float, float]]) -> list[Grid]:
+def fills_to_grids(rects: list[tuple[float, float, float, float]],
+                   known_columns: Iterable[list[float]] = ()) -> list[Grid]:
     """Tables drawn with background fills only (a grey header row, a grey first column, no
     rules): each group of abutting fills with two columns or more is a grid. The fills' edges are
     the borders: the header row's cells give the columns, the label column's cells the rows.
     Each fill is a cell (spanning the elementary cells it covers); the places no fill covers
-    (the body, printed on white) are cells of their own."""
+    (the body, printed on white) are cells of their own.
+    A column of fills alone is the first column of a table whose header row a page or column
+    break left behind, when it has the left and right edges of the first column of a table met
+    before (`known_columns`: the column edges of those tables): it takes that table's columns."""
+    known = [xs for xs in known_columns if len(xs) >= 3]
     parent = list(range(len(rects)))
 
     def find(i: int) -> int:
@@ -308,12 +313,14 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]]) -> list[Grid]
         groups.setdefault(find(i), []).append(r)
     out = []
     for group in groups.values():
-        if len(group) < 2:
-            continue
         xs = _fill_edges([v for r in group for v in (r[0], r[2])])
         ys = _fill_edges([v for r in group for v in (r[1], r[3])])
+        if len(xs) == 2:  # a single column of fills: a table's only when it continues one
+            xs = next((k for k in known if abs(k[0] - xs[0]) <= FILL_GAP and abs(k[1] - xs[1]) <= FILL_GAP), xs)
+        elif len(group) < 2:
+            continue
         if len(xs) < 3 or len(ys) < 2:
-            continue  # a single column of fills: no columns to read
+            continue  # no columns to read
         taken: dict[tuple[int, int], GridCell] = {}
         cells = []
         for r in sorted(group, key=lambda r: (r[1], r[0])):

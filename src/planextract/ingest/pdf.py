@@ -551,6 +551,7 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
     furigana: list[list[RawLine]] = []
     boxes: list[BoxIndex] = []
     drawn_boxes: list[list[tuple]] = []
+    fill_columns: list[list[float]] = []  # column edges of the tables of fills met so far
     for page in doc:
         lines, ruby = page_raw_lines(page)
         furigana.append(ruby)
@@ -565,10 +566,13 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
                 continue
             lines = _take_lines(grid, lines, grids, need=2)
         # tables drawn with background fills only; a fill inside a ruled table is its shading
-        for grid in fills_to_grids(drawings_to_fills(drawings, page.rect.width, page.rect.height)):
+        fills = drawings_to_fills(drawings, page.rect.width, page.rect.height)
+        for grid in fills_to_grids(fills, fill_columns):
             if not any(_boxes_meet(grid.bbox, g.bbox) for g in grids):
                 # a row of fills alone may be a heading's label box and title band: three cells
                 lines = _take_lines(grid, lines, grids, need=2 if grid.n_rows >= 2 else 3)
+                if grids and grids[-1] is grid:
+                    fill_columns.append(grid.xs)
         raw_pages.append(lines)
         grids_per_page.append(grids)
         sizes.append((page.rect.width, page.rect.height))

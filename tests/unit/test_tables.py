@@ -1,0 +1,180 @@
+"""Tables printed without rules: background fills only (found in ingest), and labels or header
+rows of white space only (segment's blocks step), whatever a page or column break did to them."""
+
+import pymupdf
+import pytest
+
+from planextract.ingest import ingest_document
+
+
+def _ingest(tmp_path, rules, name, content):
+    path = tmp_path / "corpus" / "c" / name
+    content.save(path)
+    return ingest_document(path, tmp_path / "corpus", "c", rules)
+
+
+# ----------------------------------------------------------------------------- tables of fills only
+
+
+def _fill_table(page, x, y, widths, rows, *, gap=0.0, size=9.0, line_h=12.5, filled=None):
+    """A table drawn with background fills only (no rules): the header row and the first column
+    grey, each cell its own rectangle `gap` points apart (0: edge to edge; 2: white rules)."""
+    filled = filled or (lambda r, c: r == 0 or c == 0)
+    xs = [x]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    shape = page.new_shape()
+    for r, row in enumerate(rows):
+        h = max(len(cell) for cell in row) * line_h + 8
+        for c, cell in enumerate(row):
+            if filled(r, c):
+                shape.draw_rect(pymupdf.Rect(xs[c] + gap / 2, y + gap / 2, xs[c + 1] - gap / 2, y + h - gap / 2))
+            for i, text in enumerate(cell):
+                page.insert_text((xs[c] + 4, y + 4 + size + i * line_h), text, fontname="japan", fontsize=size)
+        y += h
+    shape.finish(color=None, fill=(0.9, 0.9, 0.9))
+    shape.commit()
+    return y
+
+
+def _tables(doc):
+    return [b.table for p in doc.pages for b in p.blocks if b.table]
+
+
+def _cell_texts(table):
+    return {(c.row, c.col): " / ".join(ln.text for ln in c.lines) for c in table.cells}
+
+
+@pytest.mark.parametrize("gap", [0.0, 2.0])
+def test_table_of_fills_only_is_a_table_with_its_cells(tmp_path, rules, pdf, gap):
+    # narrow columns: the labels of the header row stand closer than the gap that joins the
+    # pieces of one line, so read as loose lines they became "市民 地域 行政" on one line
+    pdf.text(60, 80, "それぞれの役割")
+    _fill_table(pdf.page, 56, 90, [46, 46, 46], [
+        [["市民"], ["地域"], ["行政"]],
+        [["●見守りに", "加わります"], ["●声をかけ", "ます"], ["●支援します"]],
+    ], gap=gap)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    tables = _tables(doc)
+    assert len(tables) == 1
+    t = tables[0]
+    assert (t.n_rows, t.n_cols) == (2, 3)
+    texts = _cell_texts(t)
+    assert [texts[(0, k)] for k in range(3)] == ["市民", "地域", "行政"]
+    assert texts[(1, 0)] == "●見守りに / 加わります"
+    assert texts[(1, 1)] == "●声をかけ / ます"
+    assert texts[(1, 2)] == "●支援します"
+
+
+def test_header_row_of_fills_repeated_on_every_page_is_not_furniture(tmp_path, rules, pdf):
+    # one actor's pages: the same 施策 | 取組 header row at the same place on each page
+    for k in range(4):
+        if k:
+            pdf.new_page()
+        pdf.text(60, 80, f"地域の役割{k + 1}")
+        _fill_table(pdf.page, 56, 100, [120, 300], [
+            [["施策"], ["取組"]],
+            [[f"（{k + 1}）見守りの推進"], ["○声をかけあいます"]],
+        ])
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    tables = _tables(doc)
+    assert len(tables) == 4
+    assert all(_cell_texts(t)[(0, 0)] == "施策" and _cell_texts(t)[(0, 1)] == "取組" for t in tables)
+    assert not any(ln.text in ("施策", "取組") for p in doc.pages for ln in p.furniture)
+
+
+def test_a_label_box_beside_a_title_band_is_not_a_table(tmp_path, rules, pdf):
+    # two fills edge to edge in one row, one text each: a heading, read as one line
+    shape = pdf.page.new_shape()
+    shape.draw_rect(pymupdf.Rect(56, 100, 124, 122))
+    shape.finish(color=None, fill=(0.2, 0.4, 0.65))
+    shape.draw_rect(pymupdf.Rect(124, 100, 400, 122))
+    shape.finish(color=None, fill=(0.85, 0.9, 0.95))
+    shape.commit()
+    pdf.page.insert_text((60, 116), "基本目標１", fontname="japan", fontsize=12)
+    pdf.page.insert_text((130, 116), "見守りのまちづくり", fontname="japan", fontsize=12)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert not _tables(doc)
+    assert [b.line.text for b in doc.pages[0].blocks if b.line] == ["基本目標１ 見守りのまちづくり"]
+
+
+def test_rows_of_a_fill_table_carried_over_a_page_break_keep_its_columns(tmp_path, rules, pdf):
+    # the header row at the foot of a page; on the next page only the first column's fill marks
+    # the rows (no header repeated): they are cells of the same columns, not loose lines
+    pdf.text(60, 700, "それぞれの役割")
+    _fill_table(pdf.page, 56, 710, [120, 120, 120], [[["市民"], ["地域"], ["行政"]]])
+    pdf.new_page()
+    _fill_table(pdf.page, 56, 70, [120, 120, 120], [
+        [["●あいさつを交わします"], ["●見守りに加わります"], ["●窓口を知らせます"]],
+    ], filled=lambda r, c: c == 0)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    tables = _tables(doc)
+    assert [(t.page, t.n_rows, t.n_cols) for t in tables] == [(1, 1, 3), (2, 1, 3)]
+    assert [_cell_texts(tables[1])[(0, k)] for k in range(3)] == ["●あいさつを交わします", "●見守りに加わります",
+                                                                 "●窓口を知らせます"]
+
+
+def test_a_lone_fill_that_continues_no_table_is_not_one(tmp_path, rules, pdf):
+    _fill_table(pdf.page, 56, 70, [120, 120, 120], [[["●あいさつを交わします"], ["●見守りに加わります"], ["●窓口"]]],
+                filled=lambda r, c: c == 0)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert not _tables(doc)
+
+
+def test_role_rows_after_a_page_break_go_to_the_actors_of_the_header_before_it(extract_file, pdf):
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 700, "それぞれの役割")
+    _fill_table(pdf.page, 56, 710, [120, 120, 120], [[["市民"], ["地域"], ["行政"]]])
+    pdf.new_page()
+    _fill_table(pdf.page, 56, 70, [120, 120, 120], [
+        [["●あいさつを交わします"], ["●見守りに加わります"], ["●窓口を知らせます"]],
+    ], filled=lambda r, c: c == 0)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.local_code, r.actor.value, r.text) for r in seg.roles] == [
+        ("1.1", "市民", "あいさつを交わします"), ("1.1", "地域", "見守りに加わります"), ("1.1", "行政", "窓口を知らせます")]
+
+
+# ----------------------------------------------------------------------------- labels down a column
+
+
+def _label_rows(pdf, x, y, rows, item_x, size=9.0, line_h=12.5):
+    """Actor labels down a column at x, each row's items from item_x (no rules, no fills)."""
+    for label, items in rows:
+        pdf.text(x, y, label, size=size)
+        for i, item in enumerate(items):
+            pdf.text(item_x + (0 if item.startswith("●") else size), y + line_h * i, item, size=size)
+        y += line_h * len(items) + 8
+    return y
+
+
+def test_a_label_joined_to_the_first_line_of_its_items_is_split_at_the_gap(extract_file, pdf):
+    # the items start a word space after the longest label: ingest reads "自治会 ●見守りに…" as one
+    # line; the label column is still a label column, and each label keeps its own items
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 115, "それぞれの役割", size=11)
+    end = _label_rows(pdf, 60, 140, [("自治会", ["●見守りに加わり", "ます。"]),
+                                     ("社協", ["●講座を開きます。"]),
+                                     ("行政", ["●窓口を知らせます。", "●相談に応じます。"])], item_x=96)
+    pdf.text(60, end + 20, "基本施策1-2 居場所", size=12)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.local_code, r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
+        ("1.1", "地域", "自治会", "見守りに加わります。"), ("1.1", "社協", "社協", "講座を開きます。"),
+        ("1.1", "行政", "行政", "窓口を知らせます。"), ("1.1", "行政", "行政", "相談に応じます。")]
+
+
+def test_labels_in_the_right_column_are_not_cut_by_lines_of_the_left_column(extract_file, pdf):
+    # two page columns: the left one's lines stand between the right one's labels (by height)
+    # but not in their column, so they neither end the run of labels nor the table
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(320, 60, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(320, 85, "それぞれの役割", size=11)
+    _label_rows(pdf, 320, 110, [("市民", ["●あいさつを交わします。", "●回覧板を回します。"]),
+                                ("地域", ["●見守りに加わります。"]), ("行政", ["●窓口を知らせます。"])], item_x=380)
+    for k in range(12):
+        pdf.text(60, 100 + 12 * k, "これまでの計画期間に地域福祉の利用が伸び悩んでい", size=9)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.local_code, r.actor.value, r.text) for r in seg.roles] == [
+        ("1.1", "市民", "あいさつを交わします。"), ("1.1", "市民", "回覧板を回します。"),
+        ("1.1", "地域", "見守りに加わります。"), ("1.1", "行政", "窓口を知らせます。")]
