@@ -12,6 +12,7 @@ Such a region becomes a Table block, so that the table reader reads it like a ru
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 from ..models import Block, Cell, Line, Page, Table
@@ -147,12 +148,13 @@ def _label_columns(lines: list[Line], is_label: Callable[[str], bool]) -> list[l
             by_x.setdefault(round(ln.bbox[0] / 4), []).append(ln)
     for group in by_x.values():
         group.sort(key=lambda x: x.bbox[1])
-        right = max(ln.bbox[2] for ln in group)
+        left, right = min(ln.bbox[0] for ln in group), max(ln.bbox[2] for ln in group)
         run: list[Line] = []
         for ln in group:
             if run:
+                # a line in the label column (not one of the page column to its left)
                 between = [x for x in lines if run[-1].bbox[3] <= x.bbox[1] < ln.bbox[1] and x.bbox[0] < right
-                           and x not in group]
+                           and x.bbox[2] > left and x not in group]
                 if between:
                     if len(run) >= 2:
                         runs.append(run)
@@ -163,20 +165,78 @@ def _label_columns(lines: list[Line], is_label: Callable[[str], bool]) -> list[l
     return runs
 
 
+def _text_width(text: str, size: float) -> float:
+    """Printed width of a text in a Japanese font: a full-width or ambiguous character (●, ○, ①)
+    is one em, any other half of one."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text) * size
+
+
+def split_joined_labels(blocks: list[Block], is_label: Callable[[str], bool]) -> dict[int, tuple[Block, Block, Block]]:
+    """Lines that ingest joined across a label column and the column beside it ("自治会 ●見守りに…":
+    a row's label and the first line of its items on one baseline, a word space apart), split
+    again where the white space is: the label and the rest, each with the box its text fills
+    (measured from the line's two ends). Only where the line starts at the left edge of other
+    labels (bare or joined alike), so that a column of labels is what is split.
+    Returns {id(label block): (label block, rest block, the joined block)}; `blocks` is changed."""
+    joined: list[tuple[int, str, str]] = []
+    edges: list[float] = []
+    for i, b in enumerate(blocks):
+        ln = b.line
+        if ln is None or ln.bbox is None:
+            continue
+        if is_label(ln.text):
+            edges.append(ln.bbox[0])
+            continue
+        head, _, rest = ln.text.strip().partition(" ")
+        if rest.strip() and is_label(head):
+            joined.append((i, head, rest.strip()))
+            edges.append(ln.bbox[0])
+    out: dict[int, tuple[Block, Block, Block]] = {}
+    for i, head, rest in reversed(joined):
+        ln = blocks[i].line
+        if sum(1 for e in edges if abs(e - ln.bbox[0]) <= 4) < 2:
+            continue
+        size = ln.size or 10.0
+        x0, y0, x1, y1 = ln.bbox
+        label = Block(kind="line", line=ln.model_copy(update={
+            "text": head, "bbox": (x0, y0, min(x1, x0 + _text_width(head, size)), y1)}))
+        items = Block(kind="line", line=ln.model_copy(update={
+            "text": rest, "bbox": (max(x0, x1 - _text_width(rest, size)), y0, x1, y1)}))
+        out[id(label.line)] = (label, items, blocks[i])
+        blocks[i:i + 1] = [label, items]
+    return out
+
+
+def _unsplit(blocks: list[Block], split: dict[int, tuple[Block, Block, Block]]) -> list[Block]:
+    """The joined lines back where no table took either piece."""
+    left = {id(b) for b in blocks}
+    restore = {id(p[1]): p for p in split.values() if id(p[0]) in left and id(p[1]) in left}
+    out = []
+    for b in blocks:
+        pieces = split.get(id(b.line)) if b.line is not None else None
+        if pieces is not None and id(pieces[1]) in restore:
+            out.append(pieces[2])
+        elif id(b) not in restore:
+            out.append(b)
+    return out
+
+
 def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Callable[[str], bool]) -> Page:
     """The page with each borderless table of labels down its first column (actor rows) turned
     into a two-column Table block: each label's row runs from its top to the next label's top."""
-    line_blocks = [b for b in page.blocks if b.line is not None and b.line.bbox is not None]
+    blocks = list(page.blocks)
+    split = split_joined_labels(blocks, is_label)
+    line_blocks = [b for b in blocks if b.line is not None and b.line.bbox is not None]
     if len(line_blocks) < 3:
         return page
-    blocks = list(page.blocks)
     for labels in _label_columns([b.line for b in line_blocks], is_label):
         left, label_right = labels[0].bbox[0], max(ln.bbox[2] for ln in labels)
         top = labels[0].bbox[1] - 3
         # the table ends at the first line below its last label that starts in the label column
         # (a heading, the next section) or that is a heading or section marker
         ends = [ln.bbox[1] for ln in (b.line for b in line_blocks)
-                if ln.bbox[1] > labels[-1].bbox[3] and (ln.bbox[0] < label_right or stops(ln.text))]
+                if ln.bbox[1] > labels[-1].bbox[3] and ln.bbox[2] > left
+                and (ln.bbox[0] < label_right or stops(ln.text))]
         bottom = min(ends, default=float("inf"))
         right = [b.line for b in line_blocks if b.line.bbox[0] >= label_right + 4
                  and top <= b.line.bbox[1] < bottom and not stops(b.line.text)]
@@ -202,4 +262,4 @@ def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Call
                       n_rows=len(labels), n_cols=2, cells=cells)
         blocks = _in_place_of(blocks, members, table)
         line_blocks = [b for b in line_blocks if id(b.line) not in members]
-    return page.model_copy(update={"blocks": blocks})
+    return page.model_copy(update={"blocks": _unsplit(blocks, split) if split else blocks})
