@@ -178,3 +178,24 @@ def test_labels_in_the_right_column_are_not_cut_by_lines_of_the_left_column(extr
     assert [(r.local_code, r.actor.value, r.text) for r in seg.roles] == [
         ("1.1", "市民", "あいさつを交わします。"), ("1.1", "市民", "回覧板を回します。"),
         ("1.1", "地域", "見守りに加わります。"), ("1.1", "行政", "窓口を知らせます。")]
+
+
+def test_a_borderless_header_row_at_the_foot_of_a_page_heads_the_rows_on_the_next(extract_file, pdf):
+    # no rules, no fills: the labels at the foot of the page, their items at the top of the next
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 760, "それぞれの役割", size=11)
+    for x, label in ((60, "住民"), (200, "社会福祉協議会"), (340, "町")):
+        pdf.text(x, 780, label, size=9)
+    pdf.new_page()
+    pdf.text(60, 80, "○あいさつを交わし", size=9)
+    pdf.text(69, 92.5, "ます。", size=9)
+    pdf.text(60, 105, "○回覧板を回します。", size=9)
+    pdf.text(200, 80, "○講座を開きます。", size=9)
+    pdf.text(340, 80, "○窓口を知らせます。", size=9)
+    pdf.text(60, 140, "基本施策1-2 居場所", size=12)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.local_code, r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
+        ("1.1", "市民", "住民", "あいさつを交わします。"), ("1.1", "市民", "住民", "回覧板を回します。"),
+        ("1.1", "社協", "社会福祉協議会", "講座を開きます。"), ("1.1", "行政", "町", "窓口を知らせます。")]
+

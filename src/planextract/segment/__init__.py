@@ -31,7 +31,7 @@ from .facts import text_to_facts
 from .focus import attribute_focus_groups
 from .misplaced import drop_misplaced_policies, misplaced_policies, order_by_printed_numbers
 from .narration import Narration
-from .blocks import borderless_tables, label_column_tables
+from .blocks import BorderlessTables, label_column_tables
 from .outline import LEADERS, OutlineEntry, document_outline, label_reader, outline_key
 from .paragraphs import PAST_TENSE as _PAST, Para, lines_to_paragraphs, para_items
 
@@ -489,6 +489,7 @@ class Segmenter:
         from .tables import TableReader
 
         tables = TableReader(self)
+        borderless_tables = BorderlessTables(self.is_column_label, self.ends_table)
         pending_lines = []
 
         def flush():
@@ -502,7 +503,7 @@ class Segmenter:
                 self.set_aside(page, "unreadable text (fonts without a Unicode map)")
                 continue
             # step 2: blocks. Tables printed without rules, found by their row of column labels.
-            page = borderless_tables(page, self.is_column_label, self.ends_table)
+            page = borderless_tables(page)
             page = label_column_tables(page, self.is_column_label, self.ends_table)
             for block in page.blocks:
                 if block.kind == "line":

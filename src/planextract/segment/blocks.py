@@ -95,47 +95,94 @@ def _pieces_in_columns(ln: Line, header: list[Line], edges: list[tuple[float, fl
     return out
 
 
-def borderless_tables(page: Page, is_label: Callable[[str], bool], stops: Callable[[str], bool]) -> Page:
-    """The page with each table printed without rules (found by its header row of labels) turned
-    into a Table block in place of its lines. `stops(text)`: a heading or section marker, which
-    ends the table."""
-    line_blocks = [b for b in page.blocks if b.line is not None and b.line.bbox is not None]
-    if len(line_blocks) < 3:
-        return page
-    headers = _header_rows([b.line for b in line_blocks], is_label)
-    if not headers:
-        return page
-    blocks = list(page.blocks)
-    right = page.width or max(b.line.bbox[2] for b in line_blocks)
-    for header in headers:
-        edges = _column_edges(header, right)
-        top = max(ln.bbox[3] for ln in header)
-        below = sorted((b.line for b in line_blocks if b.line.bbox[1] >= top - 1 and b.line not in header),
-                       key=lambda ln: (ln.bbox[1], ln.bbox[0]))
-        body: list[tuple[int, Line]] = []
-        last_y = top
-        used: list[Line] = []
-        for ln in below:
-            placed = _pieces_in_columns(ln, header, edges)
-            size = ln.size or 10.0
-            if placed is None or stops(ln.text) or ln.bbox[1] - last_y > 3.5 * size:
-                break
-            body += placed
-            used.append(ln)
-            last_y = max(last_y, ln.bbox[3])
+def _body_under(header: list[Line], edges: list[tuple[float, float]], below: list[Line], top: float,
+                stops: Callable[[str], bool]) -> tuple[list[tuple[int, Line]], list[Line], float]:
+    """The lines of a borderless table's body, read down from `top` while each fits the header's
+    columns and follows the one before closely (the first may stand a row's padding below the
+    header; inside the body a blank of more than 1.5 lines, where no column has text, ends it:
+    what follows is a note or a box of its own): (column, piece) pairs, the lines used, the bottom."""
+    body: list[tuple[int, Line]] = []
+    used: list[Line] = []
+    last_y = top
+    for ln in sorted(below, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+        placed = _pieces_in_columns(ln, header, edges)
+        size = ln.size or 10.0
+        if placed is None or stops(ln.text) or ln.bbox[1] - last_y > 3.5 * size:
+            break
+        body += placed
+        used.append(ln)
+        last_y = max(last_y, ln.bbox[3])
+    return body, used, last_y
+
+
+def _body_cells(body: list[tuple[int, Line]], n_cols: int, row: int) -> list[Cell]:
+    cells = []
+    for k in range(n_cols):
+        lines = sorted((ln for c, ln in body if c == k), key=lambda x: (x.bbox[1], x.bbox[0]))
+        if lines:
+            cells.append(Cell(row=row, col=k, bbox=_box(lines), lines=lines))
+    return cells
+
+
+class BorderlessTables:
+    """Blocks step over a document's pages in order: each table printed without rules, found by
+    its header row of labels, becomes a Table block in place of its lines. A header row alone at
+    the foot of a page (its rows carried over the break) is a table of its own row, and the lines
+    at the top of the next page that fit its columns are the rows: a one-row table of as many
+    columns, which the table reader reads under that header. `stops(text)`: a heading or section
+    marker, which ends a table."""
+
+    def __init__(self, is_label: Callable[[str], bool], stops: Callable[[str], bool]):
+        self.is_label, self.stops = is_label, stops
+        self.carried: tuple[list[Line], list[tuple[float, float]], int] | None = None  # header alone
+
+    def __call__(self, page: Page) -> Page:
+        carried, self.carried = self.carried, None
+        line_blocks = [b for b in page.blocks if b.line is not None and b.line.bbox is not None]
+        blocks = list(page.blocks)
+        if carried is not None and carried[2] + 1 == page.number and line_blocks:
+            blocks, line_blocks = self._rows_carried(page, blocks, line_blocks, *carried[:2])
+        if len(line_blocks) < 3:
+            return page.model_copy(update={"blocks": blocks})
+        headers = _header_rows([b.line for b in line_blocks], self.is_label)
+        right = page.width or max(b.line.bbox[2] for b in line_blocks)
+        for header in headers:
+            edges = _column_edges(header, right)
+            top = max(ln.bbox[3] for ln in header)
+            below = [b.line for b in line_blocks if b.line.bbox[1] >= top - 1 and b.line not in header]
+            body, used, last_y = _body_under(header, edges, below, top, self.stops)
+            if not body and any(ln.bbox[2] > edges[0][0] and ln.bbox[0] < edges[-1][1] for ln in below):
+                continue  # not a table's header, or its rows are not where they can be read
+            cells = [Cell(row=0, col=k, bbox=ln.bbox, lines=[ln]) for k, ln in enumerate(header)]
+            cells += _body_cells(body, len(header), 1)
+            if not body:  # nothing under it on this page: its rows follow the break
+                self.carried = (header, edges, page.number)
+            members = {id(ln) for ln in header} | {id(ln) for ln in used}
+            bbox = (edges[0][0], min(ln.bbox[1] for ln in header), edges[-1][1], last_y)
+            table = Table(page=page.number, bbox=bbox, n_rows=2 if body else 1, n_cols=len(header), cells=cells)
+            blocks = _in_place_of(blocks, members, table)
+            line_blocks = [b for b in line_blocks if id(b.line) not in members]
+        return page.model_copy(update={"blocks": blocks})
+
+    def _rows_carried(self, page: Page, blocks: list[Block], line_blocks: list[Block], header: list[Line],
+                      edges: list[tuple[float, float]]) -> tuple[list[Block], list[Block]]:
+        """The rows of a header left alone at the foot of the page before: the lines from the top
+        of this page that fit its columns, as a one-row table before everything else."""
+        lines = [b.line for b in line_blocks]
+        top = min(ln.bbox[1] for ln in lines)
+        body, used, last_y = _body_under(header, edges, lines, top, self.stops)
         if not body:
-            continue
-        cells = [Cell(row=0, col=k, bbox=ln.bbox, lines=[ln]) for k, ln in enumerate(header)]
-        for k in range(len(header)):
-            lines = sorted((ln for c, ln in body if c == k), key=lambda x: (x.bbox[1], x.bbox[0]))
-            if lines:
-                cells.append(Cell(row=1, col=k, bbox=_box(lines), lines=lines))
-        members = {id(ln) for ln in header} | {id(ln) for ln in used}
-        bbox = (edges[0][0], min(ln.bbox[1] for ln in header), edges[-1][1], last_y)
-        table = Table(page=page.number, bbox=bbox, n_rows=2, n_cols=len(header), cells=cells)
+            return blocks, line_blocks
+        members = {id(ln) for ln in used}
+        table = Table(page=page.number, bbox=(edges[0][0], top, edges[-1][1], last_y), n_rows=1,
+                      n_cols=len(header), cells=_body_cells(body, len(header), 0))
         blocks = _in_place_of(blocks, members, table)
-        line_blocks = [b for b in line_blocks if id(b.line) not in members]
-    return page.model_copy(update={"blocks": blocks})
+        return blocks, [b for b in line_blocks if id(b.line) not in members]
+
+
+def borderless_tables(page: Page, is_label: Callable[[str], bool], stops: Callable[[str], bool]) -> Page:
+    """One page's borderless tables found by their header row (see BorderlessTables)."""
+    return BorderlessTables(is_label, stops)(page)
 
 
 def _label_columns(lines: list[Line], is_label: Callable[[str], bool]) -> list[list[Line]]:
