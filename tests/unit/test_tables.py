@@ -199,3 +199,19 @@ def test_a_borderless_header_row_at_the_foot_of_a_page_heads_the_rows_on_the_nex
         ("1.1", "市民", "住民", "あいさつを交わします。"), ("1.1", "市民", "住民", "回覧板を回します。"),
         ("1.1", "社協", "社会福祉協議会", "講座を開きます。"), ("1.1", "行政", "町", "窓口を知らせます。")]
 
+
+def test_a_note_under_a_borderless_table_is_not_its_last_item(extract_file, pdf):
+    # a note two lines below the table's last line, in its first column: the blank ends the table
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 115, "それぞれの役割", size=11)
+    for x, label in ((60, "住民"), (200, "社会福祉協議会"), (340, "町")):
+        pdf.text(x, 140, label, size=9)
+    pdf.text(60, 160, "○あいさつを交わします。", size=9)
+    pdf.text(200, 160, "○講座を開きます。", size=9)
+    pdf.text(340, 160, "○窓口を知らせます。", size=9)
+    pdf.text(66, 190, "トピックス", size=9)
+    pdf.text(66, 203, "見守りとは、日ごろの声かけのことです。", size=9)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [
+        ("市民", "あいさつを交わします。"), ("社協", "講座を開きます。"), ("行政", "窓口を知らせます。")]

@@ -107,7 +107,7 @@ def _body_under(header: list[Line], edges: list[tuple[float, float]], below: lis
     for ln in sorted(below, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
         placed = _pieces_in_columns(ln, header, edges)
         size = ln.size or 10.0
-        if placed is None or stops(ln.text) or ln.bbox[1] - last_y > 3.5 * size:
+        if placed is None or stops(ln.text) or ln.bbox[1] - last_y > (1.5 if body else 3.5) * size:
             break
         body += placed
         used.append(ln)
