@@ -215,3 +215,59 @@ def test_a_note_under_a_borderless_table_is_not_its_last_item(extract_file, pdf)
     seg = extract_file("plan.pdf", pdf)
     assert [(r.actor.value, r.text) for r in seg.roles] == [
         ("市民", "あいさつを交わします。"), ("社協", "講座を開きます。"), ("行政", "窓口を知らせます。")]
+
+
+def _band(page, rect, fill=(0.9, 0.9, 0.9)):
+    shape = page.new_shape()
+    shape.draw_rect(pymupdf.Rect(*rect))
+    shape.finish(color=None, fill=fill)
+    shape.commit()
+
+
+def test_a_header_row_shaded_as_one_band_takes_its_columns_from_the_channels_between_labels(tmp_path, rules, pdf):
+    # one grey band behind the whole header row, the body on white under it, no rules
+    _band(pdf.page, (56, 100, 416, 118))
+    for x, label in ((60, "施策"), (180, "取組"), (300, "担当")):
+        pdf.page.insert_text((x, 112), label, fontname="japan", fontsize=9)
+    pdf.page.insert_text((60, 134), "（1）見守りの推進", fontname="japan", fontsize=9)
+    pdf.page.insert_text((180, 134), "○声をかけます", fontname="japan", fontsize=9)
+    pdf.page.insert_text((180, 146.5), "○訪問します", fontname="japan", fontsize=9)
+    pdf.page.insert_text((300, 134), "福祉課", fontname="japan", fontsize=9)
+    pdf.page.insert_text((60, 200), "この計画の推進には、市民、地域、行政が連携して取り組みます。", fontname="japan", fontsize=10)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    tables = _tables(doc)
+    assert len(tables) == 1 and (tables[0].n_rows, tables[0].n_cols) == (2, 3)
+    texts = _cell_texts(tables[0])
+    assert [texts[(0, k)] for k in range(3)] == ["施策", "取組", "担当"]
+    assert [texts[(1, k)] for k in range(3)] == ["（1）見守りの推進", "○声をかけます / ○訪問します", "福祉課"]
+    assert [b.line.text for b in doc.pages[0].blocks if b.line] == [
+        "この計画の推進には、市民、地域、行政が連携して取り組みます。"]
+
+
+def test_a_shaded_header_row_over_a_white_body_reaches_down_to_its_last_row(tmp_path, rules, pdf):
+    # header cells shaded one by one, the rows under it on white: a row per actor, apart by a blank
+    _fill_table(pdf.page, 56, 100, [80, 280], [[["主体"], ["取組"]]])
+    rows = (("市民", ["●あいさつを交わします", "●回覧板を回します"]), ("行政", ["●窓口を知らせます"]))
+    y = 136
+    for label, items in rows:
+        pdf.page.insert_text((60, y), label, fontname="japan", fontsize=9)
+        for i, item in enumerate(items):
+            pdf.page.insert_text((140, y + 12.5 * i), item, fontname="japan", fontsize=9)
+        y += 12.5 * len(items) + 8
+    pdf.page.insert_text((60, y + 40), "第4章　計画の推進", fontname="japan", fontsize=14)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    tables = _tables(doc)
+    assert len(tables) == 1 and (tables[0].n_rows, tables[0].n_cols) == (3, 2)
+    texts = _cell_texts(tables[0])
+    assert texts == {(0, 0): "主体", (0, 1): "取組", (1, 0): "市民", (1, 1): "●あいさつを交わします / ●回覧板を回します",
+                     (2, 0): "行政", (2, 1): "●窓口を知らせます"}
+
+
+def test_a_heading_band_with_number_and_title_apart_is_not_a_table(tmp_path, rules, pdf):
+    _band(pdf.page, (56, 100, 539, 122), fill=(0.85, 0.92, 0.98))
+    pdf.page.insert_text((60, 116), "基本目標１", fontname="japan", fontsize=12)
+    pdf.page.insert_text((150, 116), "見守りのまちづくり", fontname="japan", fontsize=12)
+    pdf.page.insert_text((60, 140), "地域で支え合う関係づくりを進めるため、見守りの担い手を育てます。", fontname="japan", fontsize=10)
+    pdf.page.insert_text((60, 154), "・声かけ運動", fontname="japan", fontsize=10)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert not _tables(doc)

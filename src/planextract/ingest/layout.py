@@ -286,7 +286,7 @@ def _nearest(edges: list[float], v: float) -> int:
 
 
 def fills_to_grids(rects: list[tuple[float, float, float, float]],
-                   known_columns: Iterable[list[float]] = ()) -> list[Grid]:
+                   known_columns: Iterable[list[float]] = (), lines: list[RawLine] = ()) -> list[Grid]:
     """Tables drawn with background fills only (a grey header row, a grey first column, no
     rules): each group of abutting fills with two columns or more is a grid. The fills' edges are
     the borders: the header row's cells give the columns, the label column's cells the rows.
@@ -294,7 +294,10 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]],
     (the body, printed on white) are cells of their own.
     A column of fills alone is the first column of a table whose header row a page or column
     break left behind, when it has the left and right edges of the first column of a table met
-    before (`known_columns`: the column edges of those tables): it takes that table's columns."""
+    before (`known_columns`: the column edges of those tables): it takes that table's columns.
+    With the page's `lines`: a header row shaded as one band takes its columns from the white
+    channels between its labels (band_columns), and a header row whose body is not shaded
+    reaches down over the lines under it that keep to its columns (body_rows)."""
     known = [xs for xs in known_columns if len(xs) >= 3]
     parent = list(range(len(rects)))
 
@@ -317,30 +320,91 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]],
         ys = _fill_edges([v for r in group for v in (r[1], r[3])])
         if len(xs) == 2:  # a single column of fills: a table's only when it continues one
             xs = next((k for k in known if abs(k[0] - xs[0]) <= FILL_GAP and abs(k[1] - xs[1]) <= FILL_GAP), xs)
-        elif len(group) < 2:
+        if len(group) == 1 and len(xs) == 2 and lines:
+            xs = band_columns(group[0], lines) or xs
+            if len(xs) > 2 and body_rows(xs, ys[-1], lines) is None:
+                continue  # labels side by side in a band (a heading's number and title), no table under
+            group = []  # the band is the background of the header row's cells, not a cell
+        elif len(group) < 2 and len(xs) == 2:
             continue
         if len(xs) < 3 or len(ys) < 2:
             continue  # no columns to read
-        taken: dict[tuple[int, int], GridCell] = {}
-        cells = []
-        for r in sorted(group, key=lambda r: (r[1], r[0])):
-            i0, i1 = _nearest(xs, r[0]), _nearest(xs, r[2])
-            j0, j1 = _nearest(ys, r[1]), _nearest(ys, r[3])
-            spots = [(i, j) for i in range(i0, i1) for j in range(j0, j1)]
-            if not spots or any(s in taken for s in spots):
-                continue  # a fill inside another one (a badge in a cell): not a cell of its own
-            cell = GridCell(row=j0, col=i0, row_span=j1 - j0, col_span=i1 - i0,
-                            bbox=(xs[i0], ys[j0], xs[i1], ys[j1]))
-            cells.append(cell)
-            taken.update((s, cell) for s in spots)
-        for i in range(len(xs) - 1):
-            for j in range(len(ys) - 1):
-                if (i, j) not in taken:
-                    cells.append(GridCell(row=j, col=i, row_span=1, col_span=1,
-                                          bbox=(xs[i], ys[j], xs[i + 1], ys[j + 1])))
-        cells.sort(key=lambda c: (c.row, c.col))
-        out.append(Grid(bbox=(xs[0], ys[0], xs[-1], ys[-1]), xs=xs, ys=ys, cells=cells))
+        if len(ys) == 2 and lines:  # a header row alone: its body, printed on white, under it
+            ys = ys + (body_rows(xs, ys[-1], lines) or [])
+        out.append(_grid_of(xs, ys, group))
     return out
+
+
+def _grid_of(xs: list[float], ys: list[float], fills: list[tuple]) -> Grid:
+    taken: dict[tuple[int, int], GridCell] = {}
+    cells = []
+    for r in sorted(fills, key=lambda r: (r[1], r[0])):
+        i0, i1 = _nearest(xs, r[0]), _nearest(xs, r[2])
+        j0, j1 = _nearest(ys, r[1]), _nearest(ys, r[3])
+        spots = [(i, j) for i in range(i0, i1) for j in range(j0, j1)]
+        if not spots or any(s in taken for s in spots):
+            continue  # a fill inside another one (a badge in a cell): not a cell of its own
+        cell = GridCell(row=j0, col=i0, row_span=j1 - j0, col_span=i1 - i0, bbox=(xs[i0], ys[j0], xs[i1], ys[j1]))
+        cells.append(cell)
+        taken.update((s, cell) for s in spots)
+    for i in range(len(xs) - 1):
+        for j in range(len(ys) - 1):
+            if (i, j) not in taken:
+                cells.append(GridCell(row=j, col=i, row_span=1, col_span=1, bbox=(xs[i], ys[j], xs[i + 1], ys[j + 1])))
+    cells.sort(key=lambda c: (c.row, c.col))
+    return Grid(bbox=(xs[0], ys[0], xs[-1], ys[-1]), xs=xs, ys=ys, cells=cells)
+
+
+BAND_LINES = 4  # a header band is at most this many lines tall (a taller fill is a panel)
+
+
+def band_columns(band: tuple, lines: list[RawLine]) -> list[float] | None:
+    """Column borders of a header row shaded as one band: two or more labels side by side in it,
+    white channels between them (no line of the band crosses from one label's start to the
+    next). Text is set a little inside its cell, so a border lies just left of each label."""
+    x0, y0, x1, y1 = band
+    inside = [ln for ln in lines if not ln.vertical and x0 <= ln.cx <= x1 and y0 <= ln.cy <= y1]
+    if not inside or y1 - y0 > BAND_LINES * max(ln.size for ln in inside) + 8:
+        return None
+    starts: list[float] = []
+    for e in sorted(ln.bbox[0] for ln in inside):
+        if not starts or e - starts[-1] > SNAP:
+            starts.append(e)
+    if len(starts) < 2:
+        return None
+    xs = [x0]
+    for k, e in enumerate(starts[1:], 1):
+        before = max(ln.bbox[2] for ln in inside if ln.bbox[0] < e - SNAP)
+        if before > e - SNAP:
+            return None  # a line runs across: one text, not labels side by side
+        xs.append(e - min(4.0, (e - before) / 2))
+    return xs + [x1]
+
+
+def body_rows(xs: list[float], top: float, lines: list[RawLine]) -> list[float] | None:
+    """Row borders under a header row (columns `xs`, its bottom at `top`) whose body is printed
+    on white: the lines under it that keep inside one column each, read down while they follow
+    closely (the first line within a row's padding of the header; then a blank of more than
+    1.5 lines where no column has text ends the table). A blank where a new line starts in the
+    first column is a border between rows. None when the lines under it do not fill two columns."""
+    x0, x1 = xs[0], xs[-1]
+    under = sorted((ln for ln in lines if not ln.vertical and ln.bbox[1] >= top - 1
+                    and ln.bbox[0] < x1 - 1 and ln.bbox[2] > x0 + 1), key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+    borders: list[float] = []
+    cols: set[int] = set()
+    last = top
+    for ln in under:
+        em = ln.size if ln.size > 0 else 10.0
+        k = max(0, min(len(xs) - 2, sum(1 for x in xs[1:-1] if ln.bbox[0] >= x - 1)))
+        if ln.bbox[1] - last > (1.5 if cols else 3.5) * em or ln.bbox[0] < x0 - 2 or ln.bbox[2] > xs[k + 1] + 2:
+            break  # past the table, or a line across its borders (a paragraph under it)
+        if cols and k == 0 and ln.bbox[1] - last >= 0.6 * em:
+            borders.append((last + ln.bbox[1]) / 2)
+        cols.add(k)
+        last = max(last, ln.bbox[3])
+    if len(cols) < 2:
+        return None
+    return borders + [last + 2]
 
 
 def assign_lines_to_cells(grid: Grid, lines: list[RawLine]) -> list[RawLine]:

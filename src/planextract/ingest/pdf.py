@@ -567,7 +567,7 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
             lines = _take_lines(grid, lines, grids, need=2)
         # tables drawn with background fills only; a fill inside a ruled table is its shading
         fills = drawings_to_fills(drawings, page.rect.width, page.rect.height)
-        for grid in fills_to_grids(fills, fill_columns):
+        for grid in fills_to_grids(fills, fill_columns, lines):
             if not any(_boxes_meet(grid.bbox, g.bbox) for g in grids):
                 # a row of fills alone may be a heading's label box and title band: three cells
                 lines = _take_lines(grid, lines, grids, need=2 if grid.n_rows >= 2 else 3)
