@@ -271,3 +271,48 @@ def test_a_heading_band_with_number_and_title_apart_is_not_a_table(tmp_path, rul
     pdf.page.insert_text((60, 154), "・声かけ運動", fontname="japan", fontsize=10)
     doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
     assert not _tables(doc)
+
+
+# ----------------------------------------------------------------------------- header rows without rules
+
+
+def test_labels_of_narrow_columns_joined_and_wrapped_are_still_a_header_row(extract_file, pdf):
+    # five narrow columns in the left half of the page, the right half another column of text:
+    # ingest joins neighbouring labels ("市民一人 地区"), a long label wraps (市民一人 / ひとり),
+    # and the page's other column stands on the same baselines; none of it hides the header row
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 115, "それぞれの役割", size=11)
+    xs = [60 + 46.3 * k for k in range(5)]
+    for x, label in zip(xs, ["市民一人", "地区", "社会福祉", "社協", "県"]):
+        pdf.text(x, 140, label, size=9)
+    pdf.text(xs[0], 152.5, "ひとり", size=9)
+    pdf.text(xs[2], 152.5, "法人", size=9)
+    for k, item in enumerate(["●見守り", "●声かけ", "●講座", "●相談", "－"]):
+        pdf.text(xs[k], 172, item, size=9)
+    pdf.text(xs[0] + 9, 184.5, "ます。", size=9)
+    pdf.text(xs[1] + 9, 184.5, "します。", size=9)
+    for k in range(6):  # the other column of the page, on the same baselines
+        pdf.text(320, 140 + 12.5 * k, "本市では、地域福祉への関心が高まって", size=9)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
+        ("市民", "市民一人ひとり", "見守ります。"), ("地域", "地区", "声かけします。"),
+        ("専門職", "社会福祉法人", "講座"), ("社協", "社協", "相談")]
+
+
+def test_a_cell_that_overran_into_the_next_is_split_at_the_next_cell_s_item_mark(extract_file, pdf):
+    # the first cell's last line runs to the next cell's first item, no white space between:
+    # ingest reads one line "訪問（NPO）●講座を"; the next cell's item starts at its mark
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 115, "それぞれの役割", size=11)
+    for x, label in ((60, "市民"), (130, "社協"), (200, "行政")):
+        pdf.text(x, 140, label, size=9)
+    pdf.text(60, 160, "●あいさつ", size=9)
+    pdf.text(60, 172.5, "訪問（NPO）", size=9)
+    pdf.text(130, 172.5, "●講座を", size=9)
+    pdf.text(139, 185, "開きます", size=9)
+    pdf.text(200, 160, "●窓口", size=9)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [
+        ("市民", "あいさつ訪問（NPO）"), ("社協", "講座を開きます"), ("行政", "窓口")]

@@ -12,30 +12,83 @@ Such a region becomes a Table block, so that the table reader reads it like a ru
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 
 from ..models import Block, Cell, Line, Page, Table
 
 ROW_TOL = 3.0  # points: lines whose vertical centres are this close sit on one baseline
+_ITEM_MARK = re.compile(r"[●○◆◇■□・▶▷◎]")  # marks that open an item in a cell
 
 
 def _centre_y(ln: Line) -> float:
     return (ln.bbox[1] + ln.bbox[3]) / 2
 
 
-def _header_rows(lines: list[Line], is_label: Callable[[str], bool]) -> list[list[Line]]:
-    """Runs of two or more column labels on one baseline, left to right."""
+def _baseline_rows(lines: list[Line]) -> list[list[Line]]:
     rows: list[list[Line]] = []
     for ln in sorted(lines, key=_centre_y):
         if rows and abs(_centre_y(rows[-1][0]) - _centre_y(ln)) <= ROW_TOL:
             rows[-1].append(ln)
         else:
             rows.append([ln])
+    return [sorted(row, key=lambda ln: ln.bbox[0]) for row in rows]
+
+
+def _pieces(ln: Line) -> list[Line]:
+    """A line as the pieces ingest joined with a space (labels of narrow columns standing closer
+    than the gap that joins one line's pieces), each with the box its text fills: the first from
+    the line's left end, the last to its right end, any between spread evenly."""
+    parts = ln.text.split()
+    if len(parts) <= 1:
+        return [ln]
+    size = ln.size or 10.0
+    widths = [_text_width(t, size) for t in parts]
+    x0, y0, x1, y1 = ln.bbox
+    gap = max(0.0, (x1 - x0 - sum(widths)) / (len(parts) - 1))
+    out, x = [], x0
+    for t, w in zip(parts, widths):
+        out.append(ln.model_copy(update={"text": t, "bbox": (x, y0, min(x + w, x1), y1)}))
+        x += w + gap
+    return out
+
+
+def _header_rows(lines: list[Line], is_label: Callable[[str], bool]) -> list[tuple[list[Line], set[int]]]:
+    """Runs of two or more column labels side by side on one baseline, left to right, each with
+    the ids of the lines it is made of (other text on the baseline, the page's other column,
+    is not part of it). Labels joined into one line are split again (_pieces); a label wrapped
+    onto a second line (市民一人 / ひとり) is joined with the piece right under it that starts
+    where it starts."""
+    rows = _baseline_rows(lines)
     out = []
-    for row in rows:
-        if len(row) >= 2 and all(is_label(ln.text) for ln in row):
-            out.append(sorted(row, key=lambda ln: ln.bbox[0]))
+    for i, row in enumerate(rows):
+        pieces = [(pc, ln) for ln in row for pc in _pieces(ln)]
+        texts = [pc.text for pc, _ in pieces]
+        extra: dict[int, list[int]] = {}  # piece index → ids of the lines that continue it
+        reach = _centre_y(row[0]) + 1.7 * max(ln.size or 10.0 for ln in row)
+        below = [(pc, ln) for nxt in rows[i + 1:] if _centre_y(nxt[0]) <= reach for ln in nxt for pc in _pieces(ln)]
+        if below:  # the next line down (another column's lines may stand between, at other heights)
+            for k, (pc, _) in enumerate(pieces):
+                if is_label(texts[k]):
+                    continue
+                nxt = [(q, ln) for q, ln in below if abs(q.bbox[0] - pc.bbox[0]) <= 2]
+                if len(nxt) == 1 and len(_pieces(nxt[0][1])) == 1 and is_label(texts[k] + nxt[0][0].text):
+                    texts[k] += nxt[0][0].text
+                    extra[k] = [id(nxt[0][1])]
+        k = 0
+        while k < len(pieces):
+            j = k
+            while j < len(pieces) and is_label(texts[j]):
+                j += 1
+            if j - k >= 2:
+                run = range(k, j)
+                owners = {id(pieces[r][1]) for r in run}
+                if all(r in run for r, (_, ln) in enumerate(pieces) if id(ln) in owners):  # whole lines only
+                    header = [pieces[r][0].model_copy(update={"text": texts[r]}) if texts[r] != pieces[r][0].text
+                              else pieces[r][0] for r in run]
+                    out.append((header, owners | {x for r in run for x in extra.get(r, ())}))
+            k = max(j, k + 1)
     return out
 
 
@@ -53,12 +106,15 @@ def _in_place_of(blocks: list[Block], members: set[int], table: Table) -> list[B
 
 
 def _column_edges(header: list[Line], right: float) -> list[tuple[float, float]]:
-    """Each column runs from halfway after the previous label to halfway before the next one."""
+    """Each column runs from halfway after the previous label to halfway before the next one; the
+    last one at most as far past its label's start as the widest step between labels (beyond
+    it, text of the page's other column)."""
     centres = [(ln.bbox[0] + ln.bbox[2]) / 2 for ln in header]
+    step = max(b.bbox[0] - a.bbox[0] for a, b in zip(header, header[1:]))
     edges = []
     for k, c in enumerate(centres):
         left = (centres[k - 1] + c) / 2 if k else header[0].bbox[0] - (centres[1] - centres[0]) / 2
-        rgt = (c + centres[k + 1]) / 2 if k + 1 < len(centres) else right
+        rgt = (c + centres[k + 1]) / 2 if k + 1 < len(centres) else min(right, header[-1].bbox[0] + step)
         edges.append((left, rgt))
     return edges
 
@@ -84,6 +140,11 @@ def _pieces_in_columns(ln: Line, header: list[Line], edges: list[tuple[float, fl
     if last == first:
         return [(first, ln)]
     pieces = ln.text.split()
+    if len(pieces) == 1 and last == first + 1:
+        # two cells' text with no white space between (the first overran its cell): the next
+        # cell's text starts at its item mark
+        cut = [m.start() for m in _ITEM_MARK.finditer(ln.text) if m.start() > 0]
+        pieces = [ln.text[:cut[0]], ln.text[cut[0]:]] if len(cut) == 1 else pieces
     if len(pieces) != last - first + 1:
         return None
     out = []
@@ -105,6 +166,8 @@ def _body_under(header: list[Line], edges: list[tuple[float, float]], below: lis
     used: list[Line] = []
     last_y = top
     for ln in sorted(below, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+        if ln.bbox[0] >= edges[-1][1]:
+            continue  # the page's other column, beside the table
         placed = _pieces_in_columns(ln, header, edges)
         size = ln.size or 10.0
         if placed is None or stops(ln.text) or ln.bbox[1] - last_y > (1.5 if body else 3.5) * size:
@@ -146,10 +209,12 @@ class BorderlessTables:
             return page.model_copy(update={"blocks": blocks})
         headers = _header_rows([b.line for b in line_blocks], self.is_label)
         right = page.width or max(b.line.bbox[2] for b in line_blocks)
-        for header in headers:
+        for header, sources in headers:
+            if not all(any(id(b.line) == i for b in line_blocks) for i in sources):
+                continue  # its lines went into a table found before
             edges = _column_edges(header, right)
-            top = max(ln.bbox[3] for ln in header)
-            below = [b.line for b in line_blocks if b.line.bbox[1] >= top - 1 and b.line not in header]
+            top = max(b.line.bbox[3] for b in line_blocks if id(b.line) in sources)
+            below = [b.line for b in line_blocks if b.line.bbox[1] >= top - 1 and id(b.line) not in sources]
             body, used, last_y = _body_under(header, edges, below, top, self.stops)
             if not body and any(ln.bbox[2] > edges[0][0] and ln.bbox[0] < edges[-1][1] for ln in below):
                 continue  # not a table's header, or its rows are not where they can be read
@@ -157,7 +222,7 @@ class BorderlessTables:
             cells += _body_cells(body, len(header), 1)
             if not body:  # nothing under it on this page: its rows follow the break
                 self.carried = (header, edges, page.number)
-            members = {id(ln) for ln in header} | {id(ln) for ln in used}
+            members = sources | {id(ln) for ln in used}
             bbox = (edges[0][0], min(ln.bbox[1] for ln in header), edges[-1][1], last_y)
             table = Table(page=page.number, bbox=bbox, n_rows=2 if body else 1, n_cols=len(header), cells=cells)
             blocks = _in_place_of(blocks, members, table)
