@@ -316,3 +316,15 @@ def test_a_cell_that_overran_into_the_next_is_split_at_the_next_cell_s_item_mark
     seg = extract_file("plan.pdf", pdf)
     assert [(r.actor.value, r.text) for r in seg.roles] == [
         ("市民", "あいさつ訪問（NPO）"), ("社協", "講座を開きます"), ("行政", "窓口")]
+
+
+def test_a_page_of_thousands_of_fills_is_not_searched_for_tables():
+    # a hatch: thousands of fills sharing edges; pairing them would take seconds per page
+    import time
+
+    from planextract.ingest.layout import fills_to_grids
+
+    hatch = [(56, 10 + i * 0.01, 100, 500) for i in range(3000)] + [(100, 10 + i * 0.01, 150, 500) for i in range(3000)]
+    start = time.perf_counter()
+    assert fills_to_grids(hatch) == []
+    assert time.perf_counter() - start < 0.5

@@ -224,6 +224,9 @@ def grid_to_cells(group: list[Seg]) -> Grid | None:
 # ----------------------------------------------------------------------------- background fills
 
 FILL_GAP = 4.0  # fills drawn edge to edge, or a thin white rule apart, are cells of one table
+# A page with more fills than this is a drawing or a pattern (a map, a hatch), not shaded cells:
+# no table of fills is looked for there (pairing them would take time for nothing).
+MAX_FILLS = 1000
 
 
 def drawings_to_fills(drawings: list[dict], width: float, height: float) -> list[tuple[float, float, float, float]]:
@@ -298,6 +301,8 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]],
     With the page's `lines`: a header row shaded as one band takes its columns from the white
     channels between its labels (band_columns), and a header row whose body is not shaded
     reaches down over the lines under it that keep to its columns (body_rows)."""
+    if len(rects) > MAX_FILLS:
+        return []
     known = [xs for xs in known_columns if len(xs) >= 3]
     parent = list(range(len(rects)))
 
