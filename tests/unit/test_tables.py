@@ -328,3 +328,43 @@ def test_a_page_of_thousands_of_fills_is_not_searched_for_tables():
     start = time.perf_counter()
     assert fills_to_grids(hatch) == []
     assert time.perf_counter() - start < 0.5
+
+
+def test_rows_of_a_fill_table_carried_to_the_next_column_of_the_page_keep_its_columns(tmp_path, rules, pdf):
+    # a page in two columns: the table's header and first row at the foot of the left column,
+    # its next row at the top of the right one (first column shaded, no header repeated)
+    for k in range(40):
+        pdf.text(60, 80 + 15 * k, "本市では、地域福祉への関心が高まって")
+    _fill_table(pdf.page, 56, 700, [80, 150], [[["施策"], ["取組"]], [["（1）見守り"], ["○声をかけます"]]])
+    _fill_table(pdf.page, 310, 70, [80, 150], [[["（2）居場所"], ["○サロンを開きます"]]],
+                filled=lambda r, c: c == 0)
+    for k in range(30):
+        pdf.text(314, 120 + 15 * k, "本市では、地域福祉への関心が高まって")
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    tables = sorted(_tables(doc), key=lambda t: t.bbox[0])
+    assert [(t.n_rows, t.n_cols) for t in tables] == [(2, 2), (1, 2)]
+    assert _cell_texts(tables[1]) == {(0, 0): "（2）居場所", (0, 1): "○サロンを開きます"}
+
+
+def test_a_box_as_wide_as_a_table_s_first_column_under_text_is_not_its_rows(tmp_path, rules, pdf):
+    # a label box further down the page, as wide as the first column of the table above: rows
+    # carried over a break open their column, this box does not
+    _fill_table(pdf.page, 56, 100, [80, 150], [[["施策"], ["取組"]], [["（1）見守り"], ["○声をかけます"]]])
+    pdf.text(60, 200, "本市では、地域福祉への関心が高まっています。")
+    _fill_table(pdf.page, 56, 230, [80, 300], [[["重点目標２"], ["居場所のひろがり"]]], filled=lambda r, c: c == 0)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert [(t.n_rows, t.n_cols) for t in _tables(doc)] == [(2, 2)]
+
+
+def test_a_column_of_label_fills_under_a_heading_is_a_table_of_the_columns_met_before(tmp_path, rules, pdf):
+    # the next policy's table without its header row: labels shaded one under another, their
+    # items on white; under a heading, not at the top of the page, and still a table
+    _fill_table(pdf.page, 56, 100, [80, 200], [[["主体"], ["役割"]], [["区民"], ["○声をかけます"]]])
+    pdf.new_page()
+    pdf.text(60, 90, "（2）居場所づくり", size=12)
+    _fill_table(pdf.page, 56, 110, [80, 200], [[["区民"], ["○サロンに参加します"]], [["県"], ["○支援します"]]],
+                filled=lambda r, c: c == 0)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    tables = _tables(doc)
+    assert [(t.page, t.n_rows, t.n_cols) for t in tables] == [(1, 2, 2), (2, 2, 2)]
+    assert _cell_texts(tables[1]) == {(0, 0): "区民", (0, 1): "○サロンに参加します", (1, 0): "県", (1, 1): "○支援します"}

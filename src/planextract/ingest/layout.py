@@ -61,6 +61,7 @@ class Grid:
     xs: list[float]
     ys: list[float]
     cells: list[GridCell]
+    carried: bool = False  # rows of a table met before, its columns taken from it (after a break)
 
     @property
     def n_rows(self) -> int:
@@ -320,11 +321,17 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]],
     for i, r in enumerate(rects):
         groups.setdefault(find(i), []).append(r)
     out = []
-    for group in groups.values():
+    # tables with columns of their own first: a column of fills alone may continue one of them
+    # (the next column of the page)
+    for group in sorted(groups.values(), key=lambda g: len(_fill_edges([v for r in g for v in (r[0], r[2])])) < 3):
         xs = _fill_edges([v for r in group for v in (r[0], r[2])])
         ys = _fill_edges([v for r in group for v in (r[1], r[3])])
+        if len(xs) >= 3 and len(group) >= 2:
+            known.append(xs)
+        carried = False
         if len(xs) == 2:  # a single column of fills: a table's only when it continues one
-            xs = next((k for k in known if abs(k[0] - xs[0]) <= FILL_GAP and abs(k[1] - xs[1]) <= FILL_GAP), xs)
+            found = _continued_columns(xs, known)
+            carried, xs = found is not None, found or xs
         if len(group) == 1 and len(xs) == 2 and lines:
             xs = band_columns(group[0], lines) or xs
             if len(xs) > 2 and body_rows(xs, ys[-1], lines) is None:
@@ -336,8 +343,23 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]],
             continue  # no columns to read
         if len(ys) == 2 and lines:  # a header row alone: its body, printed on white, under it
             ys = ys + (body_rows(xs, ys[-1], lines) or [])
-        out.append(_grid_of(xs, ys, group))
+        grid = _grid_of(xs, ys, group)
+        grid.carried = carried
+        out.append(grid)
     return out
+
+
+def _continued_columns(first: list[float], known: list[list[float]]) -> list[float] | None:
+    """The columns of a table met before whose first column this column of fills continues: at
+    the same place (the next page), else as wide (the next column of a page in two columns: the
+    table's columns moved with it)."""
+    for k in known:
+        if abs(k[0] - first[0]) <= FILL_GAP and abs(k[1] - first[1]) <= FILL_GAP:
+            return k
+    for k in reversed(known):  # the latest table first
+        if abs((k[1] - k[0]) - (first[1] - first[0])) <= 1.0:
+            return [x + first[0] - k[0] for x in k]
+    return None
 
 
 def _grid_of(xs: list[float], ys: list[float], fills: list[tuple]) -> Grid:

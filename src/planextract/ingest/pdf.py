@@ -568,11 +568,15 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
         # tables drawn with background fills only; a fill inside a ruled table is its shading
         fills = drawings_to_fills(drawings, page.rect.width, page.rect.height)
         for grid in fills_to_grids(fills, fill_columns, lines):
-            if not any(_boxes_meet(grid.bbox, g.bbox) for g in grids):
-                # a row of fills alone may be a heading's label box and title band: three cells
-                lines = _take_lines(grid, lines, grids, need=2 if grid.n_rows >= 2 else 3)
-                if grids and grids[-1] is grid:
-                    fill_columns.append(grid.xs)
+            if any(_boxes_meet(grid.bbox, g.bbox) for g in grids):
+                continue
+            if grid.carried and grid.n_rows == 1 and not _opens_column(grid.bbox, lines, page.rect.width,
+                                                                        page.rect.height):
+                continue  # a row carried over a break opens its page or column; this is a box
+            # a row of fills alone may be a heading's label box and title band: three cells
+            lines = _take_lines(grid, lines, grids, need=2 if grid.n_rows >= 2 or grid.carried else 3)
+            if grids and grids[-1] is grid:
+                fill_columns.append(grid.xs)
         raw_pages.append(lines)
         grids_per_page.append(grids)
         sizes.append((page.rect.width, page.rect.height))
@@ -647,6 +651,12 @@ def _take_lines(grid, lines: list[RawLine], grids: list, need: int) -> list[RawL
             lines.extend(c.lines)
             c.lines = []
     return lines
+
+
+def _opens_column(bbox: tuple, lines: list[RawLine], width: float, height: float) -> bool:
+    """Nothing is printed above the box in its column but the page's margin (running heads)."""
+    return not any(ln.bbox[3] <= bbox[1] + 1 and ln.bbox[0] < bbox[2] and ln.bbox[2] > bbox[0]
+                   and not _in_margin(ln, width, height) for ln in lines)
 
 
 def _boxes_meet(a: tuple, b: tuple) -> bool:
