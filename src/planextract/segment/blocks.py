@@ -12,9 +12,12 @@ Such a region becomes a Table block, so that the table reader reads it like a ru
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
+from itertools import takewhile
 
 from ..models import Block, Cell, Line, Page, Table
 
@@ -67,7 +70,8 @@ def _header_rows(lines: list[Line], is_label: Callable[[str], bool]) -> list[tup
         texts = [pc.text for pc, _ in pieces]
         extra: dict[int, list[int]] = {}  # piece index → ids of the lines that continue it
         reach = _centre_y(row[0]) + 1.7 * max(ln.size or 10.0 for ln in row)
-        below = [(pc, ln) for nxt in rows[i + 1:] if _centre_y(nxt[0]) <= reach for ln in nxt for pc in _pieces(ln)]
+        below = [(pc, ln) for nxt in takewhile(lambda r: _centre_y(r[0]) <= reach, rows[i + 1:])
+                 for ln in nxt for pc in _pieces(ln)]
         if below:  # the next line down (another column's lines may stand between, at other heights)
             for k, (pc, _) in enumerate(pieces):
                 if is_label(texts[k]):
@@ -76,6 +80,7 @@ def _header_rows(lines: list[Line], is_label: Callable[[str], bool]) -> list[tup
                 if len(nxt) == 1 and len(_pieces(nxt[0][1])) == 1 and is_label(texts[k] + nxt[0][0].text):
                     texts[k] += nxt[0][0].text
                     extra[k] = [id(nxt[0][1])]
+        per_line = Counter(id(ln) for _, ln in pieces)
         k = 0
         while k < len(pieces):
             j = k
@@ -83,8 +88,9 @@ def _header_rows(lines: list[Line], is_label: Callable[[str], bool]) -> list[tup
                 j += 1
             if j - k >= 2:
                 run = range(k, j)
-                owners = {id(pieces[r][1]) for r in run}
-                if all(r in run for r, (_, ln) in enumerate(pieces) if id(ln) in owners):  # whole lines only
+                in_run = Counter(id(pieces[r][1]) for r in run)
+                owners = set(in_run)
+                if all(in_run[o] == per_line[o] for o in owners):  # whole lines only
                     header = [pieces[r][0].model_copy(update={"text": texts[r]}) if texts[r] != pieces[r][0].text
                               else pieces[r][0] for r in run]
                     out.append((header, owners | {x for r in run for x in extra.get(r, ())}))
@@ -210,7 +216,7 @@ class BorderlessTables:
         headers = _header_rows([b.line for b in line_blocks], self.is_label)
         right = page.width or max(b.line.bbox[2] for b in line_blocks)
         for header, sources in headers:
-            if not all(any(id(b.line) == i for b in line_blocks) for i in sources):
+            if not sources <= {id(b.line) for b in line_blocks}:
                 continue  # its lines went into a table found before
             edges = _column_edges(header, right)
             top = max(b.line.bbox[3] for b in line_blocks if id(b.line) in sources)
@@ -258,15 +264,18 @@ def _label_columns(lines: list[Line], is_label: Callable[[str], bool]) -> list[l
     for ln in lines:
         if is_label(ln.text):
             by_x.setdefault(round(ln.bbox[0] / 4), []).append(ln)
+    by_top = sorted(lines, key=lambda x: x.bbox[1])
+    tops = [x.bbox[1] for x in by_top]
     for group in by_x.values():
         group.sort(key=lambda x: x.bbox[1])
+        members = {id(x) for x in group}
         left, right = min(ln.bbox[0] for ln in group), max(ln.bbox[2] for ln in group)
         run: list[Line] = []
         for ln in group:
             if run:
                 # a line in the label column (not one of the page column to its left)
-                between = [x for x in lines if run[-1].bbox[3] <= x.bbox[1] < ln.bbox[1] and x.bbox[0] < right
-                           and x.bbox[2] > left and x not in group]
+                window = by_top[bisect.bisect_left(tops, run[-1].bbox[3]):bisect.bisect_left(tops, ln.bbox[1])]
+                between = [x for x in window if x.bbox[0] < right and x.bbox[2] > left and id(x) not in members]
                 if between:
                     if len(run) >= 2:
                         runs.append(run)
@@ -304,9 +313,10 @@ def split_joined_labels(blocks: list[Block], is_label: Callable[[str], bool]) ->
             joined.append((i, head, rest.strip()))
             edges.append(ln.bbox[0])
     out: dict[int, tuple[Block, Block, Block]] = {}
+    edges.sort()
     for i, head, rest in reversed(joined):
         ln = blocks[i].line
-        if sum(1 for e in edges if abs(e - ln.bbox[0]) <= 4) < 2:
+        if bisect.bisect_right(edges, ln.bbox[0] + 4) - bisect.bisect_left(edges, ln.bbox[0] - 4) < 2:
             continue
         size = ln.size or 10.0
         x0, y0, x1, y1 = ln.bbox
@@ -354,7 +364,9 @@ def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Call
                  and top <= b.line.bbox[1] < bottom and not stops(b.line.text)]
         # the items' column starts where the first item of a row starts, on its label's baseline;
         # lines starting further right belong to something else (the other column of the page)
-        firsts = [x.bbox[0] for x in right for lab in labels if abs(_centre_y(x) - _centre_y(lab)) <= ROW_TOL]
+        centres = sorted(_centre_y(lab) for lab in labels)
+        firsts = [x.bbox[0] for x in right
+                  if bisect.bisect_right(centres, _centre_y(x) + ROW_TOL) > bisect.bisect_left(centres, _centre_y(x) - ROW_TOL)]
         if firsts:
             item_left = min(firsts)
             right = [x for x in right if item_left - 2 <= x.bbox[0] <= item_left + 30]
