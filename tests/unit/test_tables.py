@@ -368,3 +368,37 @@ def test_a_column_of_label_fills_under_a_heading_is_a_table_of_the_columns_met_b
     tables = _tables(doc)
     assert [(t.page, t.n_rows, t.n_cols) for t in tables] == [(1, 2, 2), (2, 2, 2)]
     assert _cell_texts(tables[1]) == {(0, 0): "区民", (0, 1): "○サロンに参加します", (1, 0): "県", (1, 1): "○支援します"}
+
+
+# ----------------------------------------------------------------------------- rows split by a page break
+
+
+def test_an_item_cut_by_a_page_break_is_finished_by_the_text_atop_the_next_page(extract_file, pdf):
+    # actors across the header row, the header repeated after the break; the row split: each
+    # column's last item goes on, unmarked, at the top of the next page
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 700, "それぞれの役割")
+    pdf.table(60, 710, [200, 200], [[["市民"], ["行政"]], [["●あいさつを交わし", "ます。", "●見守りに"], ["●窓口を"]]])
+    pdf.new_page()
+    pdf.table(60, 60, [200, 200], [[["市民"], ["行政"]], [["加わります。", "●回覧板を回します。"], ["知らせます。"]]])
+    pdf.text(60, 160, "基本施策1-2 居場所", size=12)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [
+        ("市民", "あいさつを交わします。"), ("市民", "見守りに加わります。"), ("行政", "窓口を知らせます。"),
+        ("市民", "回覧板を回します。")]
+
+
+def test_the_rest_of_an_actor_row_split_by_a_page_break_keeps_its_actor(extract_file, pdf):
+    # actors down the first column; the last row goes on over the break without its label
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 720, "それぞれの役割")
+    pdf.table(60, 730, [80, 320], [[["市民"], ["●あいさつを交わします。"]], [["行政"], ["●窓口を", "●相談に"]]])
+    pdf.new_page()
+    pdf.table(60, 60, [80, 320], [[[""], ["応じます。", "●講座を開きます。"]], [["社協"], ["●支えます。"]]])
+    pdf.text(60, 160, "基本施策1-2 居場所", size=12)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [
+        ("市民", "あいさつを交わします。"), ("行政", "窓口を"), ("行政", "相談に応じます。"), ("行政", "講座を開きます。"),
+        ("社協", "支えます。")]

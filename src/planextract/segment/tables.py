@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..models import ActionKind, Actor, Decision, Level, Line, Provenance, RatingRecord, ScoreKind, ScoreRecord, Table
-from ..normalise import clean_text, fiscal_year, join_fragments, light_form, squash_space, to_int
+from ..normalise import clean_text, fiscal_year, join_fragments, light_form, split_qualifier, squash_space, to_int
 from .explain import counts, record
 from .paragraphs import Para, mostly_past
 
@@ -184,8 +184,38 @@ class TableReader:
                 if actor is None or seg.policy is None:
                     seg.unassigned(cell_text(cell), "role table cell outside a policy or actor", prov)
                     continue
-                for marker, raw in self.items_of(cell.lines):
-                    seg.add_role(seg.policy, actor[0], actor[1], raw, prov, marker)
+                self.add_roles(seg.policy, actor, cell.lines, prov, grid.table, first=r == first_row)
+
+    def add_roles(self, code: str, actor: tuple[Actor, str], lines: list[Line], prov: Provenance, table: Table,
+                  first: bool) -> None:
+        """The items of one actor's cell. In the first row of a table that opens the page after a
+        role table, text before the cell's first marked item is the rest of the actor's last item,
+        which the page break cut (that item was marked, the rest is not)."""
+        items = self.items_of(lines)
+        if first and items and items[0][0] is None and self.finish_cut_role(code, actor, items[0][1], table):
+            items = items[1:]
+        for marker, raw in items:
+            self.seg.add_role(code, actor[0], actor[1], raw, prov, marker)
+
+    def finish_cut_role(self, code: str, actor: tuple[Actor, str], rest: str, table: Table) -> bool:
+        seg = self.seg
+        last = next((r for r in reversed(seg.out.roles) if r.local_code == code and r.actor == actor[0]
+                     and r.actor_label == actor[1]), None)
+        if last is None or last.marker is None or last.prov.page != table.page - 1 or not self.opens_page(table):
+            return False
+        raw = join_fragments(last.raw_text, rest)
+        body, qualifier = split_qualifier(clean_text(raw))
+        last.raw_text, last.text = raw, body
+        last.qualifier = qualifier or last.qualifier
+        seg.account(rest)
+        return True
+
+    def opens_page(self, table: Table) -> bool:
+        """The table stands at the top of its page (what is above it is the page's margin)."""
+        if table.bbox is None:
+            return False
+        height = self.seg.doc.pages[table.page - 1].height or 842
+        return table.bbox[1] <= 0.3 * height
 
     def is_policy_rows_of_one_actor(self, grid: Grid) -> bool:
         """One actor's page (社協の役割): a table whose first column names the policies, the
@@ -259,11 +289,21 @@ class TableReader:
                 found = self.actor_of(cell_text(label_cell)) or seg.other_actor(cell_text(label_cell), prov)
                 actor = found
                 seg.account(cell_text(label_cell))
+            unlabelled = r == 0 and not (label_cell is not None and cell_text(label_cell))
+            if unlabelled and code is not None and self.opens_page(grid.table):
+                actor = self.actor_above_break(code, grid.table)  # the rest of a row the break split
             if actor is None or code is None:
                 seg.unassigned(cell_text(body_cell), "role table outside a policy", prov)
                 continue
-            for marker, raw in self.items_of(body_cell.lines):
-                seg.add_role(code, actor[0], actor[1], raw, prov, marker)
+            self.add_roles(code, actor, body_cell.lines, prov, grid.table, first=unlabelled)
+
+    def actor_above_break(self, code: str, table: Table) -> tuple[Actor, str] | None:
+        """The actor of the last role read on the page before, in the same policy: a row that a
+        page break split goes on without its label."""
+        last = self.seg.out.roles[-1] if self.seg.out.roles else None
+        if last is None or last.local_code != code or last.prov.page != table.page - 1:
+            return None
+        return last.actor, last.actor_label
 
     def items_of(self, lines: list[Line]) -> list[tuple[str | None, str]]:
         """Items of a cell: a line starting with a mark opens an item; others continue it."""
