@@ -402,3 +402,21 @@ def test_the_rest_of_an_actor_row_split_by_a_page_break_keeps_its_actor(extract_
     assert [(r.actor.value, r.text) for r in seg.roles] == [
         ("市民", "あいさつを交わします。"), ("行政", "窓口を"), ("行政", "相談に応じます。"), ("行政", "講座を開きます。"),
         ("社協", "支えます。")]
+
+
+def test_a_header_row_printed_again_after_the_break_is_not_read_as_rows(extract_file, pdf):
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 760, "それぞれの役割", size=11)
+    for x, label in ((60, "住民"), (200, "社会福祉協議会"), (340, "町")):
+        pdf.text(x, 780, label, size=9)
+    pdf.new_page()
+    for x, label in ((60, "住民"), (200, "社会福祉協議会"), (340, "町")):
+        pdf.text(x, 80, label, size=9)
+    pdf.text(60, 100, "○あいさつを交わします。", size=9)
+    pdf.text(200, 100, "○講座を開きます。", size=9)
+    pdf.text(340, 100, "○窓口を知らせます。", size=9)
+    pdf.text(60, 140, "基本施策1-2 居場所", size=12)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [
+        ("市民", "あいさつを交わします。"), ("社協", "講座を開きます。"), ("行政", "窓口を知らせます。")]

@@ -241,6 +241,8 @@ class BorderlessTables:
         of this page that fit its columns, as a one-row table before everything else."""
         lines = [b.line for b in line_blocks]
         top = min(ln.bbox[1] for ln in lines)
+        if any(min(ln.bbox[1] for ln in h) <= top + ROW_TOL for h, _ in _header_rows(lines, self.is_label)):
+            return blocks, line_blocks  # the header is printed again over its rows
         body, used, last_y = _body_under(header, edges, lines, top, self.stops)
         if not body:
             return blocks, line_blocks
