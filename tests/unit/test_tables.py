@@ -420,3 +420,21 @@ def test_a_header_row_printed_again_after_the_break_is_not_read_as_rows(extract_
     seg = extract_file("plan.pdf", pdf)
     assert [(r.actor.value, r.text) for r in seg.roles] == [
         ("市民", "あいさつを交わします。"), ("社協", "講座を開きます。"), ("行政", "窓口を知らせます。")]
+
+
+def test_rows_of_an_actor_table_on_the_next_page_without_its_header_keep_their_actors(extract_file, pdf):
+    # the header is not printed again after the break: the rows take the columns' actors from
+    # the table on the page before (same policy, as many columns), and the cut item is finished
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(60, 700, "それぞれの役割")
+    pdf.table(60, 710, [130, 130, 130], [[["自助"], ["共助"], ["公助"]],
+                                         [["◆あいさつを交わし", "ます。", "◆見守りに"], ["◆講座を開きます。"], ["◆窓口"]]])
+    pdf.new_page()
+    pdf.table(60, 60, [130, 130, 130], [[["加わります。", "◆回覧板を回します。"], ["◆声をかけます。"], [""]]])
+    pdf.text(60, 160, "基本施策1-2 居場所", size=12)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
+        ("市民", "自助", "あいさつを交わします。"), ("市民", "自助", "見守りに加わります。"), ("地域", "共助", "講座を開きます。"),
+        ("行政", "公助", "窓口"), ("市民", "自助", "回覧板を回します。"), ("地域", "共助", "声をかけます。")]
+

@@ -63,6 +63,8 @@ class TableReader:
         self.last_sheet_table: Table | None = None
         self.split_row = False  # the row being read may be the rest of one split by a page break
         self.header_alone: tuple[Grid, str | None] | None = None  # actor header row cut from its rows
+        # the header, policy and page of the table just read, when actors head its columns
+        self.actor_table: tuple[Grid, str | None, int] | None = None
 
     # ------------------------------------------------------------------ classify
 
@@ -127,6 +129,14 @@ class TableReader:
             self.last_kind = "role table continued (actors head the columns on the page before)"
             self.read_actor_columns(grid, header_grid=alone[0], first_row=0)
             return
+        above, self.actor_table = self.actor_table, None
+        if above and above[1] == self.seg.policy and table.n_cols == above[0].table.n_cols \
+                and table.page == above[2] + 1 and self.opens_page(table) \
+                and not self.is_actor_columns(grid) and not self.opens_section(grid):
+            # its rows go on over the page break without the header printed again
+            self.last_kind = "role table continued (actors head the columns of the table on the page before)"
+            self.read_actor_columns(grid, header_grid=above[0], first_row=0)
+            return
         if self.is_actor_columns(grid):  # the more specific shape first
             self.last_kind = "role table (actors head the columns)"
             self.read_actor_columns(grid)
@@ -161,6 +171,11 @@ class TableReader:
         named = [t for t in labels if t]
         return grid.table.n_rows >= 2 and len(named) >= 2 and all(self.actor_of(t) for t in named)
 
+    def opens_section(self, grid: Grid) -> bool:
+        """A cell of the first row is a heading or a section marker: the table starts something
+        new (a heading drawn as boxes), it does not go on with the rows before it."""
+        return any(self.seg.ends_table(cell_text(c)) for c in grid.row_cells(0) if cell_text(c))
+
     def is_actor_header_alone(self, grid: Grid) -> bool:
         """A one-row table of actor labels only (自助 | 互助 | 共助 | 公助): a header whose rows
         a page or column break carried away."""
@@ -171,6 +186,7 @@ class TableReader:
     def read_actor_columns(self, grid: Grid, header_grid: Grid | None = None, first_row: int = 1) -> None:
         seg = self.seg
         head = header_grid or grid
+        self.actor_table = (head, seg.policy, grid.table.page)
         header = {c.col: self.actor_of(cell_text(c)) for c in head.row_cells(0) if cell_text(c)}
         if header_grid is None:
             for c in grid.row_cells(0):
