@@ -438,3 +438,14 @@ def test_rows_of_an_actor_table_on_the_next_page_without_its_header_keep_their_a
         ("市民", "自助", "あいさつを交わします。"), ("市民", "自助", "見守りに加わります。"), ("地域", "共助", "講座を開きます。"),
         ("行政", "公助", "窓口"), ("市民", "自助", "回覧板を回します。"), ("地域", "共助", "声をかけます。")]
 
+
+def test_a_heading_box_as_wide_as_a_table_s_first_column_atop_the_next_page_is_not_its_rows(tmp_path, rules, pdf):
+    # the next goal's label box opens the page, as wide as the first column of the table before
+    # it, in another colour: a heading, not the table's rows
+    _fill_table(pdf.page, 56, 600, [120, 120, 120], [[["自助"], ["共助"], ["公助"]], [["・見守り"], ["・声かけ"], ["・相談"]]])
+    pdf.new_page()
+    _band(pdf.page, (56, 70, 176, 92), fill=(0.2, 0.4, 0.65))
+    pdf.page.insert_text((60, 86), "基本目標２", fontname="japan", fontsize=12)
+    pdf.page.insert_text((300, 86), "見守りのまちづくり", fontname="japan", fontsize=12)
+    doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
+    assert [t.page for t in _tables(doc)] == [1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 THIN = 2.5  # a filled rectangle this thin is a ruling, not a background
 SNAP = 2.0  # positions closer than this are the same line
@@ -62,6 +63,7 @@ class Grid:
     ys: list[float]
     cells: list[GridCell]
     carried: bool = False  # rows of a table met before, its columns taken from it (after a break)
+    colour: tuple = ()  # of the fills of its first column (a table's rows after a break share it)
 
     @property
     def n_rows(self) -> int:
@@ -230,7 +232,21 @@ FILL_GAP = 4.0  # fills drawn edge to edge, or a thin white rule apart, are cell
 MAX_FILLS = 1000
 
 
-def drawings_to_fills(drawings: list[dict], width: float, height: float) -> list[tuple[float, float, float, float]]:
+class Fill(NamedTuple):
+    """A filled rectangle and its colour (RGB, rounded)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    colour: tuple = ()
+
+
+def _colour(r: tuple) -> tuple:
+    return r[4] if len(r) > 4 else ()
+
+
+def drawings_to_fills(drawings: list[dict], width: float, height: float) -> list[Fill]:
     """Rectangles of fill-only drawings that may be the backgrounds of table cells: not white, not
     a ruling (thin), not a page-sized background. A stroked rectangle is a ruling already
     (drawings_to_segments). A rectangle drawn as a closed path of lines counts too."""
@@ -249,7 +265,7 @@ def drawings_to_fills(drawings: list[dict], width: float, height: float) -> list
             y0, y1 = min(y0, y1), max(y0, y1)
             w, h = x1 - x0, y1 - y0
             if w > THIN and h > THIN and w * h <= 0.5 * width * height:
-                out.append((x0, y0, x1, y1))
+                out.append(Fill(x0, y0, x1, y1, tuple(round(c, 2) for c in fill)))
     return out
 
 
@@ -290,7 +306,7 @@ def _nearest(edges: list[float], v: float) -> int:
 
 
 def fills_to_grids(rects: list[tuple[float, float, float, float]],
-                   known_columns: Iterable[list[float]] = (), lines: list[RawLine] = ()) -> list[Grid]:
+                   known_columns: Iterable[tuple[list[float], tuple]] = (), lines: list[RawLine] = ()) -> list[Grid]:
     """Tables drawn with background fills only (a grey header row, a grey first column, no
     rules): each group of abutting fills with two columns or more is a grid. The fills' edges are
     the borders: the header row's cells give the columns, the label column's cells the rows.
@@ -298,13 +314,14 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]],
     (the body, printed on white) are cells of their own.
     A column of fills alone is the first column of a table whose header row a page or column
     break left behind, when it has the left and right edges of the first column of a table met
-    before (`known_columns`: the column edges of those tables): it takes that table's columns.
+    before, in its colour (`known_columns`: the column edges and first column's colour of those
+    tables): it takes that table's columns.
     With the page's `lines`: a header row shaded as one band takes its columns from the white
     channels between its labels (band_columns), and a header row whose body is not shaded
     reaches down over the lines under it that keep to its columns (body_rows)."""
     if len(rects) > MAX_FILLS:
         return []
-    known = [xs for xs in known_columns if len(xs) >= 3]
+    known = [(xs, colour) for xs, colour in known_columns if len(xs) >= 3]
     parent = list(range(len(rects)))
 
     def find(i: int) -> int:
@@ -326,11 +343,13 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]],
     for group in sorted(groups.values(), key=lambda g: len(_fill_edges([v for r in g for v in (r[0], r[2])])) < 3):
         xs = _fill_edges([v for r in group for v in (r[0], r[2])])
         ys = _fill_edges([v for r in group for v in (r[1], r[3])])
+        # the colour of the first column's fills (the lowest: a header row may be darker)
+        colour = _colour(max((r for r in group if r[0] - xs[0] <= FILL_GAP), key=lambda r: r[1]))
         if len(xs) >= 3 and len(group) >= 2:
-            known.append(xs)
+            known.append((xs, colour))
         carried = False
         if len(xs) == 2:  # a single column of fills: a table's only when it continues one
-            found = _continued_columns(xs, known)
+            found = _continued_columns(xs, colour, known)
             carried, xs = found is not None, found or xs
         if len(group) == 1 and len(xs) == 2 and lines:
             xs = band_columns(group[0], lines) or xs
@@ -344,17 +363,18 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]],
         if len(ys) == 2 and lines:  # a header row alone: its body, printed on white, under it
             ys = ys + (body_rows(xs, ys[-1], lines) or [])
         grid = _grid_of(xs, ys, group)
-        grid.carried = carried
+        grid.carried, grid.colour = carried, colour
         out.append(grid)
     return out
 
 
-def _continued_columns(first: list[float], known: list[list[float]]) -> list[float] | None:
-    """The columns of a table met before whose first column this column of fills continues: at
-    the same place (the next page), else as wide (the next column of a page in two columns: the
-    table's columns moved with it)."""
+def _continued_columns(first: list[float], colour: tuple, known: list[tuple[list[float], tuple]]) -> list[float] | None:
+    """The columns of a table met before whose first column this column of fills continues, in
+    the same colour: at the same place (the next page), else as wide (the next column of a page
+    in two columns: the table's columns moved with it)."""
+    known = [k for k, c in known if c == colour]
     for k in known:
-        if abs(k[0] - first[0]) <= FILL_GAP and abs(k[1] - first[1]) <= FILL_GAP:
+        if abs(k[0] - first[0]) <= 1.0 and abs(k[1] - first[1]) <= 1.0:
             return k
     for k in reversed(known):  # the latest table first
         if abs((k[1] - k[0]) - (first[1] - first[0])) <= 1.0:
@@ -389,7 +409,7 @@ def band_columns(band: tuple, lines: list[RawLine]) -> list[float] | None:
     """Column borders of a header row shaded as one band: two or more labels side by side in it,
     white channels between them (no line of the band crosses from one label's start to the
     next). Text is set a little inside its cell, so a border lies just left of each label."""
-    x0, y0, x1, y1 = band
+    x0, y0, x1, y1 = band[:4]
     inside = [ln for ln in lines if not ln.vertical and x0 <= ln.cx <= x1 and y0 <= ln.cy <= y1]
     if not inside or y1 - y0 > BAND_LINES * max(ln.size for ln in inside) + 8:
         return None

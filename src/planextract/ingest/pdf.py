@@ -551,7 +551,7 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
     furigana: list[list[RawLine]] = []
     boxes: list[BoxIndex] = []
     drawn_boxes: list[list[tuple]] = []
-    fill_columns: list[list[float]] = []  # column edges of the tables of fills met so far
+    fill_columns: list[tuple[list[float], tuple]] = []  # column edges and colour of the tables of fills met
     for page in doc:
         lines, ruby = page_raw_lines(page)
         furigana.append(ruby)
@@ -576,7 +576,7 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
             # a row of fills alone may be a heading's label box and title band: three cells
             lines = _take_lines(grid, lines, grids, need=2 if grid.n_rows >= 2 or grid.carried else 3)
             if grids and grids[-1] is grid:
-                fill_columns.append(grid.xs)
+                fill_columns.append((grid.xs, grid.colour))
         raw_pages.append(lines)
         grids_per_page.append(grids)
         sizes.append((page.rect.width, page.rect.height))
