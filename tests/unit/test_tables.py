@@ -449,3 +449,26 @@ def test_a_heading_box_as_wide_as_a_table_s_first_column_atop_the_next_page_is_n
     pdf.page.insert_text((300, 86), "見守りのまちづくり", fontname="japan", fontsize=12)
     doc = _ingest(tmp_path, rules, "plan.pdf", pdf)
     assert [t.page for t in _tables(doc)] == [1]
+
+
+def test_a_borderless_table_in_the_right_column_skips_the_left_column_s_lines(extract_file, pdf):
+    # the narrow columns of the earlier test, in the right column of the page; the left
+    # column's lines stand beside the table: they neither end it nor go into it
+    pdf.text(320, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(320, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(320, 115, "それぞれの役割", size=11)
+    xs = [311.5 + 46.3 * k for k in range(5)]
+    for x, label in zip(xs, ["市民一人", "地区", "社会福祉", "社協", "県"]):
+        pdf.text(x, 140, label, size=9)
+    pdf.text(xs[0], 152.5, "ひとり", size=9)
+    pdf.text(xs[2], 152.5, "法人", size=9)
+    for k, item in enumerate(["●見守り", "●声かけ", "●講座", "●相談", "－"]):
+        pdf.text(xs[k], 172, item, size=9)
+    pdf.text(xs[0] + 9, 184.5, "ます。", size=9)
+    pdf.text(xs[1] + 9, 184.5, "します。", size=9)
+    for k in range(8):  # the left column of the page, beside the table
+        pdf.text(56, 158 + 12.5 * k, "本市では、地域福祉への関心が高まって", size=9)
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
+        ("市民", "市民一人ひとり", "見守ります。"), ("地域", "地区", "声かけします。"),
+        ("専門職", "社会福祉法人", "講座"), ("社協", "社協", "相談")]

@@ -172,7 +172,7 @@ def _body_under(header: list[Line], edges: list[tuple[float, float]], below: lis
     used: list[Line] = []
     last_y = top
     for ln in sorted(below, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
-        if ln.bbox[0] >= edges[-1][1]:
+        if ln.bbox[0] >= edges[-1][1] or ln.bbox[2] <= edges[0][0]:
             continue  # the page's other column, beside the table
         placed = _pieces_in_columns(ln, header, edges)
         size = ln.size or 10.0
