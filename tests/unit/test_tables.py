@@ -472,3 +472,21 @@ def test_a_borderless_table_in_the_right_column_skips_the_left_column_s_lines(ex
     assert [(r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
         ("市民", "市民一人ひとり", "見守ります。"), ("地域", "地区", "声かけします。"),
         ("専門職", "社会福祉法人", "講座"), ("社協", "社協", "相談")]
+
+
+def test_rows_of_an_actor_table_in_the_next_column_without_its_header_keep_their_actors(extract_file, pdf):
+    # a page in two columns: the table's header and first row at the foot of the left column,
+    # the rest of the split row at the top of the right one, no header printed again
+    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    for k in range(30):
+        pdf.text(60, 120 + 18 * k, "本市では、地域福祉への関心が高まって")
+    pdf.text(60, 680, "それぞれの役割")
+    pdf.table(60, 690, [75, 75, 75], [[["自助"], ["共助"], ["公助"]], [["◆あいさつを", "交わし"], ["◆講座を開", "きます。"], ["◆窓口"]]])
+    pdf.table(310, 60, [75, 75, 75], [[["ます。", "◆見守る。"], ["◆声かけ。"], [""]]])
+    for k in range(30):
+        pdf.text(310, 140 + 18 * k, "本市では、地域福祉への関心が高まって")
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [
+        ("市民", "あいさつを交わします。"), ("地域", "講座を開きます。"), ("行政", "窓口"),
+        ("市民", "見守る。"), ("地域", "声かけ。")]

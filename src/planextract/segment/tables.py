@@ -64,7 +64,7 @@ class TableReader:
         self.split_row = False  # the row being read may be the rest of one split by a page break
         self.header_alone: tuple[Grid, str | None] | None = None  # actor header row cut from its rows
         # the header, policy and page of the table just read, when actors head its columns
-        self.actor_table: tuple[Grid, str | None, int] | None = None
+        self.actor_table: tuple[Grid, str | None, int, tuple | None] | None = None
 
     # ------------------------------------------------------------------ classify
 
@@ -131,10 +131,10 @@ class TableReader:
             return
         above, self.actor_table = self.actor_table, None
         if above and above[1] == self.seg.policy and table.n_cols == above[0].table.n_cols \
-                and table.page == above[2] + 1 and self.opens_page(table) \
+                and self.after_break(above[2], above[3], table) \
                 and not self.is_actor_columns(grid) and not self.opens_section(grid):
             # its rows go on over the page break without the header printed again
-            self.last_kind = "role table continued (actors head the columns of the table on the page before)"
+            self.last_kind = "role table continued (actors head the columns of the table before the break)"
             self.read_actor_columns(grid, header_grid=above[0], first_row=0)
             return
         if self.is_actor_columns(grid):  # the more specific shape first
@@ -186,7 +186,7 @@ class TableReader:
     def read_actor_columns(self, grid: Grid, header_grid: Grid | None = None, first_row: int = 1) -> None:
         seg = self.seg
         head = header_grid or grid
-        self.actor_table = (head, seg.policy, grid.table.page)
+        self.actor_table = (head, seg.policy, grid.table.page, grid.table.bbox)
         header = {c.col: self.actor_of(cell_text(c)) for c in head.row_cells(0) if cell_text(c)}
         if header_grid is None:
             for c in grid.row_cells(0):
@@ -217,7 +217,7 @@ class TableReader:
         seg = self.seg
         last = next((r for r in reversed(seg.out.roles) if r.local_code == code and r.actor == actor[0]
                      and r.actor_label == actor[1]), None)
-        if last is None or last.marker is None or last.prov.page != table.page - 1 or not self.opens_page(table):
+        if last is None or last.marker is None or not self.after_break(last.prov.page, last.prov.bbox, table):
             return False
         raw = join_fragments(last.raw_text, rest)
         body, qualifier = split_qualifier(clean_text(raw))
@@ -225,6 +225,15 @@ class TableReader:
         last.qualifier = qualifier or last.qualifier
         seg.account(rest)
         return True
+
+    def after_break(self, page: int, bbox: tuple | None, table: Table) -> bool:
+        """The table goes on after a page or column break from what stood at `page`, `bbox`: it
+        opens the next page, or the next column of the same page (to the right of it)."""
+        if not self.opens_page(table):
+            return False
+        if table.page == page + 1:
+            return True
+        return table.page == page and bbox is not None and table.bbox[0] >= bbox[2] - 2
 
     def opens_page(self, table: Table) -> bool:
         """The table stands at the top of its page (what is above it is the page's margin)."""
@@ -317,7 +326,7 @@ class TableReader:
         """The actor of the last role read on the page before, in the same policy: a row that a
         page break split goes on without its label."""
         last = self.seg.out.roles[-1] if self.seg.out.roles else None
-        if last is None or last.local_code != code or last.prov.page != table.page - 1:
+        if last is None or last.local_code != code or not self.after_break(last.prov.page, last.prov.bbox, table):
             return None
         return last.actor, last.actor_label
 
