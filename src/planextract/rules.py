@@ -387,7 +387,35 @@ class Rules:
         pairs = [(alias, actor) for actor, aliases in self.actors.actors.items() for alias in aliases]
         return sorted(pairs, key=lambda p: -len(p[0]))
 
+    @cached_property
+    def actor_by_alias(self) -> dict[str, str]:
+        """alias → actor, for exact lookups (the first of the longest-first pairs wins)."""
+        out: dict[str, str] = {}
+        for alias, actor in self.actor_aliases:
+            out.setdefault(alias, actor)
+        return out
+
+    @cached_property
+    def _scheme_set(self) -> frozenset[str]:
+        return frozenset(set(self.actors.scheme_words) | {w.when_also for w in self.actors.scheme_words.values()}
+                         | {a for a in self.actors.scheme if a})
+
+    @cached_property
+    def _actor_memo(self) -> dict[tuple[str, frozenset[str]], str | None]:
+        return {}
+
     def actor_of(self, label: str, scheme: frozenset[str] = frozenset()) -> str | None:
+        """The canonical actor of a printed label (see _actor_of); remembered per label, as the
+        same labels are asked again for every line and cell of a document."""
+        key = (label, scheme)
+        memo = self._actor_memo
+        if key not in memo:
+            if len(memo) > 50_000:
+                memo.clear()
+            memo[key] = self._actor_of(label, scheme)
+        return memo[key]
+
+    def _actor_of(self, label: str, scheme: frozenset[str] = frozenset()) -> str | None:
         """The canonical actor of a printed label (white space already removed), or None.
         A parenthetical after the label names who is meant ('地域（自治会・民生委員等）'); a suffix
         makes it a role heading ('市民の役割', '市が取り組むこと'). `scheme`: the other actor words the
@@ -400,9 +428,7 @@ class Rules:
                     candidates.append(re.sub(r"[(（][^()（）]*[)）]$", "", c[: -len(suffix)]))
         # 共助（社協）: a word of the 自助・互助・共助・公助 scheme, with who is meant in brackets
         inner = re.search(r"[(（]([^()（）]+)[)）]$", label)
-        scheme_set = set(self.actors.scheme_words) | {w.when_also for w in self.actors.scheme_words.values()} | \
-            {a for a in self.actors.scheme if a}
-        if inner and bare in scheme_set:
+        if inner and bare in self._scheme_set:
             named = self.actor_of(inner.group(1), scheme)
             if named:
                 return named
@@ -410,9 +436,9 @@ class Rules:
             word = self.actors.scheme_words.get(candidate)
             if word is not None:
                 return word.then if word.when_also in scheme else word.default
-            for alias, actor in self.actor_aliases:
-                if candidate == alias:
-                    return actor
+            actor = self.actor_by_alias.get(candidate)
+            if actor is not None:
+                return actor
         return None
 
 
