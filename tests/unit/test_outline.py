@@ -611,3 +611,16 @@ def test_explain_shows_each_step_and_where_text_was_lost(tmp_path, rules):
     assert heading["under"] == "goal 1 › roles" and heading["lost_at"] == ""
     role = by_text["・近所にあいさつをします。"]
     assert role["under"] == "goal 1 › policy 1.1 › roles of 市民 (市民)" and role["result"] == "1 roles"
+
+
+def test_a_table_cell_holding_two_numbered_headings_gives_two_outline_lines(rules):
+    """A 体系 box (a table cell) printing (イ)… and (ロ)… one under the other: two units, as the
+    body prints them; a title wrapped inside a cell stays one. Before, the outline saw one heading
+    '(イ)…(ロ)…' that no body line repeated, and goal 2 lost its policies."""
+    from planextract.models import Line
+    from planextract.segment.outline import _cell_units, label_reader
+
+    lines = [Line(text=t, page=1) for t in ("(イ)　地区ごとの相談担い手の", "活性化", "(ロ)　福祉教育マップの構築")]
+    units = _cell_units(lines, label_reader(rules))
+    assert ["".join(ln.text for ln in u) for u in units] == ["(イ)　地区ごとの相談担い手の活性化", "(ロ)　福祉教育マップの構築"]
+    assert len(_cell_units(lines, None)) == 1

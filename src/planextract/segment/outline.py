@@ -158,8 +158,11 @@ class _Cand:
     evidence: list[str] = field(default_factory=list)
 
 
-def document_lines(doc: IngestedDocument, with_tables: bool = False) -> Iterator[tuple]:
-    """Every line in reading order, with the text a reader sees as one unit: table cells joined.
+def document_lines(doc: IngestedDocument, with_tables: bool = False,
+                   reader: "LabelReader | None" = None) -> Iterator[tuple]:
+    """Every line in reading order, with the text a reader sees as one unit: table cells joined
+    (a wrapped title is one), but a cell line that opens with a numbered heading starts a unit of
+    its own when `reader` is given (a 体系 box holding (イ)… and (ロ)…: two policies, not one).
     `with_tables`: a third value says whether the line is a table cell."""
     for page in doc.pages:
         if page.unreadable:
@@ -169,9 +172,24 @@ def document_lines(doc: IngestedDocument, with_tables: bool = False) -> Iterator
                 yield (block.line, block.line.text, False) if with_tables else (block.line, block.line.text)
             elif block.table is not None:
                 for cell in sorted(block.table.cells, key=lambda c: (c.row, c.col)):
-                    if cell.lines:
-                        text = "".join(ln.text.strip() for ln in cell.lines)
-                        yield (cell.lines[0], text, True) if with_tables else (cell.lines[0], text)
+                    for unit in _cell_units(cell.lines, reader):
+                        text = "".join(ln.text.strip() for ln in unit)
+                        yield (unit[0], text, True) if with_tables else (unit[0], text)
+
+
+def _cell_units(lines: list[Line], reader: "LabelReader | None") -> list[list[Line]]:
+    units: list[list[Line]] = []
+    for ln in lines:
+        if units and reader is not None:
+            lab = reader.read(ln.text)
+            if lab is not None and lab.title and is_heading_text(lab.title) and (lab.word or lab.kind != "arabic"):
+                units.append([ln])
+                continue
+        if units:
+            units[-1].append(ln)
+        else:
+            units.append([ln])
+    return units
 
 
 def typography(line: Line, body_size: float | None) -> list[str]:
@@ -328,7 +346,7 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
     # the PDF's bookmarks are the tree the file carries: read first, like a 目次, so that their
     # numbering nests and their titles are repeated by the body's headings
     marks = [(Line(text=b.title, page=b.page or 1, line_no=None), b.title) for b in doc.bookmarks if b.title.strip()]
-    all_lines: list[tuple[Line, str]] = marks + list(document_lines(doc))
+    all_lines: list[tuple[Line, str]] = marks + list(document_lines(doc, reader=reader))
     body = _body_size([ln for ln, _ in all_lines])
     cands: list[_Cand] = []
     styles_seen: set[str] = set()
