@@ -19,6 +19,7 @@ Only what the outline finds is decided here; the attribution step (the Segmenter
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -102,8 +103,20 @@ class LabelReader:
         self.stops = tuple(rules.headings.not_heading_after_number)
         self.known_words = set(words)
         self.not_level = set(rules.headings.not_level_words)
+        self._memo: dict[str, Label | None] = {}
 
     def read(self, text: str) -> Label | None:
+        """The label a line opens with (a copy: the outline settles kana numbers on it). Remembered
+        per text: the outline and the attribution step ask for the same lines."""
+        if text in self._memo:
+            lab = self._memo[text]
+        else:
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+            lab = self._memo[text] = self._read(text)
+        return dataclasses.replace(lab) if lab is not None else None
+
+    def _read(self, text: str) -> Label | None:
         t = light_form(text).lstrip(_LEAD_MARKS + " ")
         # 【基本目標１】… and ［柱2］…: a named label in brackets reads as the label itself
         t = re.sub(r"^[【［\[〔]\s*([^】］\]〕0-9]{1,12}\s*[^】］\]〕]{1,6}?)\s*[】］\]〕]\s*", r"\1 ", t)
