@@ -276,14 +276,13 @@ def test_a_heading_band_with_number_and_title_apart_is_not_a_table(tmp_path, rul
 # ----------------------------------------------------------------------------- header rows without rules
 
 
-def test_labels_of_narrow_columns_joined_and_wrapped_are_still_a_header_row(extract_file, pdf):
-    # five narrow columns in the left half of the page, the right half another column of text:
-    # ingest joins neighbouring labels ("市民一人 地区"), a long label wraps (市民一人 / ひとり),
-    # and the page's other column stands on the same baselines; none of it hides the header row
-    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(60, 115, "それぞれの役割", size=11)
-    xs = [60 + 46.3 * k for k in range(5)]
+def _narrow_role_table(pdf, heading_x: float, first_col: float) -> None:
+    """A goal, a policy and a role table of five narrow columns printed without rules: labels
+    joined by ingest (市民一人 地区), one wrapped (市民一人 / ひとり), items that wrap under them."""
+    pdf.text(heading_x, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(heading_x, 90, "基本施策1-1 見守りの輪", size=12)
+    pdf.text(heading_x, 115, "それぞれの役割", size=11)
+    xs = [first_col + 46.3 * k for k in range(5)]
     for x, label in zip(xs, ["市民一人", "地区", "社会福祉", "社協", "県"]):
         pdf.text(x, 140, label, size=9)
     pdf.text(xs[0], 152.5, "ひとり", size=9)
@@ -292,6 +291,13 @@ def test_labels_of_narrow_columns_joined_and_wrapped_are_still_a_header_row(extr
         pdf.text(xs[k], 172, item, size=9)
     pdf.text(xs[0] + 9, 184.5, "ます。", size=9)
     pdf.text(xs[1] + 9, 184.5, "します。", size=9)
+
+
+def test_labels_of_narrow_columns_joined_and_wrapped_are_still_a_header_row(extract_file, pdf):
+    # five narrow columns in the left half of the page, the right half another column of text:
+    # ingest joins neighbouring labels ("市民一人 地区"), a long label wraps (市民一人 / ひとり),
+    # and the page's other column stands on the same baselines; none of it hides the header row
+    _narrow_role_table(pdf, heading_x=60, first_col=60)
     for k in range(6):  # the other column of the page, on the same baselines
         pdf.text(320, 140 + 12.5 * k, "本市では、地域福祉への関心が高まって", size=9)
     seg = extract_file("plan.pdf", pdf)
@@ -454,18 +460,7 @@ def test_a_heading_box_as_wide_as_a_table_s_first_column_atop_the_next_page_is_n
 def test_a_borderless_table_in_the_right_column_skips_the_left_column_s_lines(extract_file, pdf):
     # the narrow columns of the earlier test, in the right column of the page; the left
     # column's lines stand beside the table: they neither end it nor go into it
-    pdf.text(320, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(320, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(320, 115, "それぞれの役割", size=11)
-    xs = [311.5 + 46.3 * k for k in range(5)]
-    for x, label in zip(xs, ["市民一人", "地区", "社会福祉", "社協", "県"]):
-        pdf.text(x, 140, label, size=9)
-    pdf.text(xs[0], 152.5, "ひとり", size=9)
-    pdf.text(xs[2], 152.5, "法人", size=9)
-    for k, item in enumerate(["●見守り", "●声かけ", "●講座", "●相談", "－"]):
-        pdf.text(xs[k], 172, item, size=9)
-    pdf.text(xs[0] + 9, 184.5, "ます。", size=9)
-    pdf.text(xs[1] + 9, 184.5, "します。", size=9)
+    _narrow_role_table(pdf, heading_x=320, first_col=311.5)
     for k in range(8):  # the left column of the page, beside the table
         pdf.text(56, 158 + 12.5 * k, "本市では、地域福祉への関心が高まって", size=9)
     seg = extract_file("plan.pdf", pdf)
