@@ -10,6 +10,10 @@ def nodes(seg, level=None):
     return [(n.local_code, n.title) for n in seg.nodes if level is None or n.level == level]
 
 
+def actions(seg):
+    return [(a.local_code, a.text) for a in seg.actions]
+
+
 def test_label_reader_styles(rules):
     read = LabelReader(rules).read
     cases = {
@@ -60,7 +64,7 @@ def test_policy_label_with_a_parenthesised_number_and_actors_across_the_header(e
     seg = extract_file("plan.source.txt", text)
     assert nodes(seg) == [("1", "誰もが参加できる地域"), ("1.1", "身近な見守りの広がり"), ("1.2", "相談の入口づくり"),
                           ("2", "安心して暮らせる地域"), ("2.1", "災害に備える仲間づくり")]
-    assert [(a.local_code, a.text) for a in seg.actions] == [
+    assert actions(seg) == [
         ("1.1", "見守り協力店の登録を進めます。"), ("1.1", "声かけの練習会を地区ごとに開きます。"),
         ("1.2", "出張相談の日を設けます。"), ("2.1", "避難の声かけ名簿を整えます。")]
     assert [(r.local_code, r.actor.value, r.text) for r in seg.roles] == [
@@ -108,7 +112,7 @@ def test_unknown_level_word_and_a_heading_repeated_without_its_label(extract_fil
     seg = extract_file("plan.source.txt", text)
     assert nodes(seg, Level.goal) == [("1", "ふれあいのあるまち"), ("2", "支え合うまち")]
     assert nodes(seg, Level.policy) == [("1.1", "世代をこえた交流"), ("1.2", "身近な居場所"), ("2.1", "見守りの仕組み")]
-    assert [(a.local_code, a.text) for a in seg.actions] == [
+    assert actions(seg) == [
         ("1.1", "昔遊びの会を開きます。"), ("1.2", "空き店舗を交流の場にします。"), ("2.1", "配食のときに安否を確かめます。")]
     repeated = [e for e in seg.outline.entries if e.label is None]
     assert [e.title for e in repeated] == ["世代をこえた交流", "身近な居場所", "見守りの仕組み"]
@@ -224,7 +228,7 @@ def test_achievements_in_a_loose_row_are_not_actions(extract_file):
             # an export that dropped the empty 施策の展開 cell: the record must not slide into it
             "\t(2) 担い手\t講座を三回開いた。参加者に冊子を配った。\t3.0"]
     seg = extract_file("sheet.source.txt", "\n".join([header, *rows]))
-    assert [(a.local_code, a.text) for a in seg.actions] == [("1.1", "講座を開きます。")]
+    assert actions(seg) == [("1.1", "講座を開きます。")]
     assert any("講座を三回開いた" in u.text for u in seg.unassigned)
 
 
@@ -342,7 +346,7 @@ def test_review_findings_on_the_outline(extract_file, rules):
     ])
     seg = extract_file("plan.source.txt", text)
     assert nodes(seg) == [("1", "ふれあうまち"), ("1.1", "見守り活動の充実"), ("1.2", "居場所づくり")]
-    assert [(a.local_code, a.text) for a in seg.actions] == [("1.1", "声かけを広げます。")]
+    assert actions(seg) == [("1.1", "声かけを広げます。")]
     assert rules.actor_of("共助（社協）") == "社協" and rules.actor_of("公助（社協）") == "社協"
 
 
@@ -386,7 +390,7 @@ def test_goal_level_from_what_precedes_the_policies_when_the_tree_hides_it(extra
     assert nodes(seg, Level.goal) == [("1", "ひとりにしない地域づくり"), ("2", "互いに学ぶまちづくり")]
     assert nodes(seg, Level.policy) == [("1.1", "気づきの輪の強化"), ("1.2", "相談の窓口の周知"),
                                         ("2.1", "学びの場の充実")]
-    assert [(a.local_code, a.text) for a in seg.actions] == [
+    assert actions(seg) == [
         ("1.1", "声かけの講座を開きます。"), ("1.2", "出張相談を行います。"), ("2.1", "学び合いの会を開きます。")]
 
 
@@ -417,7 +421,7 @@ def test_a_policy_the_tree_placed_under_another_goal_is_kept_where_its_items_are
     seg = extract_file("plan.source.txt", text)
     assert sorted(nodes(seg, Level.policy)) == [("1.1", "気づきの輪の強化"), ("1.2", "相談の窓口の周知"),
                                                 ("2.1", "学びの場の充実")]
-    assert [(a.local_code, a.text) for a in seg.actions] == [
+    assert actions(seg) == [
         ("1.1", "声かけの講座を開きます。"), ("1.2", "出張相談を行います。"), ("2.1", "学び合いの会を開きます。")]
     assert any("stated under two goals" in p.message for p in seg.problems)
 
@@ -464,7 +468,7 @@ def test_policies_read_out_of_their_printed_order_take_the_places_their_numbers_
     seg = extract_file("plan.source.txt", text)
     assert sorted(nodes(seg, Level.policy)) == [("1.1", "気づきの輪の強化"), ("1.2", "相談の窓口の周知"),
                                                 ("1.3", "学びの場の充実")]
-    assert [(a.local_code, a.text) for a in seg.actions] == [
+    assert actions(seg) == [
         ("1.1", "声かけの講座を開きます。"), ("1.2", "出張相談を行います。"), ("1.3", "学び合いの会を開きます。")]
 
 
@@ -489,7 +493,7 @@ def test_a_numbered_item_list_in_the_headings_style_stays_a_list(extract_file):
     ])
     seg = extract_file("plan.source.txt", text)
     assert nodes(seg, Level.policy) == [("1.1", "気づきの輪の強化"), ("1.2", "相談の窓口の周知")]
-    assert [(a.local_code, a.text) for a in seg.actions] == [
+    assert actions(seg) == [
         ("1.1", "声かけの講座を開きます。"), ("1.1", "見守りの協力店の登録"), ("1.1", "出張相談の日を設けます。"),
         ("1.2", "窓口の案内を配ります。")]
 
@@ -510,7 +514,7 @@ def test_numbered_goals_that_hold_their_actions_directly(extract_file):
     ])
     seg = extract_file("plan.source.txt", text)
     assert nodes(seg) == [("1", "ひとりにしない地域づくり"), ("2", "互いに学ぶまちづくり")]
-    assert [(a.local_code, a.text) for a in seg.actions] == [
+    assert actions(seg) == [
         ("1", "声かけの講座の周知"), ("1", "見守りの協力店を広げます。"), ("2", "学び合いの会の充実")]
 
 

@@ -8,7 +8,7 @@ Coordinates: PDF points, origin top-left.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -129,6 +129,27 @@ def merge_segments(segs: list[Seg]) -> list[Seg]:
     return out
 
 
+def connected_groups(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Items 0..n-1 joined by `pairs` (union-find): each connected group's indexes, in order, the
+    groups in the order of their first item."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in pairs:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[a] = b
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
 def _touches(h: Seg, v: Seg) -> bool:
     return (h.a - SNAP <= v.pos <= h.b + SNAP) and (v.a - SNAP <= h.pos <= v.b + SNAP)
 
@@ -137,25 +158,10 @@ def segments_to_grids(segs: list[Seg]) -> list[list[Seg]]:
     """Connected groups of rulings with at least two horizontal and two vertical lines."""
     hs = [s for s in segs if s.horizontal and s.b - s.a > 4]
     vs = [s for s in segs if not s.horizontal and s.b - s.a > 4]
-    parent = list(range(len(hs) + len(vs)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, h in enumerate(hs):
-        for j, v in enumerate(vs):
-            if _touches(h, v):
-                a, b = find(i), find(len(hs) + j)
-                if a != b:
-                    parent[a] = b
-    groups: dict[int, list[Seg]] = {}
-    for i, s in enumerate(hs + vs):
-        groups.setdefault(find(i), []).append(s)
+    both = hs + vs
+    touching = ((i, len(hs) + j) for i, h in enumerate(hs) for j, v in enumerate(vs) if _touches(h, v))
     out = []
-    for g in groups.values():
+    for g in ([both[i] for i in group] for group in connected_groups(len(both), touching)):
         if sum(s.horizontal for s in g) >= 2 and sum(not s.horizontal for s in g) >= 2:
             out.append(g)
     return out
@@ -189,30 +195,18 @@ def grid_to_cells(group: list[Seg]) -> Grid | None:
     hs = [s for s in group if s.horizontal]
     vs = [s for s in group if not s.horizontal]
     nx, ny = len(xs) - 1, len(ys) - 1
-    parent = {(i, j): (i, j) for i in range(nx) for j in range(ny)}
 
-    def find(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
+    def open_sides() -> Iterator[tuple[int, int]]:  # neighbours with no border drawn between them
+        for i in range(nx):
+            for j in range(ny):
+                if i + 1 < nx and not _covered(vs, xs[i + 1], ys[j], ys[j + 1]):
+                    yield i * ny + j, (i + 1) * ny + j
+                if j + 1 < ny and not _covered(hs, ys[j + 1], xs[i], xs[i + 1]):
+                    yield i * ny + j, i * ny + j + 1
 
-    def union(a, b):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
-
-    for i in range(nx):
-        for j in range(ny):
-            if i + 1 < nx and not _covered(vs, xs[i + 1], ys[j], ys[j + 1]):
-                union((i, j), (i + 1, j))
-            if j + 1 < ny and not _covered(hs, ys[j + 1], xs[i], xs[i + 1]):
-                union((i, j), (i, j + 1))
-    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for k in parent:
-        groups.setdefault(find(k), []).append(k)
     cells = []
-    for members in groups.values():
+    for group in connected_groups(nx * ny, open_sides()):
+        members = [divmod(k, ny) for k in group]
         i0 = min(i for i, _ in members)
         i1 = max(i for i, _ in members)
         j0 = min(j for _, j in members)
@@ -322,21 +316,7 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]],
     if len(rects) > MAX_FILLS:
         return []
     known = [(xs, colour) for xs, colour in known_columns if len(xs) >= 3]
-    parent = list(range(len(rects)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in _abutting_pairs(rects):
-        a, b = find(i), find(j)
-        if a != b:
-            parent[a] = b
-    groups: dict[int, list[tuple]] = {}
-    for i, r in enumerate(rects):
-        groups.setdefault(find(i), []).append(r)
+    groups = {k: [rects[i] for i in g] for k, g in enumerate(connected_groups(len(rects), _abutting_pairs(rects)))}
     out = []
     # tables with columns of their own first: a column of fills alone may continue one of them
     # (the next column of the page)

@@ -7,6 +7,7 @@ import functools
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 import pymupdf
 
@@ -14,6 +15,7 @@ from ..errors import InputError
 from ..models import Block, Bookmark, Cell, Line, Page, Table
 from .layout import (
     Atom,
+    connected_groups,
     BoxUnit,
     RawLine,
     _y_overlap,
@@ -147,16 +149,13 @@ LINE_OVERLAP = 0.3
 def overprint_clusters(lines: list[RawLine]) -> list[list[int]]:
     """Groups of lines drawn over each other (each glyph or run drawn 2–4 times to look bold).
     Honest text never overlaps: lines next to each other share no area."""
-    parent = list(range(len(lines)))
+    return [g for g in connected_groups(len(lines), _overlapping_pairs(lines)) if len(g) > 1]
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
-    # Copies are drawn at (almost) the same height: only lines whose tops are within half a size
-    # of each other are compared (a window over the lines in order of their top).
+def _overlapping_pairs(lines: list[RawLine]) -> Iterator[tuple[int, int]]:
+    """Pairs of lines drawn over each other. Copies are drawn at (almost) the same height: only
+    lines whose tops are within half a size of each other are compared (a window over the lines
+    in order of their top)."""
     order = sorted(range(len(lines)), key=lambda i: lines[i].bbox[1])
     for n, i in enumerate(order):
         a = lines[i]
@@ -168,11 +167,7 @@ def overprint_clusters(lines: list[RawLine]) -> list[list[int]]:
                 break
             if (b[0] < x1 and x0 < b[2] and lines[j].vertical == a.vertical
                     and _overlap_share(a.bbox, b) >= LINE_OVERLAP):
-                parent[find(i)] = find(j)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(lines)):
-        groups.setdefault(find(i), []).append(i)
-    return [sorted(g) for g in groups.values() if len(g) > 1]
+                yield i, j
 
 
 def collapse_overprint(lines: list[RawLine], page: pymupdf.Page | None = None) -> list[RawLine]:

@@ -295,6 +295,12 @@ class Segmenter:
         self.out.actions.append(ActionRecord(local_code=code, unit=self.unit, kind=kind, text=text,
                                              raw_text=raw, prov=prov))
 
+    def in_marked_list(self) -> bool:
+        """The open actor's last item under the open policy was printed with a mark (・, ●)."""
+        last = self.out.roles[-1] if self.out.roles else None
+        return (last is not None and self.role_actor is not None and last.local_code == self.policy
+                and last.actor_label == self.role_actor[1] and last.marker is not None)
+
     def add_role(self, code: str, actor: Actor, label: str, raw: str, prov: Provenance,
                  marker: str | None = None) -> None:
         body, qualifier = split_qualifier(clean_text(raw))
@@ -519,12 +525,13 @@ class Segmenter:
                                              page=self.pending_title.prov.page))
         tables.settle_ratings()
         attribute_focus_groups(self.out, self.rules)
-        for bare in misplaced_policies(self.out):
+        misplaced = misplaced_policies(self.out)
+        for bare in misplaced:
             self.out.problems.append(Problem(
                 doc_path=self.doc.info.path, stage="segment", severity="warning", page=bare.prov.page,
                 message=f"policy {bare.title!r} is stated under two goals; kept where its items are "
                         f"(not under goal {bare.local_code.split('.')[0]})"))
-        drop_misplaced_policies(self.out)
+        drop_misplaced_policies(self.out, misplaced)
         order_by_printed_numbers(self.out, {e.label: e.num for e in self.out.outline.entries
                                             if e.level == Level.policy and e.num and not e.goal_num})
         return self.out
@@ -632,10 +639,7 @@ class Segmenter:
                 self.role_actor = found
                 self.account(text)
                 return
-            last = self.out.roles[-1] if self.out.roles else None
-            marked_list = last is not None and last.local_code == self.policy and last.marker is not None \
-                and last.actor_label == self.role_actor[1] if self.role_actor else False
-            if self.role_actor and self.policy and _SENTENCE.search(text) and not marked_list:
+            if self.role_actor and self.policy and _SENTENCE.search(text) and not self.in_marked_list():
                 # an item printed without a mark, in a list whose items have none (after a marked
                 # list, an unmarked sentence is the text that follows it: a column, a note)
                 self.items(para, prov)

@@ -26,11 +26,22 @@ def _records(out: SegmentedDocument) -> list:
     return [*out.roles, *out.actions, *out.scores, *out.ratings]
 
 
+def _goal_policies(out: SegmentedDocument) -> list[NodeRecord]:
+    """Policies coded under a numbered goal (1.2), not focus items or embedded plans."""
+    return [n for n in out.nodes if n.level == Level.policy and "." in n.local_code
+            and _goal_of(n.local_code).isdigit()]
+
+
+def _position(n: NodeRecord) -> int:
+    """A policy's place under its goal, from its code (1.3 → 3)."""
+    tail = n.local_code.split(".", 1)[1]
+    return int(tail) if tail.isdigit() else 0
+
+
 def misplaced_policies(out: SegmentedDocument) -> list[NodeRecord]:
     """Policies without content whose title is a policy with content under another goal."""
     used = {r.local_code for r in _records(out)}
-    policies = [n for n in out.nodes if n.level == Level.policy and n.title and "." in n.local_code
-                and n.local_code.split(".", 1)[0].isdigit()]
+    policies = [n for n in _goal_policies(out) if n.title]
     out_of_place = []
     for bare in policies:
         if bare.local_code in used:
@@ -43,19 +54,18 @@ def misplaced_policies(out: SegmentedDocument) -> list[NodeRecord]:
     return out_of_place
 
 
-def drop_misplaced_policies(out: SegmentedDocument) -> dict[str, str]:
-    """Withdraw the misplaced policies and renumber the goals they left. Returns old → new codes.
-    A goal whose later policies carry content is renumbered too: their records follow the codes."""
-    drop = misplaced_policies(out)
+def drop_misplaced_policies(out: SegmentedDocument, drop: list[NodeRecord]) -> dict[str, str]:
+    """Withdraw the misplaced policies (misplaced_policies) and renumber the goals they left.
+    Returns old → new codes. A goal whose later policies carry content is renumbered too: their
+    records follow the codes."""
     if not drop:
         return {}
     gone = {n.local_code for n in drop}
     renamed: dict[str, str] = {}
     for goal in sorted({_goal_of(c) for c in gone}):
-        kept = [n for n in out.nodes if n.level == Level.policy and _goal_of(n.local_code) == goal
-                and n.local_code not in gone]
         # positions as printed: the order of their codes, not of their statement
-        kept.sort(key=lambda n: int(n.local_code.split(".", 1)[1]) if n.local_code.split(".", 1)[1].isdigit() else 0)
+        kept = sorted((n for n in _goal_policies(out) if _goal_of(n.local_code) == goal and n.local_code not in gone),
+                      key=_position)
         for i, n in enumerate(kept, start=1):
             new = f"{goal}.{i}"
             if n.local_code != new:
@@ -77,14 +87,13 @@ def order_by_printed_numbers(out: SegmentedDocument, number_of: dict[str, int]) 
     `number_of`: a printed label (施策の方向性(ハ)) → its number, as the outline read it."""
     renamed: dict[str, str] = {}
     goals: dict[str, list[NodeRecord]] = {}
-    for n in out.nodes:
-        if n.level == Level.policy and "." in n.local_code and n.local_code.split(".", 1)[0].isdigit():
-            goals.setdefault(_goal_of(n.local_code), []).append(n)
+    for n in _goal_policies(out):
+        goals.setdefault(_goal_of(n.local_code), []).append(n)
     for goal, policies in goals.items():
         nums = [number_of.get(n.label or "") for n in policies]
         if len(policies) < 2 or None in nums or len(set(nums)) != len(nums):
             continue
-        by_code = sorted(policies, key=lambda n: int(n.local_code.split(".", 1)[1]) if n.local_code.split(".", 1)[1].isdigit() else 0)
+        by_code = sorted(policies, key=_position)
         by_number = [n for _, n in sorted(zip(nums, policies), key=lambda x: x[0])]
         if [n.local_code for n in by_code] == [n.local_code for n in by_number]:
             continue
