@@ -269,35 +269,58 @@ def sense_of(rules: list[SenseRule], text: str, m: Match, actor: str | None, win
     return None
 
 
-def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) -> list[Tag]:
-    """The ranked topics, then the approaches, of one role or action."""
+@dataclass
+class Evidence:
+    """What an item says for one theme: weighted matches, where they lie, the keywords matched."""
+    theme: str
+    weight: float = 0.0  # all evidence (one per stretch of text matched)
+    own: float = 0.0  # the same outside adverbial phrases and `means` terms
+    start: int = 0  # first match
+    end: int = 0  # end of the last match
+    keywords: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int, float, float]] = field(default_factory=list)  # start, end, weight, own weight
+    kinds: set[str] = field(default_factory=set)  # keyword / context / group / sense / means / adverbial
+
+
+@dataclass
+class ItemEvidence:
+    """The topic and approach evidence of one role or action."""
+    topics: dict[str, Evidence]
+    approaches: dict[str, Evidence]
+    resident_action: bool = False  # the topic of a resident's community action, with no keyword
+
+
+def _add(where: dict[str, Evidence], theme: str, m: Match, weight: float, own: float, kind: str) -> None:
+    """Count one match for a theme. One stretch of text is one piece of evidence however many forms
+    of a term it matches (子ども as 子ども, こども and 子供; 見守る as 見守り and みまもり): the
+    strongest counts."""
+    ev = where.setdefault(theme, Evidence(theme, start=m.start, end=m.end))
+    same = [c for c in ev.spans if c[0] < m.end and m.start < c[1]]
+    if not same:
+        ev.weight += weight
+        ev.own += own
+        ev.spans.append((m.start, m.end, weight, own))
+    else:
+        if weight > max(c[2] for c in same):
+            ev.weight += weight - max(c[2] for c in same)
+        if own > max(c[3] for c in same):
+            ev.own += own - max(c[3] for c in same)
+        if weight > max(c[2] for c in same) or own > max(c[3] for c in same):
+            ev.spans.append((m.start, m.end, weight, own))
+    ev.end = m.end
+    ev.kinds.add(kind)
+    if m.term not in ev.keywords:
+        ev.keywords.append(m.term)
+
+
+def evidence(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) -> ItemEvidence:
+    """What the codebook finds in one role or action, theme by theme."""
     cb = codebook(rules)
     book = cb.book
     matches = longest_first(candidates(text, tokens, cb))
     listed = in_lists(text, [m for m in matches if cb.entries[m.term].group is not None], cb)
-    # theme → [evidence (weighted matches), start of its first match, end of its last match, keywords]
-    topics: dict[str, list] = {}
-    own: dict[str, list] = {}  # the same outside adverbial phrases (公民館で, 学校と協力して)
-    approaches: dict[str, list] = {}
-
-    counted: dict[str, list[tuple[int, int, float]]] = {}
-
-    def add(where: dict, theme: str, m: Match, weight: float = 1.0) -> None:
-        ev = where.setdefault(theme, [0.0, m.start, m.end, []])
-        # one stretch of text is one piece of evidence however many forms of a term it matches
-        # (子ども as 子ども, こども and 子供; 見守る as 見守り and みまもり): the strongest counts
-        key = f"{id(where)}:{theme}"
-        same = [c for c in counted.get(key, ()) if c[0] < m.end and m.start < c[1]]
-        if not same:
-            ev[0] += weight
-            counted.setdefault(key, []).append((m.start, m.end, weight))
-        elif weight > max(c[2] for c in same):
-            ev[0] += weight - max(c[2] for c in same)
-            counted[key].append((m.start, m.end, weight))
-        ev[2] = m.end
-        if m.term not in ev[3]:
-            ev[3].append(m.term)
-
+    topics: dict[str, Evidence] = {}
+    approaches: dict[str, Evidence] = {}
     spans = token_spans(text, tokens)
     for m in matches:
         e = cb.entries[m.term]
@@ -305,40 +328,52 @@ def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) 
         if e.senses is not None:
             r = sense_of(e.senses, text, m, actor, book.window)
             gives_topics, gives_approaches = (r.topics, r.approaches) if r else ([], [])
-        aside = ADVERBIAL_WEIGHT if m.term in cb.means or (spans and adverbial(m, text, tokens, spans)) else 1.0
+        in_phrase = bool(spans) and adverbial(m, text, tokens, spans)
+        aside = ADVERBIAL_WEIGHT if m.term in cb.means or in_phrase else 1.0
         weak = WEAK_WEIGHT if m.term in cb.context else 1.0  # who acts, or whose place, is not what is done
+        kind = ("sense" if e.senses is not None else "context" if m.term in cb.context
+                else "means" if m.term in cb.means else "adverbial" if in_phrase else "keyword")
         for t in dict.fromkeys(gives_topics):
-            add(topics, t, m, weak)
-            add(own, t, m, weak * (aside if t not in book.topics_as_means else 1.0))
+            _add(topics, t, m, weak, weak * (aside if t not in book.topics_as_means else 1.0), kind)
         # a group word read in another sense (中学生 learning about welfare) is not also its group
         read_as_other = e.senses is not None and bool(gives_topics or gives_approaches)
         if e.group and m not in listed and e.group not in gives_topics and not read_as_other:
-            add(topics, e.group, m)
-            add(own, e.group, m, aside)
+            _add(topics, e.group, m, 1.0, aside, "group")
         for a in dict.fromkeys(gives_approaches):
-            add(approaches, a, m)
+            _add(approaches, a, m, 1.0, 1.0, kind)
     ra = book.resident_action
     if not topics and actor in ra.actors:
         word = next((w for w in ra.words if w in text), None)
         if word:
-            topics[ra.topic] = [1, 0, 0, [word]]
-    # more evidence first; on a tie the theme named first
-    ranked = sorted(topics.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[:book.max_topics]
-    if ranked and ranked[0][0] in book.yields_main:
+            topics[ra.topic] = Evidence(ra.topic, 1.0, 1.0, 0, 0, [word], [], {"resident"})
+            return ItemEvidence(topics, approaches, True)
+    return ItemEvidence(topics, approaches)
+
+
+def rank_topics(found: ItemEvidence, book: ThemeRules) -> list[Evidence]:
+    """The topics kept, main topic first: more evidence first, on a tie the theme named first; a
+    side topic needs evidence of its own (SIDE_SHARE of the main topic's)."""
+    ranked = sorted(found.topics.values(), key=lambda ev: (-ev.weight, ev.start))[:book.max_topics]
+    if ranked and ranked[0].theme in book.yields_main:
         # consultation as the means of another topic (子育ての相談に応じる): the other topic leads
-        other = next((kv for kv in ranked[1:] if kv[1][0] >= SIDE_SHARE * ranked[0][1][0]), None)
+        other = next((ev for ev in ranked[1:] if ev.weight >= SIDE_SHARE * ranked[0].weight), None)
         if other:
             ranked.remove(other)
             ranked.insert(0, other)
     if ranked:  # a side topic needs evidence of its own near the main topic's
-        top = ranked[0][1][0]
-        ranked = [kv for i, kv in enumerate(ranked)
-                  if i == 0 or own.get(kv[0], kv[1])[0] >= SIDE_SHARE * top]
-    out = [Tag(t, "topic", i, tuple(ev[3])) for i, (t, ev) in enumerate(ranked, 1)]
-    ranked_a = sorted(approaches.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
-    out += [Tag(a, "approach", i, tuple(ev[3])) for i, (a, ev) in enumerate(ranked_a, 1)]
-    return out
+        top = ranked[0].weight
+        ranked = [ev for i, ev in enumerate(ranked) if i == 0 or ev.own >= SIDE_SHARE * top]
+    return ranked
 
+
+def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) -> list[Tag]:
+    """The ranked topics, then the approaches, of one role or action."""
+    found = evidence(text, tokens, rules, actor)
+    out = [Tag(ev.theme, "topic", i, tuple(ev.keywords))
+           for i, ev in enumerate(rank_topics(found, rules.themes), 1)]
+    ranked_a = sorted(found.approaches.values(), key=lambda ev: (-ev.weight, ev.start))
+    out += [Tag(ev.theme, "approach", i, tuple(ev.keywords)) for i, ev in enumerate(ranked_a, 1)]
+    return out
 
 
 def themes_of(text: str, tokens: list[Token], rules: Rules, actor: str | None = None) -> list[tuple[str, list[str]]]:
