@@ -10,12 +10,15 @@ import hashlib
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .errors import RulesError
+
+if TYPE_CHECKING:
+    from .compare.lexical import LexicalPrior
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent / "rules_data"
 
@@ -201,6 +204,9 @@ class ThemeRules(_Strict):
     # topics that are often the means of another (consultation): the main topic only when no other
     # topic has half their evidence
     yields_main: list[str] = []
+    # a file of this directory holding the main-topic prior learned from the hand-coded samples
+    # (compare/lexical.py, `make themes-train`); none: the codebook's evidence alone ranks topics
+    lexical_prior: str | None = None
 
     @model_validator(mode="after")
     def _known_names(self):
@@ -288,7 +294,7 @@ def _validate(model: type[BaseModel], data: Any, path: Path) -> BaseModel:
 class Rules:
     """All rules, loaded once; patterns compiled on first use."""
 
-    def __init__(self, directory: Path | None = None):
+    def __init__(self, directory: Path | None = None, with_prior: bool = True):
         self.directory = Path(directory) if directory else find_rules_dir()
         raw: dict[str, BaseModel] = {}
         digest = hashlib.sha256()
@@ -307,9 +313,30 @@ class Rules:
         self.text: TextRules = raw["text"]  # type: ignore[assignment]
         self.themes: ThemeRules = raw["themes"]  # type: ignore[assignment]
         self.documents: DocumentRules = raw["documents"]  # type: ignore[assignment]
+        # without it (training a new prior): the codebook alone
+        self.themes_prior = self._load_prior(digest) if with_prior else None
         # Any change to any rules file changes this: cached results keyed by it go stale.
         self.version = digest.hexdigest()[:12]
         self._check_patterns()
+
+    def _load_prior(self, digest) -> LexicalPrior | None:
+        from .compare.lexical import load_prior  # compare imports this module: import when needed
+
+        name = self.themes.lexical_prior
+        if not name:
+            return None
+        path = self.directory / name
+        if Path(name).name != name or not path.is_file():
+            raise RulesError(f"{self.directory / 'themes.yaml'}: lexical_prior {name!r} is not a file of {self.directory}")
+        try:
+            prior = load_prior(path)
+        except (ValueError, OSError) as e:
+            raise RulesError(f"{path}: not a lexical prior: {str(e).splitlines()[0]}") from e
+        unknown = set(prior.themes) - {t.name for t in self.themes.themes}
+        if unknown:
+            raise RulesError(f"{path}: themes not in themes.yaml: {', '.join(sorted(unknown))} (retrain: make themes-train)")
+        digest.update(path.read_bytes())
+        return prior
 
     # -- pattern helpers -----------------------------------------------------------------
 
@@ -457,8 +484,8 @@ def find_rules_dir() -> Path:
 _CACHE: dict[str, Rules] = {}
 
 
-def load_rules(directory: Path | str | None = None) -> Rules:
-    key = str(Path(directory).resolve()) if directory else "<default>"
+def load_rules(directory: Path | str | None = None, with_prior: bool = True) -> Rules:
+    key = (str(Path(directory).resolve()) if directory else "<default>") + ("" if with_prior else ":no prior")
     if key not in _CACHE:
-        _CACHE[key] = Rules(Path(directory) if directory else None)
+        _CACHE[key] = Rules(Path(directory) if directory else None, with_prior)
     return _CACHE[key]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import yaml
 
 from ..errors import PlanextractError
 from ..rules import Rules, load_rules
+from .lexical import LexicalPrior, save_prior, train
 from .themes import tag
 from .tokens import tokenize
 
@@ -84,10 +86,10 @@ def load_sample(path: Path) -> list[SampleItem]:
     return items
 
 
-def measure(items: list[SampleItem], rules: Rules) -> Figures:
+def measure(items: list[SampleItem], rules: Rules, prior_model: LexicalPrior | None | Literal["rules"] = "rules") -> Figures:
     f = Figures()
     for it in items:
-        tags = tag(it.text, tokenize(it.text), rules, it.actor)
+        tags = tag(it.text, tokenize(it.text), rules, it.actor, prior_model)
         auto = [t.theme for t in tags if t.dimension == "topic"]
         auto_a = {t.theme for t in tags if t.dimension == "approach"}
         hand, got = set(it.topics), set(auto)
@@ -131,20 +133,62 @@ def report(name: str, f: Figures, themes: list[str], verbose: bool = False) -> s
     return "\n".join(lines)
 
 
+def train_prior(samples: list[tuple[Path, list[SampleItem]]], rules: Rules) -> LexicalPrior:
+    """The main-topic prior fitted on every item of these samples that has a main topic."""
+    items = [it for _, its in samples for it in its if it.topics]
+    return train([it.text for it in items], [it.topics for it in items], rules.themes.version,
+                 [p.name for p, _ in samples])
+
+
+def leave_one_out(samples: list[tuple[Path, list[SampleItem]]], rules: Rules) -> list[str]:
+    """Each sample measured with the codebook alone and with a prior trained on the other samples:
+    what the prior does on items it has not seen."""
+    lines = [f"{'left out':<16} {'codebook alone':>28}   {'with the prior':>28}"]
+    for i, (path, items) in enumerate(samples):
+        prior = train_prior(samples[:i] + samples[i + 1:], rules)
+        a, b = measure(items, rules, None), measure(items, rules, prior)
+        lines.append(f"{path.name:<16} P {a.precision:.3f} R {a.recall:.3f} main {a.main_accuracy:6.1%}"
+                     f"   P {b.precision:.3f} R {b.recall:.3f} main {b.main_accuracy:6.1%}")
+    return lines
+
+
+def train_main(paths: list[Path], rules: Rules) -> int:
+    """`make themes-train`: print the leave-one-sample-out figures, then write the prior trained on
+    all the samples named to the file themes.yaml names."""
+    if not rules.themes.lexical_prior:
+        print("error: themes.yaml names no lexical_prior file to write", file=sys.stderr)
+        return 2
+    samples = [(p, load_sample(p)) for p in paths]
+    print("\n".join(leave_one_out(samples, rules)))
+    out = rules.directory / rules.themes.lexical_prior
+    prior = train_prior(samples, rules)
+    save_prior(prior, out)
+    print(f"wrote {out}: {sum(map(len, prior.weights.values()))} weights of {len(prior.idf)} n-grams, {len(prior.themes)} themes, "
+          f"trained on {sum(len(i) for _, i in samples)} items of {len(samples)} samples")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    training = bool(args) and args[0] == "train"
+    args = args[1:] if training else args
     verbose = "-v" in args
     paths = [Path(a) for a in args if a != "-v"] or sorted(Path("tests/themes").glob("[dh]*.yaml"))
     try:
-        rules = load_rules()
+        rules = load_rules(with_prior=not training)
+        if training:
+            return train_main(paths, rules)
         samples = [(p, load_sample(p)) for p in paths]
     except (PlanextractError, OSError, ValueError, yaml.YAMLError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     themes = [t.name for t in rules.themes.themes]
-    print(f"codebook version {rules.themes.version}")
+    prior = rules.themes_prior
+    print(f"codebook version {rules.themes.version}"
+          + (f", main-topic prior {rules.themes.lexical_prior}" if prior else ", no main-topic prior"))
     for p, items in samples:
-        print(report(p.name, measure(items, rules), themes, verbose))
+        seen = " (the prior was trained on it)" if prior and p.name in prior.trained_on else ""
+        print(report(p.name + seen, measure(items, rules), themes, verbose))
     return 0
 
 

@@ -1,0 +1,153 @@
+"""The learned main-topic prior (compare/lexical.py): scored without scikit-learn exactly as
+scikit-learn scores it, stored and read back, named by the rules, and used by the ranking."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from planextract.compare import themes as th
+from planextract.compare.lexical import LexicalPrior, load_prior, save_prior, train
+from planextract.compare.themes import Evidence, ItemEvidence, rank_topics
+from planextract.errors import RulesError
+from planextract.rules import Rules, find_rules_dir
+
+# fictional items, three themes, some items about two
+ITEMS = [
+    ("ひとり暮らしの方に声をかけます", ["見守り"]), ("近所の様子に気を配ります", ["見守り"]),
+    ("安否を確かめる訪問を続けます", ["見守り"]), ("声かけで孤立を防ぎます", ["見守り", "居場所"]),
+    ("サロンを開きます", ["居場所"]), ("集いの場を増やします", ["居場所"]),
+    ("お茶会に誘います", ["居場所", "見守り"]), ("誰でも集まれる場をつくります", ["居場所"]),
+    ("避難の訓練に参加します", ["災害"]), ("非常食を備えます", ["災害"]),
+    ("避難所の運営を学びます", ["災害"]), ("災害に備えて名簿をつくります", ["災害", "見守り"]),
+]
+TEXTS = [t for t, _ in ITEMS]
+NEW = ["一人で暮らす人の様子を見ます", "非常時の備え", "集まれるサロン", "まったく関係のない文"]
+
+
+@pytest.fixture(scope="module")
+def exact():
+    return train(TEXTS, [c for _, c in ITEMS], 1, ["fixture"], min_df=1, c=5.0, prune=0.0)
+
+
+def test_probabilities_are_scikit_learns(exact):
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
+    x = vec.fit_transform(TEXTS)
+    main = LogisticRegression(C=5.0, max_iter=5000).fit(x, [c[0] for _, c in ITEMS])
+    for text in NEW:
+        want = dict(zip(main.classes_, main.predict_proba(vec.transform([text]))[0]))
+        got = exact.probabilities(exact.vector(text))
+        assert set(got) == set(want)
+        assert all(abs(got[t] - want[t]) < 2e-3 for t in want), (text, got, want)
+    one = LogisticRegression(C=5.0, max_iter=5000).fit(x, ["見守り" in c for _, c in ITEMS])
+    for text in NEW:
+        want = one.predict_proba(vec.transform([text]))[0, 1]
+        assert abs(exact.topic_probabilities(exact.vector(text))["見守り"] - want) < 2e-3
+
+
+def test_the_prior_names_the_theme_of_an_unseen_wording(exact):
+    p = exact.probabilities(exact.vector("非常時の備えを確かめます"))
+    assert max(p, key=p.get) == "災害"
+
+
+def test_a_stored_prior_reads_back_the_same(exact, tmp_path):
+    path = tmp_path / "prior.json"
+    save_prior(exact, path)
+    back = load_prior(path)
+    assert back == exact
+    text = NEW[0]
+    assert back.probabilities(back.vector(text)) == exact.probabilities(exact.vector(text))
+    # one line per theme's weights: a retrained prior diffs theme by theme
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert sum(line.startswith('  "見守り": {') for line in lines) == 2
+
+
+def test_pruning_keeps_only_the_larger_weights():
+    pruned = train(TEXTS, [c for _, c in ITEMS], 1, ["fixture"], min_df=1, c=5.0, prune=0.3)
+    weights = [w for ws in (pruned.weights, pruned.topic_weights) for t in ws.values() for w in t.values()]
+    assert weights and min(abs(w) for w in weights) >= 0.3
+    assert len(pruned.idf) == len({g for t in TEXTS for n in (1, 2, 3) for g in (t[i:i + n] for i in range(len(t) - n + 1))})
+
+
+def test_a_weight_of_an_unknown_ngram_is_refused(exact):
+    data = exact.model_dump()
+    data["weights"]["見守り"]["存在しない"] = 1.0
+    with pytest.raises(ValueError, match="no idf"):
+        LexicalPrior.model_validate(data)
+
+
+def _rules_with(tmp_path, prior_text: str | None, name: str = "themes.lexical.json"):
+    d = tmp_path / "rules"
+    shutil.copytree(find_rules_dir(), d)
+    (d / "themes.lexical.json").unlink(missing_ok=True)
+    if prior_text is not None:
+        (d / name).write_text(prior_text, encoding="utf-8")
+    return d
+
+
+def test_rules_name_a_missing_prior(tmp_path):
+    d = _rules_with(tmp_path, None)
+    with pytest.raises(RulesError, match="lexical_prior 'themes.lexical.json' is not a file"):
+        Rules(d)
+    assert Rules(d, with_prior=False).themes_prior is None  # training a new one needs none
+
+
+def test_rules_refuse_a_prior_of_other_themes(tmp_path, exact):
+    d = _rules_with(tmp_path, None)
+    save_prior(exact, d / "themes.lexical.json")  # short codes, not the codebook's theme names
+    with pytest.raises(RulesError, match="themes not in themes.yaml.*make themes-train"):
+        Rules(d)
+
+
+def test_rules_refuse_a_file_that_is_no_prior(tmp_path):
+    d = _rules_with(tmp_path, json.dumps({"weights": 1}))
+    with pytest.raises(RulesError, match="not a lexical prior"):
+        Rules(d)
+
+
+def test_the_prior_file_changes_the_rules_version(tmp_path):
+    d = _rules_with(tmp_path, (find_rules_dir() / "themes.lexical.json").read_text(encoding="utf-8"))
+    before = Rules(d).version
+    data = json.loads((d / "themes.lexical.json").read_text(encoding="utf-8"))
+    data["intercepts"] = {t: b + 1.0 for t, b in data["intercepts"].items()}
+    (d / "themes.lexical.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert Rules(d).version != before  # cached results keyed by the version go stale
+
+
+def _found(*evidence: Evidence) -> ItemEvidence:
+    return ItemEvidence({e.theme: e for e in evidence}, {})
+
+
+def test_the_prior_breaks_a_tie_of_evidence(rules):
+    first, later = Evidence("居場所・交流", 1.0, 1.0, 0, 2), Evidence("見守り・孤立防止", 1.0, 1.0, 5, 8)
+    assert [e.theme for e in rank_topics(_found(first, later), rules.themes)][0] == "居場所・交流"
+    prior = {"居場所・交流": 0.1, "見守り・孤立防止": 0.8}
+    ranked = rank_topics(_found(first, later), rules.themes, prior)
+    assert [e.theme for e in ranked] == ["見守り・孤立防止", "居場所・交流"]
+    # twice the evidence holds against a prior only a little less sure of it (1 + 0.3 > 0.5 + 0.5)
+    strong = Evidence("居場所・交流", 2.0, 2.0, 0, 2)
+    leaning = {"居場所・交流": 0.3, "見守り・孤立防止": 0.5}
+    assert rank_topics(_found(strong, later), rules.themes, leaning)[0].theme == "居場所・交流"
+
+
+def test_a_side_topic_needs_the_yes_no_model(rules):
+    main, side = Evidence("見守り・孤立防止", 1.0, 1.0, 0, 2), Evidence("居場所・交流", 1.0, 1.0, 5, 8)
+    prior = {"見守り・孤立防止": 0.9, "居場所・交流": 0.05}
+    kept = rank_topics(_found(main, side), rules.themes, prior, {"居場所・交流": th.SIDE_PRIOR + 0.01})
+    assert [e.theme for e in kept] == ["見守り・孤立防止", "居場所・交流"]
+    dropped = rank_topics(_found(main, side), rules.themes, prior, {"居場所・交流": th.SIDE_PRIOR - 0.01})
+    assert [e.theme for e in dropped] == ["見守り・孤立防止"]
+    # a theme the yes / no models do not know keeps the codebook's decision
+    assert len(rank_topics(_found(main, side), rules.themes, prior, {})) == 2
+
+
+def test_an_item_with_no_term_takes_a_confident_prior_only(rules):
+    confident = {"災害時支援": th.PRIOR_ALONE + 0.1, "見守り・孤立防止": 0.2}
+    assert [e.theme for e in rank_topics(_found(), rules.themes, confident)] == ["災害時支援"]
+    unsure = {"災害時支援": th.PRIOR_ALONE - 0.1, "見守り・孤立防止": 0.3}
+    assert rank_topics(_found(), rules.themes, unsure) == []
+    assert rank_topics(_found(), rules.themes) == []
