@@ -21,6 +21,9 @@ from .themes import tag
 from .tokens import tokenize
 
 
+SECOND_CODER = "coder2"  # folder beside the samples holding second codings of some of them
+
+
 @dataclass
 class SampleItem:
     text: str
@@ -71,11 +74,17 @@ class Figures:
         return self._ratio(self.main_right, self.main_n)
 
 
+def codes_file(path: Path) -> Path:
+    """codes.yaml beside a sample, or one folder up (a second coder's files: tests/themes/coder2/)."""
+    beside = path.parent / "codes.yaml"
+    return beside if beside.exists() else path.parent.parent / "codes.yaml"
+
+
 def load_sample(path: Path) -> list[SampleItem]:
-    """The items of a sample file, their short codes read from codes.yaml beside it."""
+    """The items of a sample file, their short codes read from its codes.yaml."""
     path = Path(path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    topics = yaml.safe_load((path.parent / "codes.yaml").read_text(encoding="utf-8"))["codes"]["topics"]
+    topics = yaml.safe_load(codes_file(path).read_text(encoding="utf-8"))["codes"]["topics"]
     items = []
     for i, raw in enumerate(data["items"], 1):
         try:
@@ -86,12 +95,11 @@ def load_sample(path: Path) -> list[SampleItem]:
     return items
 
 
-def measure(items: list[SampleItem], rules: Rules, prior_model: LexicalPrior | None | Literal["rules"] = "rules") -> Figures:
+def compare(items: list[SampleItem], topics: list[list[str]], approaches: list[set[str]]) -> Figures:
+    """Figures of other codes of the same items (the tagger's, or a second coder's: `topics` main
+    first) against the hand codes of `items`."""
     f = Figures()
-    for it in items:
-        tags = tag(it.text, tokenize(it.text), rules, it.actor, prior_model)
-        auto = [t.theme for t in tags if t.dimension == "topic"]
-        auto_a = {t.theme for t in tags if t.dimension == "approach"}
+    for it, auto, auto_a in zip(items, topics, approaches, strict=True):
         hand, got = set(it.topics), set(auto)
         f.n += 1
         f.auto_topics += len(auto)
@@ -111,6 +119,30 @@ def measure(items: list[SampleItem], rules: Rules, prior_model: LexicalPrior | N
         if got != hand or (it.topics and (not auto or auto[0] != it.topics[0])):
             f.errors.append(f"  {it.text}\n    hand {it.topics}  auto {auto}")
     return f
+
+
+def measure(items: list[SampleItem], rules: Rules, prior_model: LexicalPrior | None | Literal["rules"] = "rules") -> Figures:
+    """The tagger's figures on a hand-coded sample."""
+    tags = [tag(it.text, tokenize(it.text), rules, it.actor, prior_model) for it in items]
+    return compare(items, [[t.theme for t in ts if t.dimension == "topic"] for ts in tags],
+                   [{t.theme for t in ts if t.dimension == "approach"} for ts in tags])
+
+
+def agreement(first: list[SampleItem], second: list[SampleItem], rules: Rules) -> list[str]:
+    """How far two coders of the same items agree, and the tagger with each: the ceiling the
+    tagger's figures are read against."""
+    if [it.text for it in first] != [it.text for it in second]:
+        raise ValueError("the two codings are not of the same items in the same order")
+    coders = compare(first, [it.topics for it in second], [set(it.approaches) for it in second])
+    ours = measure(first, rules)
+    theirs = compare(second, [[t.theme for t in tag(it.text, tokenize(it.text), rules, it.actor)
+                               if t.dimension == "topic"] for it in second], [set() for _ in second])
+
+    def line(what: str, f: Figures) -> str:
+        return f"{what:<30} P {f.precision:.3f} R {f.recall:.3f} F1 {f.f1:.3f} main topic {f.main_accuracy:6.1%}"
+
+    return [line("second coder against first", coders), line("tagger against first coder", ours),
+            line("tagger against second coder", theirs)]
 
 
 def report(name: str, f: Figures, themes: list[str], verbose: bool = False) -> str:
@@ -142,13 +174,20 @@ def train_prior(samples: list[tuple[Path, list[SampleItem]]], rules: Rules) -> L
 
 def leave_one_out(samples: list[tuple[Path, list[SampleItem]]], rules: Rules) -> list[str]:
     """Each sample measured with the codebook alone and with a prior trained on the other samples:
-    what the prior does on items it has not seen."""
+    what the prior does on items it has not seen; the last line pools every sample's items."""
+    def cells(f: Figures) -> str:
+        return f"P {f.precision:.3f} R {f.recall:.3f} main {f.main_accuracy:6.1%}"
+
     lines = [f"{'left out':<16} {'codebook alone':>28}   {'with the prior':>28}"]
+    pooled = Figures(), Figures()
     for i, (path, items) in enumerate(samples):
         prior = train_prior(samples[:i] + samples[i + 1:], rules)
         a, b = measure(items, rules, None), measure(items, rules, prior)
-        lines.append(f"{path.name:<16} P {a.precision:.3f} R {a.recall:.3f} main {a.main_accuracy:6.1%}"
-                     f"   P {b.precision:.3f} R {b.recall:.3f} main {b.main_accuracy:6.1%}")
+        for total, f in zip(pooled, (a, b)):
+            for k in ("n", "tp", "fp", "fn", "auto_topics", "main_right", "main_n"):
+                setattr(total, k, getattr(total, k) + getattr(f, k))
+        lines.append(f"{path.name:<16} {cells(a)}   {cells(b)}")
+    lines.append(f"{'all, pooled':<16} {cells(pooled[0])}   {cells(pooled[1])}")
     return lines
 
 
@@ -189,6 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     for p, items in samples:
         seen = " (the prior was trained on it)" if prior and p.name in prior.trained_on else ""
         print(report(p.name + seen, measure(items, rules), themes, verbose))
+        second = p.parent / SECOND_CODER / p.name  # the same items coded by a second coder
+        if second.exists():
+            try:
+                print("\n".join(agreement(items, load_sample(second), rules)))
+            except (OSError, ValueError, yaml.YAMLError) as e:
+                print(f"error: {second}: {e}", file=sys.stderr)
+                return 2
     return 0
 
 
