@@ -284,8 +284,9 @@ _WORKER: dict = {}
 
 
 def _init_worker(rules_dir: str) -> None:
-    """Each worker process loads the rules once."""
-    _WORKER["rules"] = load_rules(rules_dir)
+    """Each worker process loads the rules once (not the theme prior: workers read documents,
+    the main process tags themes)."""
+    _WORKER["rules"] = load_rules(rules_dir, with_prior=False)
 
 
 def _work(args):

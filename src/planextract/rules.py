@@ -313,29 +313,40 @@ class Rules:
         self.text: TextRules = raw["text"]  # type: ignore[assignment]
         self.themes: ThemeRules = raw["themes"]  # type: ignore[assignment]
         self.documents: DocumentRules = raw["documents"]  # type: ignore[assignment]
-        # without it (training a new prior): the codebook alone
-        self.themes_prior = self._load_prior(digest) if with_prior else None
+        # without it (training a new prior; a worker process that only reads documents): the
+        # codebook alone
+        prior_file = self._prior_file(digest, required=with_prior)
+        self.themes_prior = self._load_prior(prior_file) if with_prior else None
         # Any change to any rules file changes this: cached results keyed by it go stale.
         self.version = digest.hexdigest()[:12]
         self._check_patterns()
 
-    def _load_prior(self, digest) -> LexicalPrior | None:
-        from .compare.lexical import load_prior  # compare imports this module: import when needed
-
+    def _prior_file(self, digest, required: bool) -> Path | None:
+        """The file themes.yaml names as its lexical prior; its bytes count in the rules' version
+        whether or not it is read (a worker process that tags nothing skips reading it)."""
         name = self.themes.lexical_prior
         if not name:
             return None
         path = self.directory / name
         if Path(name).name != name or not path.is_file():
+            if not required:
+                return None
             raise RulesError(f"{self.directory / 'themes.yaml'}: lexical_prior {name!r} is not a file of {self.directory}")
+        digest.update(path.read_bytes())
+        return path
+
+    def _load_prior(self, path: Path | None) -> LexicalPrior | None:
+        from .compare.lexical import load_prior  # compare imports this module: import when needed
+
+        if path is None:
+            return None
         try:
             prior = load_prior(path)
-        except (ValueError, OSError) as e:
+        except (ValueError, OSError) as e:  # a pydantic ValidationError is a ValueError
             raise RulesError(f"{path}: not a lexical prior: {str(e).splitlines()[0]}") from e
         unknown = set(prior.themes) - {t.name for t in self.themes.themes}
         if unknown:
             raise RulesError(f"{path}: themes not in themes.yaml: {', '.join(sorted(unknown))} (retrain: make themes-train)")
-        digest.update(path.read_bytes())
         return prior
 
     # -- pattern helpers -----------------------------------------------------------------

@@ -40,17 +40,17 @@ def test_probabilities_are_scikit_learns(exact):
     main = LogisticRegression(C=5.0, max_iter=5000).fit(x, [c[0] for _, c in ITEMS])
     for text in NEW:
         want = dict(zip(main.classes_, main.predict_proba(vec.transform([text]))[0]))
-        got = exact.probabilities(exact.vector(text))
+        got = exact.probabilities(text)[0]
         assert set(got) == set(want)
         assert all(abs(got[t] - want[t]) < 2e-3 for t in want), (text, got, want)
     one = LogisticRegression(C=5.0, max_iter=5000).fit(x, ["見守り" in c for _, c in ITEMS])
     for text in NEW:
         want = one.predict_proba(vec.transform([text]))[0, 1]
-        assert abs(exact.topic_probabilities(exact.vector(text))["見守り"] - want) < 2e-3
+        assert abs(exact.probabilities(text)[1]["見守り"] - want) < 2e-3
 
 
 def test_the_prior_names_the_theme_of_an_unseen_wording(exact):
-    p = exact.probabilities(exact.vector("非常時の備えを確かめます"))
+    p = exact.probabilities("非常時の備えを確かめます")[0]
     assert max(p, key=p.get) == "災害"
 
 
@@ -60,7 +60,7 @@ def test_a_stored_prior_reads_back_the_same(exact, tmp_path):
     back = load_prior(path)
     assert back == exact
     text = NEW[0]
-    assert back.probabilities(back.vector(text)) == exact.probabilities(exact.vector(text))
+    assert back.probabilities(text) == exact.probabilities(text)
     # one line per theme's weights: a retrained prior diffs theme by theme
     lines = path.read_text(encoding="utf-8").splitlines()
     assert sum(line.startswith('  "見守り": {') for line in lines) == 2
@@ -151,3 +151,10 @@ def test_an_item_with_no_term_takes_a_confident_prior_only(rules):
     unsure = {"災害時支援": th.PRIOR_ALONE - 0.1, "見守り・孤立防止": 0.3}
     assert rank_topics(_found(), rules.themes, unsure) == []
     assert rank_topics(_found(), rules.themes) == []
+
+
+def test_a_process_that_skips_the_prior_has_the_same_rules_version():
+    # worker processes read documents without the prior; their cache keys must still match the
+    # main process's, and change with the prior file
+    assert Rules(None, with_prior=False).version == Rules(None).version
+    assert Rules(None, with_prior=False).themes_prior is None

@@ -402,9 +402,8 @@ def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None,
     learned prior, another one (measuring a retrained prior), or None (the codebook alone)."""
     found = evidence(text, tokens, rules, actor)
     model = rules.themes_prior if prior_model == "rules" else prior_model
-    vector = model.vector(text) if model else None
-    ranked = rank_topics(found, rules.themes, model.probabilities(vector) if model else None,
-                         model.topic_probabilities(vector) if model else None)
+    prior, topic_prior = model.probabilities(text) if model else (None, None)
+    ranked = rank_topics(found, rules.themes, prior, topic_prior)
     out = [Tag(ev.theme, "topic", i, tuple(ev.keywords))
            for i, ev in enumerate(ranked, 1)]
     ranked_a = sorted(found.approaches.values(), key=lambda ev: (-ev.weight, ev.start))
