@@ -149,10 +149,13 @@ class Theme(_Strict):
 
 
 class Approach(_Strict):
-    """How a commitment is carried out (with whom, by what means): never a topic."""
+    """How a commitment is carried out (with whom, by what means): a topic only as `alone`."""
     name: str
     scope: ScopeNote
     keywords: list[str]
+    # the topic of an item that names this approach and nothing it is the means of: 「各種団体との
+    # 連携に努めます」 is about coordination itself
+    alone: str | None = None
 
 
 class Compound(_Strict):
@@ -219,6 +222,7 @@ class ThemeRules(_Strict):
             named += [(n, approaches, "approach") for r in s.rules for n in r.approaches]
         named.append((self.resident_action.topic, topics, "topic"))
         named += [(n, topics, "topic") for n in self.topics_as_means + self.yields_main]
+        named += [(a.alone, topics, "topic") for a in self.approaches if a.alone]
         terms = {k for t in self.themes for k in t.keywords + t.population + t.context}
         terms |= {c.term for c in self.compounds} | {w for s in self.senses for w in s.words}
         named += [(w, terms, "means term (not a keyword, compound or sense word)") for w in self.means]

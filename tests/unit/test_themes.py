@@ -356,3 +356,23 @@ def test_second_codings_are_of_the_same_items_and_agree(rules):
         assert [it.text for it in a] == [it.text for it in b], second.name
         f = compare(a, [it.topics for it in b], [set(it.approaches) for it in b])
         assert f.precision >= 0.9 and f.recall >= 0.85 and f.main_accuracy >= 0.9, (second.name, f.precision, f.recall)
+
+
+def test_coordination_and_nothing_it_serves_is_the_topic(rules):
+    # 連携 is an approach; an item of coordination alone is about coordination (its `alone` topic),
+    # before a resident's role falls back to community action
+    assert codebook_topics(rules, "各種団体との連携に努めます。", "地域") == ["連携・ネットワーク"]
+    assert topics(rules, "各種団体との連携に努めます。", "地域") == ["連携・ネットワーク"]
+    # coordination as the means of something else stays an approach
+    tags = tag("関係機関と連携して見守ります。", tokenize("関係機関と連携して見守ります。"), rules)
+    assert [t.theme for t in tags if t.dimension == "topic"] == ["見守り・孤立防止"]
+    assert "連携" in [t.theme for t in tags if t.dimension == "approach"]
+
+
+def test_an_alone_topic_must_be_a_theme(tmp_path):
+    d = tmp_path / "rules"
+    shutil.copytree(find_rules_dir(), d)
+    p = d / "themes.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("alone: 連携・ネットワーク", "alone: つながりのこと"), encoding="utf-8")
+    with pytest.raises(RulesError, match="themes.yaml.*unknown topic 'つながりのこと'"):
+        Rules(d)

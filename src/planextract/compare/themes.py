@@ -351,6 +351,14 @@ def evidence(text: str, tokens: list[Token], rules: Rules, actor: str | None = N
             _add(topics, e.group, m, 1.0, aside, "group")
         for a in dict.fromkeys(gives_approaches):
             _add(approaches, a, m, 1.0, 1.0, kind)
+    alone = [(ev, a.alone) for a in book.approaches if a.alone and (ev := approaches.get(a.name))]
+    if not topics and alone:
+        # an approach and nothing it is the means of (「団体との連携に努めます」): it is the topic.
+        # (Also when every topic found is only a partner, place or means of it: measured, lost
+        # on the samples, main topic 87.0% -> 86.6% leaving one sample out.)
+        ev, topic = min(alone, key=lambda x: x[0].start)
+        topics[topic] = Evidence(topic, 1.0, 1.0, ev.start, ev.end, list(ev.keywords), [], {"approach"})
+        return ItemEvidence(topics, approaches)
     ra = book.resident_action
     if not topics and actor in ra.actors:
         word = next((w for w in ra.words if w in text), None)
