@@ -319,38 +319,54 @@ class Rules:
         self.documents: DocumentRules = raw["documents"]  # type: ignore[assignment]
         # without it (training a new prior; a worker process that only reads documents): the
         # codebook alone
-        prior_file = self._prior_file(digest, required=with_prior)
-        self.themes_prior = self._load_prior(prior_file) if with_prior else None
+        prior = self._prior_bytes(digest, required=with_prior)
+        self.themes_prior = self._load_prior(prior) if with_prior else None
         # Any change to any rules file changes this: cached results keyed by it go stale.
         self.version = digest.hexdigest()[:12]
         self._check_patterns()
 
-    def _prior_file(self, digest, required: bool) -> Path | None:
-        """The file themes.yaml names as its lexical prior; its bytes count in the rules' version
-        whether or not it is read (a worker process that tags nothing skips reading it)."""
+    def _prior_bytes(self, digest, required: bool) -> tuple[Path, bytes] | None:
+        """The file themes.yaml names as its lexical prior, read once: its bytes count in the rules'
+        version whether or not they are parsed (a worker process that tags nothing skips that)."""
         name = self.themes.lexical_prior
         if not name:
             return None
         path = self.directory / name
-        if Path(name).name != name or not path.is_file():
+        # a plain file of the rules directory: no other folder, no link out of it
+        inside = Path(name).name == name and path.is_file() and path.resolve().parent == self.directory.resolve()
+        if not inside:
             if not required:
                 return None
             raise RulesError(f"{self.directory / 'themes.yaml'}: lexical_prior {name!r} is not a file of {self.directory}")
-        digest.update(path.read_bytes())
-        return path
+        data = path.read_bytes()
+        digest.update(data)
+        return path, data
 
-    def _load_prior(self, path: Path | None) -> LexicalPrior | None:
-        from .compare.lexical import load_prior  # compare imports this module: import when needed
+    def _load_prior(self, found: tuple[Path, bytes] | None) -> LexicalPrior | None:
+        from .compare.lexical import parse_prior  # compare imports this module: import when needed
 
-        if path is None:
+        if found is None:
             return None
+        path, data = found
         try:
-            prior = load_prior(path)
-        except (ValueError, OSError) as e:  # a pydantic ValidationError is a ValueError
-            raise RulesError(f"{path}: not a lexical prior: {str(e).splitlines()[0]}") from e
-        unknown = set(prior.themes) - {t.name for t in self.themes.themes}
+            prior = parse_prior(data)
+        except ValidationError as e:
+            first = e.errors()[0]
+            key = ".".join(str(p) for p in first["loc"])
+            raise RulesError(f"{path}: not a lexical prior: {key + ': ' if key else ''}{first['msg']}") from e
+        except ValueError as e:
+            raise RulesError(f"{path}: not a lexical prior: {e}") from e
+        retrain = "retrain it: make themes-train"
+        if prior.codebook_version != self.themes.version:
+            raise RulesError(f"{path}: trained for themes.yaml version {prior.codebook_version}, "
+                             f"not {self.themes.version}: {retrain}")
+        names = {t.name for t in self.themes.themes}
+        unknown = (set(prior.intercepts) | set(prior.topic_intercepts)) - names
         if unknown:
-            raise RulesError(f"{path}: themes not in themes.yaml: {', '.join(sorted(unknown))} (retrain: make themes-train)")
+            raise RulesError(f"{path}: themes not in themes.yaml: {', '.join(sorted(unknown))} ({retrain})")
+        missing = names - set(prior.intercepts)
+        if missing:
+            raise RulesError(f"{path}: knows nothing of {', '.join(sorted(missing))} ({retrain} on samples coding them)")
         return prior
 
     # -- pattern helpers -----------------------------------------------------------------

@@ -26,7 +26,9 @@ ITEMS = [
     ("避難所の運営を学びます", ["災害"]), ("災害に備えて名簿をつくります", ["災害", "見守り"]),
 ]
 TEXTS = [t for t, _ in ITEMS]
-NEW = ["一人で暮らす人の様子を見ます", "非常時の備え", "集まれるサロン", "まったく関係のない文"]
+# unseen texts, with what scikit-learn's analyzer normalises (case, runs of white space) and nothing
+NEW = ["一人で暮らす人の様子を見ます", "非常時の備え", "集まれるサロン", "まったく関係のない文",
+       "NPOと ICT\tで  サロン", "ＳＯＳの声かけ", "", "   "]
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +98,65 @@ def test_rules_name_a_missing_prior(tmp_path):
     assert Rules(d, with_prior=False).themes_prior is None  # training a new one needs none
 
 
-def test_rules_refuse_a_prior_of_other_themes(tmp_path, exact):
+def _shipped() -> dict:
+    return json.loads((find_rules_dir() / "themes.lexical.json").read_text(encoding="utf-8"))
+
+
+def test_rules_refuse_a_prior_of_other_themes(tmp_path, exact, rules):
     d = _rules_with(tmp_path, None)
-    save_prior(exact, d / "themes.lexical.json")  # short codes, not the codebook's theme names
+    other = exact.model_copy(update={"codebook_version": rules.themes.version})
+    save_prior(other, d / "themes.lexical.json")  # short codes, not the codebook's theme names
     with pytest.raises(RulesError, match="themes not in themes.yaml.*make themes-train"):
+        Rules(d)
+
+
+def test_rules_refuse_a_stale_prior(tmp_path):
+    data = _shipped()
+    data["codebook_version"] -= 1  # trained for an earlier codebook: its themes may have moved
+    d = _rules_with(tmp_path, json.dumps(data, ensure_ascii=False))
+    with pytest.raises(RulesError, match="trained for themes.yaml version .*make themes-train"):
+        Rules(d)
+
+
+def test_rules_refuse_a_prior_that_knows_no_weight_of_a_theme(tmp_path):
+    data = _shipped()
+    gone = sorted(data["intercepts"])[0]
+    del data["intercepts"][gone]
+    data["weights"].pop(gone, None)
+    d = _rules_with(tmp_path, json.dumps(data, ensure_ascii=False))
+    with pytest.raises(RulesError, match=f"knows nothing of {gone}"):
+        Rules(d)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.update(intercepts={}), "at least two themes"),
+    (lambda d: d.update(ngram_max=50), "less than or equal to 5"),
+    (lambda d: d.update(ngram_max=2), "longer than ngram_max"),
+    (lambda d: d["idf"].update({"見": 0.0}), "idf that is not positive"),
+])
+def test_a_malformed_prior_is_refused_by_name(tmp_path, change, message):
+    data = _shipped()
+    change(data)
+    d = _rules_with(tmp_path, json.dumps(data, ensure_ascii=False))
+    with pytest.raises(RulesError, match=f"themes.lexical.json: not a lexical prior: .*{message}"):
+        Rules(d)
+
+
+def test_a_prior_with_nan_is_refused(tmp_path):
+    text = (find_rules_dir() / "themes.lexical.json").read_text(encoding="utf-8")
+    first = next(iter(_shipped()["intercepts"]))
+    text = text.replace(f'"{first}": ', f'"{first}": NaN, "x{first}": ', 1)  # NaN would rank silently
+    d = _rules_with(tmp_path, text)
+    with pytest.raises(RulesError, match="not a lexical prior"):
+        Rules(d)
+
+
+def test_a_prior_linked_from_outside_the_rules_is_refused(tmp_path):
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text((find_rules_dir() / "themes.lexical.json").read_text(encoding="utf-8"), encoding="utf-8")
+    d = _rules_with(tmp_path, None)
+    (d / "themes.lexical.json").symlink_to(outside)
+    with pytest.raises(RulesError, match="is not a file of"):
         Rules(d)
 
 

@@ -249,7 +249,8 @@ def test_sample_is_large_fictional_and_coded_with_known_themes(rules):
 
 
 def test_tags_reach_the_targets_on_the_tuning_half(rules):
-    f = measure(load_sample(SAMPLE / "dev.yaml"), rules)
+    # the codebook's own ranking: the prior is trained on dev.yaml (measured without it below)
+    f = measure(load_sample(SAMPLE / "dev.yaml"), rules, None)
     assert f.precision >= 0.85 and f.recall >= 0.85, (f.precision, f.recall)
     assert f.topics_per_item <= 1.8
     assert f.main_accuracy >= 0.90
@@ -270,9 +271,10 @@ def test_tags_reach_the_targets_on_the_tuning_half(rules):
 # with codebook v5 alone (P 0.781 R 0.903 main 81.6%; P 0.694 R 0.857 main 73.3%), then with the
 # prior trained on dev..heldout8 (P 0.906 R 0.866 main 88.6%; P 0.816 R 0.821 main 79.3%), then
 # added to its training. heldout11.yaml and heldout12.yaml were coded blind while the prior was
-# built, from the scope notes only, and are never trained on: the figures for unseen wording
-# (v6: P 0.904 R 0.931 main 90.5%; P 0.837 R 0.885 main 85.0%; codebook alone P 0.860 R 0.939
-# main 88.8%; P 0.744 R 0.899 main 85.8%).
+# built, from the scope notes only, and are never trained on; 13 items that nearly repeated a
+# training item were removed after their first measurement: the figures for unseen wording (v6:
+# P 0.898 R 0.934 main 89.8%; P 0.837 R 0.881 main 85.2%; codebook alone P 0.852 R 0.943 main
+# 88.0%; P 0.745 R 0.896 main 86.1%).
 HELD_OUT_FLOORS = {"heldout.yaml": (0.82, 0.88, 0.80), "heldout2.yaml": (0.80, 0.84, 0.76),
                    "heldout3.yaml": (0.82, 0.87, 0.76), "heldout4.yaml": (0.64, 0.49, 0.41),
                    "heldout5.yaml": (0.76, 0.88, 0.82), "heldout6.yaml": (0.75, 0.90, 0.83),
@@ -304,10 +306,13 @@ def test_the_prior_was_never_trained_on_the_held_out_samples(rules):
 
 
 # Leave-one-sample-out: a prior trained on the other training samples, measured on one it has not
-# seen (`make themes-train` prints these for every sample). Floors under the figures of v6:
-# heldout4 P 0.872 R 0.747 main 75.7% (codebook alone 0.707 / 0.769 / 65.7%); heldout8 P 0.868
-# R 0.926 main 94.6% (alone 0.767 / 0.950 / 86.6%).
-LEAVE_ONE_OUT_FLOORS = {"heldout4.yaml": (0.82, 0.70, 0.70), "heldout8.yaml": (0.82, 0.88, 0.90)}
+# seen (`make themes-train` prints these for every sample; a cross-validation figure: the prior's
+# settings were chosen on it). Floors under the figures of v6: heldout4 P 0.848 R 0.736 main 74.3%
+# (codebook alone 0.700 / 0.769 / 65.7%); heldout8 P 0.863 R 0.934 main 93.8% (alone 0.767 /
+# 0.950 / 86.6%); dev P 0.946 R 0.880 main 91.4% (alone 0.908 / 0.937 / 93.8%: the prior costs the
+# main topic here, as on heldout, heldout2 and heldout7).
+LEAVE_ONE_OUT_FLOORS = {"heldout4.yaml": (0.82, 0.70, 0.70), "heldout8.yaml": (0.82, 0.88, 0.90),
+                        "dev.yaml": (0.90, 0.85, 0.88)}
 
 
 @pytest.mark.parametrize("name", sorted(LEAVE_ONE_OUT_FLOORS))
@@ -321,7 +326,9 @@ def test_a_prior_helps_on_a_sample_it_was_not_trained_on(rules, name):
     precision, recall, main = LEAVE_ONE_OUT_FLOORS[name]
     assert helped.precision >= precision and helped.recall >= recall, (helped.precision, helped.recall)
     assert helped.main_accuracy >= main
-    assert helped.precision > alone.precision and helped.main_accuracy > alone.main_accuracy
+    assert helped.precision > alone.precision
+    if name != "dev.yaml":
+        assert helped.main_accuracy > alone.main_accuracy
 
 
 def test_a_second_coder_is_compared_item_by_item(tmp_path, rules):
@@ -376,3 +383,38 @@ def test_an_alone_topic_must_be_a_theme(tmp_path):
     p.write_text(p.read_text(encoding="utf-8").replace("alone: 連携・ネットワーク", "alone: つながりのこと"), encoding="utf-8")
     with pytest.raises(RulesError, match="themes.yaml.*unknown topic 'つながりのこと'"):
         Rules(d)
+
+
+def test_weight_and_own_weight_count_their_stretches_apart():
+    # a match that adds only own weight must not widen the stretch the weight is counted over:
+    # (0,5) weight 1 / own 0.4, (3,8) 0.7 / 0.7, (7,10) 1 / 1 -> weight 2.0 (the third stretch is
+    # new for the weight), own 1.0 (0.4, raised to 0.7, then to 1.0 over overlapping stretches)
+    from planextract.compare.themes import Match, _add
+
+    found = {}
+    for start, end, weight, own in [(0, 5, 1.0, 0.4), (3, 8, 0.7, 0.7), (7, 10, 1.0, 1.0)]:
+        _add(found, "t", Match(start, end, "x"), weight, own, "keyword")
+    assert (found["t"].weight, found["t"].own) == (2.0, 1.0)
+
+
+def test_no_held_out_item_repeats_a_training_item(rules):
+    """A held-out figure means nothing if the prior was trained on the same sentence: no item of a
+    never-trained sample shares most of its character 3-grams with an item trained on."""
+    import re
+    import unicodedata
+
+    def grams(text: str) -> set[str]:
+        t = re.sub(r"[\s。、，,．.・「」()（）]", "", unicodedata.normalize("NFKC", text))
+        return {t[i:i + 3] for i in range(len(t) - 2)} or {t}
+
+    trained = [grams(it.text) for n in rules.themes_prior.trained_on for it in load_sample(SAMPLE / n)]
+    for name in NEVER_TRAINED:
+        for it in load_sample(SAMPLE / name):
+            g = grams(it.text)
+            assert all(len(g & t) < 0.6 * len(g | t) for t in trained), (name, it.text)
+
+
+def test_training_names_its_samples():
+    from planextract.compare.reliability import main as check
+
+    assert check(["train"]) == 2  # no default: it would train on the held-out samples

@@ -1,12 +1,13 @@
 """A main-topic prior learned from the hand-coded samples (tests/themes, `make themes-train`).
 
 The codebook (themes.py) finds an item's candidate topics and weighs their evidence. On wording it
-was never tuned on, its main topic is wrong most often in two ways: candidates with equal evidence
-are ordered by position, and an item whose words are in no keyword list gets no topic at all. This
-prior is a multinomial logistic regression over the character 1- to 3-grams of an item's text,
-trained on the main topics of the hand-coded samples; it breaks the first kind of error and names a
-topic for the second. Character n-grams rather than words: they need no segmentation of words
-never seen (食料品店, 見守り隊) and meet a term's other spellings half-way.
+was never tuned on it errs in two ways above all: candidates of like evidence in the wrong order,
+and side topics it has a keyword for that the item is not about. The prior holds two kinds of
+logistic regression over the character 1- to 3-grams of an item's text, trained on the
+hand-coded samples: a multinomial model of the main topic, which orders the candidates (and
+names a topic where no term matched), and a yes / no model per theme, which a side topic must
+pass. Character n-grams rather than words: they need no segmentation of words never seen
+(食料品店, 見守り隊) and meet a term's other spellings half-way.
 
 Scoring needs no scikit-learn: the vocabulary, idf and weights are stored as JSON (a file of the
 rules directory, named by themes.yaml `lexical_prior`) and the tf-idf and softmax of scikit-learn's
@@ -17,17 +18,22 @@ scikit-learn, a dependency already."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 _SPACES = re.compile(r"\s\s+")
-# Weights smaller than this are left out of the stored prior (they are most of them: 6,800 n-grams
-# x 19 themes): leave-one-sample-out, main topics found with 0.2 and with 0.02 differ by 2 items of 888.
+# Weights smaller than this are left out of the stored prior (they are most of them: thousands of
+# n-grams x 19 themes x 2 models); measured leave-one-sample-out on nine samples, the main topics
+# found with 0.2 and with 0.02 differed by 2 items of 888.
 PRUNE = 0.2
+MAX_NGRAM = 5  # longer n-grams cost more than they tell (and a hostile file could ask for any)
+MAX_NGRAMS = 200_000  # a sample of thousands of items has some tens of thousands
+MAX_BYTES = 20_000_000
 MIN_POSITIVES = 3  # a theme coded on fewer items gets no yes / no model (its side topics are kept)
 
 
@@ -35,10 +41,10 @@ class LexicalPrior(BaseModel):
     """A trained prior: per character n-gram its idf, and weights of two models over the same
     n-grams: which theme is the main topic (one multinomial model), and whether a theme is a topic
     of the item at all (one yes / no model per theme, for side topics)."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # NaN would rank silently
 
-    codebook_version: int  # the themes.yaml version whose theme names it was trained on
-    ngram_max: int
+    codebook_version: int  # the themes.yaml version it was trained for: a stale prior is refused
+    ngram_max: int = Field(ge=1, le=MAX_NGRAM)
     trained_on: list[str]  # sample files; the others are held out for measurement
     intercepts: dict[str, float]  # theme → intercept: the themes the prior knows
     idf: dict[str, float]
@@ -48,8 +54,16 @@ class LexicalPrior(BaseModel):
 
     @model_validator(mode="after")
     def _shapes(self):
+        if len(self.intercepts) < 2:
+            raise ValueError("a prior needs at least two themes")
         if set(self.weights) - set(self.intercepts) or set(self.topic_weights) - set(self.topic_intercepts):
             raise ValueError("weights of a theme with no intercept")
+        if len(self.idf) > MAX_NGRAMS:
+            raise ValueError(f"more than {MAX_NGRAMS:,} n-grams")
+        if any(v <= 0 for v in self.idf.values()):
+            raise ValueError("an idf that is not positive")
+        if any(not 1 <= len(g) <= self.ngram_max for g in self.idf):
+            raise ValueError(f"an n-gram longer than ngram_max ({self.ngram_max}) or empty")
         grams = {g for ws in (self.weights, self.topic_weights) for w in ws.values() for g in w}
         if grams - set(self.idf):
             raise ValueError(f"weights of n-grams with no idf: {sorted(grams - set(self.idf))[:3]}")
@@ -101,8 +115,15 @@ class LexicalPrior(BaseModel):
                 dict(zip(topic_themes, (1.0 / (1.0 + np.exp(-topic))).tolist())))
 
 
+def parse_prior(data: bytes) -> LexicalPrior:
+    """A prior from the bytes of its file (pydantic's JSON validation: faster than json.loads)."""
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"larger than {MAX_BYTES:,} bytes")
+    return LexicalPrior.model_validate_json(data)
+
+
 def load_prior(path: Path) -> LexicalPrior:
-    return LexicalPrior.model_validate_json(Path(path).read_bytes())  # faster than json.loads + validate
+    return parse_prior(Path(path).read_bytes())
 
 
 def train(texts: list[str], topics: list[list[str]], codebook_version: int, trained_on: list[str],
@@ -114,18 +135,18 @@ def train(texts: list[str], topics: list[list[str]], codebook_version: int, trai
 
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, ngram_max), sublinear_tf=True, min_df=min_df)
     x = vec.fit_transform(texts)
+    if len({t[0] for t in topics}) < 3:  # two classes: scikit-learn keeps one row of weights, not two
+        raise ValueError("the prior needs at least three themes among the main topics")
     clf = LogisticRegression(C=c, max_iter=5000).fit(x, [t[0] for t in topics])
     themes = [str(t) for t in clf.classes_]
-    coef = clf.coef_ if len(themes) > 2 else None
-    if coef is None:  # two classes: scikit-learn keeps one row (the second class against the first)
-        raise ValueError("the prior needs at least three themes among the main topics")
+    coef = clf.coef_
     vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
     weights = {t: {g: round(float(w), 3) for g, w in zip(vocab, coef[j]) if abs(w) >= prune}
                for j, t in enumerate(themes)}
     # every n-gram's idf, pruned or not: each counts in the length an item's vector is divided by
     idf = {g: round(float(vec.idf_[i]), 4) for i, g in enumerate(vocab)}
     topic_intercepts, topic_weights = {}, {}
-    for t in themes:
+    for t in sorted({t for ts in topics for t in ts}):  # a theme coded only as a side topic too
         y = [t in ts for ts in topics]
         if MIN_POSITIVES <= sum(y) < len(y):
             one = LogisticRegression(C=c, max_iter=5000).fit(x, y)
@@ -137,7 +158,8 @@ def train(texts: list[str], topics: list[list[str]], codebook_version: int, trai
 
 
 def save_prior(prior: LexicalPrior, path: Path) -> None:
-    # one line per field and per theme's weights (n-grams sorted): a retrained prior diffs by theme
+    """Write a prior, one line per field and per theme's weights (n-grams sorted: a retrained prior
+    diffs by theme), through a temporary file, so a run never reads half a prior."""
     def line(v) -> str:
         return json.dumps(v, ensure_ascii=False, sort_keys=True)
 
@@ -147,4 +169,7 @@ def save_prior(prior: LexicalPrior, path: Path) -> None:
 
     head = [f" {line(k)}: {line(v)}" for k, v in prior.model_dump(exclude={"weights", "topic_weights"}).items()]
     parts = head + [block("weights", prior.weights), block("topic_weights", prior.topic_weights)]
-    Path(path).write_text("{\n" + ",\n".join(parts) + "\n}\n", encoding="utf-8")
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("{\n" + ",\n".join(parts) + "\n}\n", encoding="utf-8")
+    os.replace(tmp, path)

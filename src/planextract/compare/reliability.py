@@ -48,6 +48,12 @@ class Figures:
     per_theme: dict[str, list[int]] = field(default_factory=dict)  # theme → [tp, fp, fn]
     errors: list[str] = field(default_factory=list)
 
+    def __add__(self, other: Figures) -> Figures:
+        """Pooled figures of two samples (the counts summed)."""
+        keys = ("n", "tp", "fp", "fn", "auto_topics", "hand_topics", "main_right", "main_n",
+                "approach_tp", "approach_fp", "approach_fn")
+        return Figures(**{k: getattr(self, k) + getattr(other, k) for k in keys})
+
     @staticmethod
     def _ratio(a: int, b: int) -> float:
         return a / b if b else 1.0
@@ -134,15 +140,12 @@ def agreement(first: list[SampleItem], second: list[SampleItem], rules: Rules) -
     if [it.text for it in first] != [it.text for it in second]:
         raise ValueError("the two codings are not of the same items in the same order")
     coders = compare(first, [it.topics for it in second], [set(it.approaches) for it in second])
-    ours = measure(first, rules)
-    theirs = compare(second, [[t.theme for t in tag(it.text, tokenize(it.text), rules, it.actor)
-                               if t.dimension == "topic"] for it in second], [set() for _ in second])
 
     def line(what: str, f: Figures) -> str:
         return f"{what:<30} P {f.precision:.3f} R {f.recall:.3f} F1 {f.f1:.3f} main topic {f.main_accuracy:6.1%}"
 
-    return [line("second coder against first", coders), line("tagger against first coder", ours),
-            line("tagger against second coder", theirs)]
+    return [line("second coder against first", coders), line("tagger against first coder", measure(first, rules)),
+            line("tagger against second coder", measure(second, rules))]
 
 
 def report(name: str, f: Figures, themes: list[str], verbose: bool = False) -> str:
@@ -183,9 +186,7 @@ def leave_one_out(samples: list[tuple[Path, list[SampleItem]]], rules: Rules) ->
     for i, (path, items) in enumerate(samples):
         prior = train_prior(samples[:i] + samples[i + 1:], rules)
         a, b = measure(items, rules, None), measure(items, rules, prior)
-        for total, f in zip(pooled, (a, b)):
-            for k in ("n", "tp", "fp", "fn", "auto_topics", "main_right", "main_n"):
-                setattr(total, k, getattr(total, k) + getattr(f, k))
+        pooled = pooled[0] + a, pooled[1] + b
         lines.append(f"{path.name:<16} {cells(a)}   {cells(b)}")
     lines.append(f"{'all, pooled':<16} {cells(pooled[0])}   {cells(pooled[1])}")
     return lines
@@ -197,13 +198,16 @@ def train_main(paths: list[Path], rules: Rules) -> int:
     if not rules.themes.lexical_prior:
         print("error: themes.yaml names no lexical_prior file to write", file=sys.stderr)
         return 2
+    if not paths:  # never a default: a sample trained on is no longer a held-out figure
+        print("error: name the samples to train on (make themes-train names THEME_TRAIN)", file=sys.stderr)
+        return 2
     samples = [(p, load_sample(p)) for p in paths]
     print("\n".join(leave_one_out(samples, rules)))
     out = rules.directory / rules.themes.lexical_prior
     prior = train_prior(samples, rules)
     save_prior(prior, out)
     print(f"wrote {out}: {sum(map(len, prior.weights.values()))} weights of {len(prior.idf)} n-grams, {len(prior.themes)} themes, "
-          f"trained on {sum(len(i) for _, i in samples)} items of {len(samples)} samples")
+          f"trained on {sum(1 for _, its in samples for it in its if it.topics)} items of {len(samples)} samples")
     return 0
 
 
@@ -212,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     training = bool(args) and args[0] == "train"
     args = args[1:] if training else args
     verbose = "-v" in args
-    paths = [Path(a) for a in args if a != "-v"] or sorted(Path("tests/themes").glob("[dh]*.yaml"))
+    paths = [Path(a) for a in args if a != "-v"]
+    if not paths and not training:
+        paths = sorted(Path("tests/themes").glob("[dh]*.yaml"))
     try:
         rules = load_rules(with_prior=not training)
         if training:
@@ -232,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         if second.exists():
             try:
                 print("\n".join(agreement(items, load_sample(second), rules)))
+                if seen:  # the first coder's codes were the prior's training labels
+                    print("  (the prior was trained on the first coding: the tagger's lines favour it)")
             except (OSError, ValueError, yaml.YAMLError) as e:
                 print(f"error: {second}: {e}", file=sys.stderr)
                 return 2

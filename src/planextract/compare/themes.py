@@ -33,13 +33,19 @@ SIDE_SHARE = 0.5
 # main topic is still ranked by all evidence: ranking it by the evidence of its own, or preferring
 # on a tie the topic of the object before the last を, was measured on the tuning samples and lost.
 ADVERBIAL_WEIGHT = 0.4
+# An approach word followed by these is a partner or the means of what follows (関係機関と,
+# 協力して周知する, 会議で話し合う): no `alone` topic; followed by anything else (連携に努める,
+# 連携を図る) it is what is done.
+AS_MEANS = re.compile(r"(?:と|して|し、|しつつ|しながら|で|により|による|を通じ|を通して|を活用)")
 # The learned main-topic prior (compare/lexical.py) adds PRIOR_WEIGHT x its probability to each
 # candidate's share of the strongest evidence; alone (no candidate) it names a topic from PRIOR_ALONE.
 # Measured leave-one-sample-out over the tuning samples (`make themes-train` prints it).
 PRIOR_WEIGHT = 1.0
 PRIOR_ALONE = 0.5
 # ... and a side topic, beside its own evidence, needs at least this probability of being a topic of
-# the item (leave-one-sample-out: 0.05 P 0.874 R 0.885, 0.1 P 0.906 R 0.866, 0.2 P 0.925 R 0.840)
+# the item (chosen leave-one-sample-out on nine samples, pooled: 0.05 P 0.874 R 0.885, 0.1 P 0.906
+# R 0.866, 0.2 P 0.925 R 0.840; PRIOR_WEIGHT 0.5-2.0 made no difference; PRIOR_ALONE fires rarely
+# and was not measured on unseen items)
 SIDE_PRIOR = 0.1
 # the words a noun phrase is made of after its first term (nouns, suffixes, の, lists with や / ・)
 PHRASE_POS = ("名詞", "接尾辞")
@@ -288,7 +294,8 @@ class Evidence:
     start: int = 0  # first match
     end: int = 0  # end of the last match
     keywords: list[str] = field(default_factory=list)
-    spans: list[tuple[int, int, float, float]] = field(default_factory=list)  # start, end, weight, own weight
+    spans: list[tuple[int, int, float]] = field(default_factory=list)  # start, end, weight counted
+    own_spans: list[tuple[int, int, float]] = field(default_factory=list)  # start, end, own weight counted
     kinds: set[str] = field(default_factory=set)  # keyword / context / group / sense / means / adverbial
 
 
@@ -300,23 +307,22 @@ class ItemEvidence:
     resident_action: bool = False  # the topic of a resident's community action, with no keyword
 
 
+def _count(spans: list[tuple[int, int, float]], m: Match, weight: float) -> float:
+    """What a match adds to a total: one stretch of text is one piece of evidence however many
+    forms of a term it matches (子ども as 子ども, こども and 子供; 見守る as 見守り and みまもり), the
+    strongest counting. Records the match in `spans` when it adds anything."""
+    same = [c[2] for c in spans if c[0] < m.end and m.start < c[1]]
+    added = weight - max(same) if same else weight
+    if added > 0 or not same:
+        spans.append((m.start, m.end, weight))
+    return max(added, 0.0)
+
+
 def _add(where: dict[str, Evidence], theme: str, m: Match, weight: float, own: float, kind: str) -> None:
-    """Count one match for a theme. One stretch of text is one piece of evidence however many forms
-    of a term it matches (子ども as 子ども, こども and 子供; 見守る as 見守り and みまもり): the
-    strongest counts."""
+    """Count one match for a theme, its weight and its own weight each by its own stretches."""
     ev = where.setdefault(theme, Evidence(theme, start=m.start, end=m.end))
-    same = [c for c in ev.spans if c[0] < m.end and m.start < c[1]]
-    if not same:
-        ev.weight += weight
-        ev.own += own
-        ev.spans.append((m.start, m.end, weight, own))
-    else:
-        if weight > max(c[2] for c in same):
-            ev.weight += weight - max(c[2] for c in same)
-        if own > max(c[3] for c in same):
-            ev.own += own - max(c[3] for c in same)
-        if weight > max(c[2] for c in same) or own > max(c[3] for c in same):
-            ev.spans.append((m.start, m.end, weight, own))
+    ev.weight += _count(ev.spans, m, weight)
+    ev.own += _count(ev.own_spans, m, own)
     ev.end = m.end
     ev.kinds.add(kind)
     if m.term not in ev.keywords:
@@ -351,19 +357,20 @@ def evidence(text: str, tokens: list[Token], rules: Rules, actor: str | None = N
             _add(topics, e.group, m, 1.0, aside, "group")
         for a in dict.fromkeys(gives_approaches):
             _add(approaches, a, m, 1.0, 1.0, kind)
-    alone = [(ev, a.alone) for a in book.approaches if a.alone and (ev := approaches.get(a.name))]
+    alone = [(ev, a.alone) for a in book.approaches if a.alone and (ev := approaches.get(a.name))
+             and any(not AS_MEANS.match(text, end) for _, end, _ in ev.spans)]
     if not topics and alone:
         # an approach and nothing it is the means of (「団体との連携に努めます」): it is the topic.
         # (Also when every topic found is only a partner, place or means of it: measured, lost
         # on the samples, main topic 87.0% -> 86.6% leaving one sample out.)
         ev, topic = min(alone, key=lambda x: x[0].start)
-        topics[topic] = Evidence(topic, 1.0, 1.0, ev.start, ev.end, list(ev.keywords), [], {"approach"})
+        topics[topic] = Evidence(topic, 1.0, 1.0, ev.start, ev.end, list(ev.keywords), kinds={"approach"})
         return ItemEvidence(topics, approaches)
     ra = book.resident_action
     if not topics and actor in ra.actors:
         word = next((w for w in ra.words if w in text), None)
         if word:
-            topics[ra.topic] = Evidence(ra.topic, 1.0, 1.0, 0, 0, [word], [], {"resident"})
+            topics[ra.topic] = Evidence(ra.topic, 1.0, 1.0, 0, 0, [word], kinds={"resident"})
             return ItemEvidence(topics, approaches, True)
     return ItemEvidence(topics, approaches)
 
@@ -392,7 +399,8 @@ def rank_topics(found: ItemEvidence, book: ThemeRules, prior: dict[str, float] |
         main = by_evidence[0]
     if main.theme in book.yields_main:
         # consultation as the means of another topic (子育ての相談に応じる): the other topic leads
-        # (with the prior too: leave-one-sample-out main topic 87.5% without this, 88.4% with it)
+        # (with the prior too: leave-one-sample-out on nine samples, main topic 87.5% without this,
+        # 88.4% with it)
         main = next((ev for ev in by_evidence if ev is not main and ev.weight >= SIDE_SHARE * main.weight), main)
     # a side topic needs evidence of its own near the main topic's
     # (among the max_topics of most evidence: a weaker one is not promoted when these fail)
@@ -409,7 +417,7 @@ def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None,
     """The ranked topics, then the approaches, of one role or action. `prior_model`: the rules' own
     learned prior, another one (measuring a retrained prior), or None (the codebook alone)."""
     found = evidence(text, tokens, rules, actor)
-    model = rules.themes_prior if prior_model == "rules" else prior_model
+    model = rules.themes_prior if isinstance(prior_model, str) else prior_model  # "rules"
     prior, topic_prior = model.probabilities(text) if model else (None, None)
     ranked = rank_topics(found, rules.themes, prior, topic_prior)
     out = [Tag(ev.theme, "topic", i, tuple(ev.keywords))
