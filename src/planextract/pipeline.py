@@ -209,7 +209,8 @@ def code_version() -> str:
 
 
 def cache_path(cache_dir: Path, data_sha: str, rules: Rules) -> Path:
-    return cache_dir / f"{data_sha}-{rules.version}-{code_version()}.json"
+    """Where a document's reading is cached: by its bytes, the rules reading uses, and the code."""
+    return cache_dir / f"{data_sha}-{rules.reading_version}-{code_version()}.json"
 
 
 def _damaged(entry: Path, why: Exception) -> str:

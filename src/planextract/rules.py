@@ -244,6 +244,8 @@ _FILES: dict[str, type[BaseModel]] = {
     "themes": ThemeRules,
     "documents": DocumentRules,
 }
+# rules files (besides the theme prior) that reading a document does not use: its cache outlives them
+_NOT_READING = {"themes"}
 
 
 def _load_yaml(path: Path) -> Any:
@@ -301,12 +303,14 @@ class Rules:
     def __init__(self, directory: Path | None = None, with_prior: bool = True):
         self.directory = Path(directory) if directory else find_rules_dir()
         raw: dict[str, BaseModel] = {}
-        digest = hashlib.sha256()
+        digest, reading = hashlib.sha256(), hashlib.sha256()
         for name, model in _FILES.items():
             path = self.directory / f"{name}.yaml"
             data = _load_yaml(path)
             raw[name] = _validate(model, data, path)
             digest.update(path.read_bytes())
+            if name not in _NOT_READING:
+                reading.update(path.read_bytes())
         self.actors: ActorRules = raw["actors"]  # type: ignore[assignment]
         self.numbering: NumberingRules = raw["numbering"]  # type: ignore[assignment]
         self.headings: HeadingRules = raw["headings"]  # type: ignore[assignment]
@@ -323,6 +327,9 @@ class Rules:
         self.themes_prior = self._load_prior(prior) if with_prior else None
         # Any change to any rules file changes this: cached results keyed by it go stale.
         self.version = digest.hexdigest()[:12]
+        # Only the files that reading a document uses: a new codebook or a retrained theme prior
+        # keeps every document read from the cache (the themes of each plan are tagged again).
+        self.reading_version = reading.hexdigest()[:12]
         self._check_patterns()
 
     def _prior_bytes(self, digest, required: bool) -> tuple[Path, bytes] | None:

@@ -215,3 +215,17 @@ def test_a_process_that_skips_the_prior_has_the_same_rules_version():
     # main process's, and change with the prior file
     assert Rules(None, with_prior=False).version == Rules(None).version
     assert Rules(None, with_prior=False).themes_prior is None
+
+
+def test_a_new_prior_or_codebook_keeps_documents_read(tmp_path):
+    # a retrained prior or an edited codebook changes what plans are tagged with, not how documents
+    # are read: the version of the rules changes, the reading version (the document cache's key) not
+    d = _rules_with(tmp_path, (find_rules_dir() / "themes.lexical.json").read_text(encoding="utf-8"))
+    before = Rules(d)
+    data = json.loads((d / "themes.lexical.json").read_text(encoding="utf-8"))
+    data["intercepts"] = {t: b + 0.5 for t, b in data["intercepts"].items()}
+    (d / "themes.lexical.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    after = Rules(d)
+    assert after.version != before.version and after.reading_version == before.reading_version
+    (d / "actors.yaml").write_text((d / "actors.yaml").read_text(encoding="utf-8") + "\n# x\n", encoding="utf-8")
+    assert Rules(d).reading_version != before.reading_version  # reading rules still count

@@ -354,14 +354,14 @@ def test_a_second_coder_is_compared_item_by_item(tmp_path, rules):
 def test_second_codings_are_of_the_same_items_and_agree(rules):
     """Two coders, blind to each other and to the tagger, agree on what items are about: the
     tagger's figures are read against this ceiling."""
-    from planextract.compare.reliability import compare
+    from planextract.compare.reliability import score_codes
 
     pairs = sorted((SAMPLE / "coder2").glob("*.yaml"))
     assert len(pairs) >= 3
     for second in pairs:
         a, b = load_sample(SAMPLE / second.name), load_sample(second)
         assert [it.text for it in a] == [it.text for it in b], second.name
-        f = compare(a, [it.topics for it in b], [set(it.approaches) for it in b])
+        f = score_codes(a, [it.topics for it in b], [set(it.approaches) for it in b])
         assert f.precision >= 0.9 and f.recall >= 0.85 and f.main_accuracy >= 0.9, (second.name, f.precision, f.recall)
 
 

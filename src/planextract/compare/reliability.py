@@ -101,7 +101,7 @@ def load_sample(path: Path) -> list[SampleItem]:
     return items
 
 
-def compare(items: list[SampleItem], topics: list[list[str]], approaches: list[set[str]]) -> Figures:
+def score_codes(items: list[SampleItem], topics: list[list[str]], approaches: list[set[str]]) -> Figures:
     """Figures of other codes of the same items (the tagger's, or a second coder's: `topics` main
     first) against the hand codes of `items`."""
     f = Figures()
@@ -130,7 +130,7 @@ def compare(items: list[SampleItem], topics: list[list[str]], approaches: list[s
 def measure(items: list[SampleItem], rules: Rules, prior_model: LexicalPrior | None | Literal["rules"] = "rules") -> Figures:
     """The tagger's figures on a hand-coded sample."""
     tags = [tag(it.text, tokenize(it.text), rules, it.actor, prior_model) for it in items]
-    return compare(items, [[t.theme for t in ts if t.dimension == "topic"] for ts in tags],
+    return score_codes(items, [[t.theme for t in ts if t.dimension == "topic"] for ts in tags],
                    [{t.theme for t in ts if t.dimension == "approach"} for ts in tags])
 
 
@@ -139,7 +139,7 @@ def agreement(first: list[SampleItem], second: list[SampleItem], rules: Rules) -
     tagger's figures are read against."""
     if [it.text for it in first] != [it.text for it in second]:
         raise ValueError("the two codings are not of the same items in the same order")
-    coders = compare(first, [it.topics for it in second], [set(it.approaches) for it in second])
+    coders = score_codes(first, [it.topics for it in second], [set(it.approaches) for it in second])
 
     def line(what: str, f: Figures) -> str:
         return f"{what:<30} P {f.precision:.3f} R {f.recall:.3f} F1 {f.f1:.3f} main topic {f.main_accuracy:6.1%}"
