@@ -344,7 +344,9 @@ class Rules:
         if not inside:
             if not required:
                 return None
-            raise RulesError(f"{self.directory / 'themes.yaml'}: lexical_prior {name!r} is not a file of {self.directory}")
+            raise RulesError(f"{self.directory / 'themes.yaml'}: lexical_prior {name!r} is not a file of "
+                             f"{self.directory} (make themes-train writes it; or delete the line to rank by "
+                             "the codebook alone)")
         data = path.read_bytes()
         digest.update(data)
         return path, data

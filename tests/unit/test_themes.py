@@ -418,3 +418,20 @@ def test_training_names_its_samples():
     from planextract.compare.reliability import main as check
 
     assert check(["train"]) == 2  # no default: it would train on the held-out samples
+
+
+def test_the_check_explains_itself_and_names_a_missing_sample(capsys):
+    from planextract.compare.reliability import main as check
+
+    assert check(["--help"]) == 0 and "usage:" in capsys.readouterr().out
+    assert check(["tests/themes/no-such-sample.yaml"]) == 2
+    assert "no-such-sample.yaml: no such sample file" in capsys.readouterr().err
+
+
+def test_the_readme_example_of_one_texts_tags_holds(rules):
+    """README, Comparing cities: the tags of one text from Python, as printed there."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "# [('連携・ネットワーク', 'topic', 1), ('連携', 'approach', 1)]" in readme
+    s = "地域の各種団体との連携に努めます。"
+    assert [(t.theme, t.dimension, t.rank) for t in tag(s, tokenize(s), rules, actor="地域")] == [
+        ("連携・ネットワーク", "topic", 1), ("連携", "approach", 1)]

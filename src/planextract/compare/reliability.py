@@ -211,14 +211,29 @@ def train_main(paths: list[Path], rules: Rules) -> int:
     return 0
 
 
+USAGE = """usage: python -m planextract.compare.reliability [-v] [SAMPLE.yaml ...]
+       python -m planextract.compare.reliability train SAMPLE.yaml ...
+Measures the theme tags against hand-coded samples (all of tests/themes/ when none is named; -v
+lists the disagreements), with a second coder's codes from coder2/ beside a sample when there are
+any. `train` prints leave-one-sample-out figures, then retrains the prior on the samples named.
+(make themes-check / make themes-train name the samples.)"""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if {"-h", "--help"} & set(args):
+        print(USAGE)
+        return 0
     training = bool(args) and args[0] == "train"
     args = args[1:] if training else args
     verbose = "-v" in args
     paths = [Path(a) for a in args if a != "-v"]
     if not paths and not training:
         paths = sorted(Path("tests/themes").glob("[dh]*.yaml"))
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        print(f"error: {missing[0]}: no such sample file", file=sys.stderr)
+        return 2
     try:
         rules = load_rules(with_prior=not training)
         if training:
