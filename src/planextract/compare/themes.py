@@ -405,7 +405,7 @@ def rank_topics(found: ItemEvidence, book: ThemeRules, prior: dict[str, float] |
     # a side topic needs evidence of its own near the main topic's
     # (among the max_topics of most evidence: a weaker one is not promoted when these fail)
     strongest = by_evidence[:book.max_topics]
-    if main not in strongest:
+    if not any(ev is main for ev in strongest):  # the prior chose a weaker candidate
         strongest = [main] + strongest[:-1]
     sides = [ev for ev in strongest if ev is not main and ev.own >= SIDE_SHARE * main.weight
              and (topic_prior is None or topic_prior.get(ev.theme, 1.0) >= SIDE_PRIOR)]
