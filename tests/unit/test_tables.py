@@ -45,6 +45,21 @@ def _cell_texts(table):
     return {(c.row, c.col): " / ".join(ln.text for ln in c.lines) for c in table.cells}
 
 
+def _goal_and_policy(pdf, roles_y: float | None = None, roles_size: float | None = 11, x: float = 60) -> None:
+    """Goal 1 and its policy 1-1 at the top of the page, and the それぞれの役割 heading at `roles_y`
+    (in the default size when `roles_size` is None)."""
+    pdf.text(x, 60, "基本目標1 たすけあうまち", size=14)
+    pdf.text(x, 90, "基本施策1-1 見守りの輪", size=12)
+    if roles_y is not None:
+        pdf.text(x, roles_y, "それぞれの役割", **({"size": roles_size} if roles_size else {}))
+
+
+def _labels(pdf, y: float, columns) -> None:
+    """A row of column labels: (x, label) pairs at baseline `y`."""
+    for x, label in columns:
+        pdf.text(x, y, label, size=9)
+
+
 @pytest.mark.parametrize("gap", [0.0, 2.0])
 def test_table_of_fills_only_is_a_table_with_its_cells(tmp_path, rules, pdf, gap):
     # narrow columns: the labels of the header row stand closer than the gap that joins the
@@ -122,9 +137,7 @@ def test_a_lone_fill_that_continues_no_table_is_not_one(tmp_path, rules, pdf):
 
 
 def test_role_rows_after_a_page_break_go_to_the_actors_of_the_header_before_it(extract_file, pdf):
-    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(60, 700, "それぞれの役割")
+    _goal_and_policy(pdf, roles_y=700, roles_size=None)
     _fill_table(pdf.page, 56, 710, [120, 120, 120], [[["市民"], ["地域"], ["行政"]]])
     pdf.new_page()
     _fill_table(pdf.page, 56, 70, [120, 120, 120], [
@@ -151,9 +164,7 @@ def _label_rows(pdf, x, y, rows, item_x, size=9.0, line_h=12.5):
 def test_a_label_joined_to_the_first_line_of_its_items_is_split_at_the_gap(extract_file, pdf):
     # the items start a word space after the longest label: ingest reads "自治会 ●見守りに…" as one
     # line; the label column is still a label column, and each label keeps its own items
-    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(60, 115, "それぞれの役割", size=11)
+    _goal_and_policy(pdf, roles_y=115)
     end = _label_rows(pdf, 60, 140, [("自治会", ["●見守りに加わり", "ます。"]),
                                      ("社協", ["●講座を開きます。"]),
                                      ("行政", ["●窓口を知らせます。", "●相談に応じます。"])], item_x=96)
@@ -182,11 +193,8 @@ def test_labels_in_the_right_column_are_not_cut_by_lines_of_the_left_column(extr
 
 def test_a_borderless_header_row_at_the_foot_of_a_page_heads_the_rows_on_the_next(extract_file, pdf):
     # no rules, no fills: the labels at the foot of the page, their items at the top of the next
-    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(60, 760, "それぞれの役割", size=11)
-    for x, label in ((60, "住民"), (200, "社会福祉協議会"), (340, "町")):
-        pdf.text(x, 780, label, size=9)
+    _goal_and_policy(pdf, roles_y=760)
+    _labels(pdf, 780, ((60, "住民"), (200, "社会福祉協議会"), (340, "町")))
     pdf.new_page()
     pdf.text(60, 80, "○あいさつを交わし", size=9)
     pdf.text(69, 92.5, "ます。", size=9)
@@ -202,11 +210,8 @@ def test_a_borderless_header_row_at_the_foot_of_a_page_heads_the_rows_on_the_nex
 
 def test_a_note_under_a_borderless_table_is_not_its_last_item(extract_file, pdf):
     # a note two lines below the table's last line, in its first column: the blank ends the table
-    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(60, 115, "それぞれの役割", size=11)
-    for x, label in ((60, "住民"), (200, "社会福祉協議会"), (340, "町")):
-        pdf.text(x, 140, label, size=9)
+    _goal_and_policy(pdf, roles_y=115)
+    _labels(pdf, 140, ((60, "住民"), (200, "社会福祉協議会"), (340, "町")))
     pdf.text(60, 160, "○あいさつを交わします。", size=9)
     pdf.text(200, 160, "○講座を開きます。", size=9)
     pdf.text(340, 160, "○窓口を知らせます。", size=9)
@@ -279,9 +284,7 @@ def test_a_heading_band_with_number_and_title_apart_is_not_a_table(tmp_path, rul
 def _narrow_role_table(pdf, heading_x: float, first_col: float) -> None:
     """A goal, a policy and a role table of five narrow columns printed without rules: labels
     joined by ingest (市民一人 地区), one wrapped (市民一人 / ひとり), items that wrap under them."""
-    pdf.text(heading_x, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(heading_x, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(heading_x, 115, "それぞれの役割", size=11)
+    _goal_and_policy(pdf, roles_y=115, x=heading_x)
     xs = [first_col + 46.3 * k for k in range(5)]
     for x, label in zip(xs, ["市民一人", "地区", "社会福祉", "社協", "県"]):
         pdf.text(x, 140, label, size=9)
@@ -309,11 +312,8 @@ def test_labels_of_narrow_columns_joined_and_wrapped_are_still_a_header_row(extr
 def test_a_cell_that_overran_into_the_next_is_split_at_the_next_cell_s_item_mark(extract_file, pdf):
     # the first cell's last line runs to the next cell's first item, no white space between:
     # ingest reads one line "訪問（NPO）●講座を"; the next cell's item starts at its mark
-    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(60, 115, "それぞれの役割", size=11)
-    for x, label in ((60, "市民"), (130, "社協"), (200, "行政")):
-        pdf.text(x, 140, label, size=9)
+    _goal_and_policy(pdf, roles_y=115)
+    _labels(pdf, 140, ((60, "市民"), (130, "社協"), (200, "行政")))
     pdf.text(60, 160, "●あいさつ", size=9)
     pdf.text(60, 172.5, "訪問（NPO）", size=9)
     pdf.text(130, 172.5, "●講座を", size=9)
@@ -382,9 +382,7 @@ def test_a_column_of_label_fills_under_a_heading_is_a_table_of_the_columns_met_b
 def test_an_item_cut_by_a_page_break_is_finished_by_the_text_atop_the_next_page(extract_file, pdf):
     # actors across the header row, the header repeated after the break; the row split: each
     # column's last item goes on, unmarked, at the top of the next page
-    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(60, 700, "それぞれの役割")
+    _goal_and_policy(pdf, roles_y=700, roles_size=None)
     pdf.table(60, 710, [200, 200], [[["市民"], ["行政"]], [["●あいさつを交わし", "ます。", "●見守りに"], ["●窓口を"]]])
     pdf.new_page()
     pdf.table(60, 60, [200, 200], [[["市民"], ["行政"]], [["加わります。", "●回覧板を回します。"], ["知らせます。"]]])
@@ -397,9 +395,7 @@ def test_an_item_cut_by_a_page_break_is_finished_by_the_text_atop_the_next_page(
 
 def test_the_rest_of_an_actor_row_split_by_a_page_break_keeps_its_actor(extract_file, pdf):
     # actors down the first column; the last row goes on over the break without its label
-    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(60, 720, "それぞれの役割")
+    _goal_and_policy(pdf, roles_y=720, roles_size=None)
     pdf.table(60, 730, [80, 320], [[["市民"], ["●あいさつを交わします。"]], [["行政"], ["●窓口を", "●相談に"]]])
     pdf.new_page()
     pdf.table(60, 60, [80, 320], [[[""], ["応じます。", "●講座を開きます。"]], [["社協"], ["●支えます。"]]])
@@ -411,14 +407,10 @@ def test_the_rest_of_an_actor_row_split_by_a_page_break_keeps_its_actor(extract_
 
 
 def test_a_header_row_printed_again_after_the_break_is_not_read_as_rows(extract_file, pdf):
-    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(60, 760, "それぞれの役割", size=11)
-    for x, label in ((60, "住民"), (200, "社会福祉協議会"), (340, "町")):
-        pdf.text(x, 780, label, size=9)
+    _goal_and_policy(pdf, roles_y=760)
+    _labels(pdf, 780, ((60, "住民"), (200, "社会福祉協議会"), (340, "町")))
     pdf.new_page()
-    for x, label in ((60, "住民"), (200, "社会福祉協議会"), (340, "町")):
-        pdf.text(x, 80, label, size=9)
+    _labels(pdf, 80, ((60, "住民"), (200, "社会福祉協議会"), (340, "町")))
     pdf.text(60, 100, "○あいさつを交わします。", size=9)
     pdf.text(200, 100, "○講座を開きます。", size=9)
     pdf.text(340, 100, "○窓口を知らせます。", size=9)
@@ -431,9 +423,7 @@ def test_a_header_row_printed_again_after_the_break_is_not_read_as_rows(extract_
 def test_rows_of_an_actor_table_on_the_next_page_without_its_header_keep_their_actors(extract_file, pdf):
     # the header is not printed again after the break: the rows take the columns' actors from
     # the table on the page before (same policy, as many columns), and the cut item is finished
-    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
-    pdf.text(60, 700, "それぞれの役割")
+    _goal_and_policy(pdf, roles_y=700, roles_size=None)
     pdf.table(60, 710, [130, 130, 130], [[["自助"], ["共助"], ["公助"]],
                                          [["◆あいさつを交わし", "ます。", "◆見守りに"], ["◆講座を開きます。"], ["◆窓口"]]])
     pdf.new_page()
@@ -472,8 +462,7 @@ def test_a_borderless_table_in_the_right_column_skips_the_left_column_s_lines(ex
 def test_rows_of_an_actor_table_in_the_next_column_without_its_header_keep_their_actors(extract_file, pdf):
     # a page in two columns: the table's header and first row at the foot of the left column,
     # the rest of the split row at the top of the right one, no header printed again
-    pdf.text(60, 60, "基本目標1 たすけあうまち", size=14)
-    pdf.text(60, 90, "基本施策1-1 見守りの輪", size=12)
+    _goal_and_policy(pdf)
     for k in range(30):
         pdf.text(60, 120 + 18 * k, "本市では、地域福祉への関心が高まって")
     pdf.text(60, 680, "それぞれの役割")

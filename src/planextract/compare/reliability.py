@@ -134,9 +134,11 @@ def measure(items: list[SampleItem], rules: Rules, prior_model: LexicalPrior | N
                    [{t.theme for t in ts if t.dimension == "approach"} for ts in tags])
 
 
-def agreement(first: list[SampleItem], second: list[SampleItem], rules: Rules) -> list[str]:
+def agreement(first: list[SampleItem], second: list[SampleItem], rules: Rules,
+              ours: Figures | None = None) -> list[str]:
     """How far two coders of the same items agree, and the tagger with each: the ceiling the
-    tagger's figures are read against."""
+    tagger's figures are read against. `ours`: the tagger against the first coding, when already
+    measured."""
     if [it.text for it in first] != [it.text for it in second]:
         raise ValueError("the two codings are not of the same items in the same order")
     coders = score_codes(first, [it.topics for it in second], [set(it.approaches) for it in second])
@@ -144,7 +146,7 @@ def agreement(first: list[SampleItem], second: list[SampleItem], rules: Rules) -
     def line(what: str, f: Figures) -> str:
         return f"{what:<30} P {f.precision:.3f} R {f.recall:.3f} F1 {f.f1:.3f} main topic {f.main_accuracy:6.1%}"
 
-    return [line("second coder against first", coders), line("tagger against first coder", measure(first, rules)),
+    return [line("second coder against first", coders), line("tagger against first coder", ours or measure(first, rules)),
             line("tagger against second coder", measure(second, rules))]
 
 
@@ -248,11 +250,12 @@ def main(argv: list[str] | None = None) -> int:
           + (f", main-topic prior {rules.themes.lexical_prior}" if prior else ", no main-topic prior"))
     for p, items in samples:
         seen = " (the prior was trained on it)" if prior and p.name in prior.trained_on else ""
-        print(report(p.name + seen, measure(items, rules), themes, verbose))
+        figures = measure(items, rules)
+        print(report(p.name + seen, figures, themes, verbose))
         second = p.parent / SECOND_CODER / p.name  # the same items coded by a second coder
         if second.exists():
             try:
-                print("\n".join(agreement(items, load_sample(second), rules)))
+                print("\n".join(agreement(items, load_sample(second), rules, figures)))
                 if seen:  # the first coder's codes were the prior's training labels
                     print("  (the prior was trained on the first coding: the tagger's lines favour it)")
             except (OSError, ValueError, yaml.YAMLError) as e:
