@@ -46,8 +46,9 @@ zoo: install-dev
 THEME_TRAIN = tests/themes/dev.yaml tests/themes/heldout.yaml tests/themes/heldout2.yaml \
 	tests/themes/heldout3.yaml tests/themes/heldout4.yaml tests/themes/heldout5.yaml \
 	tests/themes/heldout6.yaml tests/themes/heldout7.yaml tests/themes/heldout8.yaml \
-	tests/themes/heldout9.yaml tests/themes/heldout10.yaml
-THEME_HELD_OUT = tests/themes/heldout11.yaml tests/themes/heldout12.yaml
+	tests/themes/heldout9.yaml tests/themes/heldout10.yaml \
+	tests/themes/plan_style1.yaml tests/themes/plan_style2.yaml
+THEME_HELD_OUT = tests/themes/heldout11.yaml tests/themes/heldout12.yaml tests/themes/heldout13.yaml
 themes-check: install
 	$(BIN)/python -m planextract.compare.reliability $(THEME_TRAIN) $(THEME_HELD_OUT)
 

@@ -327,12 +327,16 @@ def search(word: str = typer.Argument("", help="a word in any form: 見守る fi
            plans: str = typer.Option("", help="only these plan ids (or cities, e.g. atsugi), comma-separated"),
            theme: str = typer.Option(None, help="only items tagged with this theme (main topic first)"),
            main: bool = typer.Option(False, "--main", help="with --theme: only items whose main topic it is"),
+           min_confidence: float = typer.Option(None, help="with --theme (a topic): only tags at least this "
+                                                           "confident, 0-1 (0.3 keeps the more precise tags: "
+                                                           "docs/rules.md)"),
            out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
            format: str = typer.Option("table", help=FORMAT_HELP)):
     """Find items across cities by the normalized form of WORD, or by --theme."""
     _check_format(format)
-    hits = _call(api.search, word, actor, plans or None, theme, main, out)
-    columns = ["plan_id", "code", "kind", "actor", "text", "document", "page"] + (["theme_rank"] if theme else [])
+    hits = _call(api.search, word, actor, plans or None, theme, main, out, min_confidence)
+    columns = (["plan_id", "code", "kind", "actor", "text", "document", "page"] + (["theme_rank"] if theme else [])
+               + (["confidence"] if hits and "confidence" in hits[0] else []))
     what = " ".join(x for x in (word, theme) if x)
     _emit(hits, columns, format, f"{what}: {len(hits)} items", fold=("text", "document"))
     if not hits and format == "table":

@@ -130,7 +130,7 @@ def write_report(out: Path | str = "out", dest: Path | str | None = None,
         for (theme,) in con.execute("SELECT theme FROM themes WHERE dimension = 'topic'").fetchall():
             # items whose main topic the theme is come first (rank 1), then those it is a second topic of
             items = con.execute("""
-                SELECT t.rank, i.plan_id, coalesce(i.actor, i.kind), i.code, i.text, d.path, i.page
+                SELECT t.rank, t.confidence, i.plan_id, coalesce(i.actor, i.kind), i.code, i.text, d.path, i.page
                 FROM item_themes t JOIN v_items i USING (ref) LEFT JOIN documents d USING (doc_id)
                 WHERE t.theme = ? AND t.dimension = 'topic'
                 ORDER BY t.rank, i.plan_id, i.actor NULLS LAST, i.code, i.ref""", [theme]).fetchall()
@@ -139,8 +139,9 @@ def write_report(out: Path | str = "out", dest: Path | str | None = None,
             n_main = sum(1 for r in items if r[0] == 1)
             sections.append(f"<details><summary>{html.escape(theme)} ({n_main} main topic, {len(items)} in all)"
                             "</summary>"
-                            + _table(["rank", "plan", "actor / kind", "code", "text", "document", "page"],
-                                     [list(r) for r in items], "items") + "</details>")
+                            + _table(["rank", "confidence", "plan", "actor / kind", "code", "text", "document", "page"],
+                                     [[r[0], "" if r[1] is None else f"{r[1]:.2f}"] + list(r[2:]) for r in items],
+                                     "items") + "</details>")
         titles = dict(((p, c), t) for p, c, t in con.execute("SELECT plan_id, code, title FROM nodes").fetchall())
         stored = con.execute("SELECT plan_id, policy_code, other_plan_id, other_policy_code, score "
                              "FROM policy_alignment WHERE rank = 1").fetchall()

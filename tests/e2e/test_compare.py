@@ -103,6 +103,23 @@ def test_search_by_theme_main_topic_first(con):
         search(con, None, theme="ない名前")
 
 
+def test_topic_tags_have_a_confidence_to_filter_by(con):
+    rows = con.execute("SELECT dimension, confidence FROM item_themes").fetchall()
+    assert all(c is not None and 0.0 <= c <= 1.0 for d, c in rows if d == "topic")
+    assert all(c is None for d, c in rows if d == "approach")
+    hits = search(con, None, theme="見守り・孤立防止")
+    sure = search(con, None, theme="見守り・孤立防止", min_confidence=0.8)
+    assert 0 < len(sure) < len(hits) and all(h["confidence"] >= 0.8 for h in sure)
+    assert {h["text"] for h in sure} <= {h["text"] for h in hits}
+    main = search(con, None, theme="見守り・孤立防止", main_only=True, min_confidence=0.8)
+    assert main and all(h["theme_rank"] == 1 and h["confidence"] >= 0.8 for h in main)
+    for kwargs, message in (({"theme": "連携", "min_confidence": 0.5}, "only topics have a confidence"),
+                            ({"theme": None, "min_confidence": 0.5}, "needs a --theme"),
+                            ({"theme": "見守り・孤立防止", "min_confidence": 1.5}, "between 0 and 1")):
+        with pytest.raises(ValueError, match=message):
+            search(con, "見守る" if kwargs["theme"] is None else None, **kwargs)
+
+
 def test_search_by_lemma_across_cities(con):
     hits = search(con, "見守る")
     texts = [(h["plan_id"], h["text"]) for h in hits]
@@ -139,12 +156,27 @@ def test_cli_compare_search_similar(out):
     assert res.exit_code == 0 and any(h["text"] == "見守り活動の充実" for h in json.loads(res.output))
     res = runner.invoke(app, ["search", "--theme", "権利擁護・成年後見", "--main", "--format", "json", "--out", str(out)])
     assert res.exit_code == 0 and {h["theme_rank"] for h in json.loads(res.output)} == {1}
+    res = runner.invoke(app, ["search", "--theme", "見守り・孤立防止", "--min-confidence", "0.8", "--format", "json",
+                              "--out", str(out)])
+    assert res.exit_code == 0 and all(h["confidence"] >= 0.8 for h in json.loads(res.output))
+    res = runner.invoke(app, ["search", "--theme", "連携", "--min-confidence", "0.8", "--out", str(out)])
+    assert res.exit_code == 2 and "only topics" in res.output
     res = runner.invoke(app, ["search", "--theme", "ない名前", "--out", str(out)])
     assert res.exit_code == 2 and "unknown theme" in res.output
     assert runner.invoke(app, ["search", "--out", str(out)]).exit_code == 2
     res = runner.invoke(app, ["similar", "ichinoseki-2", "3.2", "--format", "json", "--out", str(out)])
     assert res.exit_code == 0 and json.loads(res.output)
     assert runner.invoke(app, ["similar", "ichinoseki-2", "9.9", "--out", str(out)]).exit_code == 2  # a user error
+
+
+def test_report_lists_each_themes_items_with_their_confidence(out, tmp_path):
+    res = runner.invoke(app, ["report", "--out", str(out), "--dest", str(tmp_path / "report")])
+    assert res.exit_code == 0, res.output
+    text = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    section = re.search(r"<summary>見守り・孤立防止 .*?</details>", text, re.S).group(0)
+    assert "<th>rank</th><th>confidence</th>" in section
+    cells = re.findall(r"<tr><td>(\d)</td><td>([01]\.\d\d)</td>", section)
+    assert cells and all(0.0 <= float(c) <= 1.0 for _, c in cells)
 
 
 def _chromium() -> str | None:

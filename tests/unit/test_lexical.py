@@ -229,3 +229,51 @@ def test_a_new_prior_or_codebook_keeps_documents_read(tmp_path):
     assert after.version != before.version and after.reading_version == before.reading_version
     (d / "actors.yaml").write_text((d / "actors.yaml").read_text(encoding="utf-8") + "\n# x\n", encoding="utf-8")
     assert Rules(d).reading_version != before.reading_version  # reading rules still count
+
+
+# -- the confidence of a topic tag (lexical.Calibration) ---------------------------------------------
+
+def _features(**v):
+    base = {"topic_p": 0.5, "main_p": 0.3, "main": 1.0, "evidence": 1.0, "keyword": 1.0, "prior_alone": 0.0}
+    return base | v
+
+
+def test_a_calibration_is_fitted_and_read_back(exact, tmp_path):
+    from planextract.compare.lexical import fit_calibration
+
+    # tags right when both models are sure, wrong when neither is
+    rows = [_features(topic_p=p, main_p=p) for p in (0.9, 0.8, 0.85, 0.95, 0.1, 0.2, 0.15, 0.05, 0.6, 0.3)]
+    right = [True, True, True, True, False, False, False, False, True, False]
+    cal = fit_calibration(rows, right)
+    assert cal.fitted_on == 10
+    sure, unsure = cal.probability(_features(topic_p=0.9, main_p=0.9)), cal.probability(_features(topic_p=0.1, main_p=0.1))
+    assert 0.0 <= unsure < 0.5 < sure <= 1.0
+    prior = exact.model_copy(update={"calibration": cal})
+    save_prior(prior, tmp_path / "prior.json")
+    assert load_prior(tmp_path / "prior.json").calibration == cal
+    with pytest.raises(ValueError, match="right and wrong"):
+        fit_calibration(rows[:3], right[:3])
+
+
+def test_a_calibration_of_other_features_is_refused(exact):
+    from planextract.compare.lexical import Calibration
+
+    with pytest.raises(ValueError, match="a calibration is over"):
+        Calibration(features=["topic_p"], coefficients=[1.0], intercept=0.0, fitted_on=1)
+    data = exact.model_dump() | {"calibration": {"features": ["topic_p", "main_p", "main", "evidence", "keyword",
+                                                              "prior_alone"], "coefficients": [1, 1, 1, 1, 1],
+                                                 "intercept": 0.0, "fitted_on": 3}}
+    with pytest.raises(ValueError, match="one coefficient each"):
+        LexicalPrior.model_validate(data)
+
+
+def test_topic_tags_carry_a_confidence_and_approaches_none(rules):
+    tags = th.tag("関係機関と連携して、ひとり暮らしの高齢者の見守り活動を進めます。",
+                  th.tokenize("関係機関と連携して、ひとり暮らしの高齢者の見守り活動を進めます。"), rules, "地域")
+    topics = [t for t in tags if t.dimension == "topic"]
+    assert topics[0].theme == "見守り・孤立防止" and topics[0].confidence >= 0.8
+    assert all(0.0 <= t.confidence <= 1.0 for t in topics)
+    assert all(t.confidence is None for t in tags if t.dimension == "approach")
+    # without a prior there is nothing to be confident by
+    assert all(t.confidence is None for t in th.tag("見守り活動を進めます。", th.tokenize("見守り活動を進めます。"),
+                                                    rules, None, prior_model=None))

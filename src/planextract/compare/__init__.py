@@ -46,7 +46,8 @@ def analyse_plan(plan: PlanResult, rules: Rules, tokens_out, themes_out) -> None
         tokens_out.writerows((pid, ref, i, t.surface, t.normalized_form, t.dictionary_form, t.pos)
                              for i, t in enumerate(tokens))
         if kind != "node":
-            themes_out.writerows((pid, ref, t.theme, ",".join(t.keywords), rules.themes.version, t.dimension, t.rank)
+            themes_out.writerows((pid, ref, t.theme, ",".join(t.keywords), rules.themes.version, t.dimension, t.rank,
+                                  "" if t.confidence is None else t.confidence)
                                  for t in tag(text, tokens, rules, actors.get(ref)))
 
 
@@ -107,12 +108,30 @@ def theme_name(con, name: str) -> str:
     raise ValueError(f"unknown theme {name!r}; themes: {', '.join(known)}")
 
 
+def check_confidence_query(con, theme: str, min_confidence: float | None) -> bool:
+    """Whether `theme` is a topic of a run that stored confidences (an output written before they
+    were has none); ValueError when `min_confidence` asks for what cannot be answered."""
+    dimension = con.execute("SELECT dimension FROM themes WHERE theme = ?", [theme]).fetchone()[0]
+    stored = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'item_themes' "
+                         "AND column_name = 'confidence'").fetchone()[0] > 0
+    if min_confidence is not None:
+        if not 0.0 <= min_confidence <= 1.0:
+            raise ValueError(f"a minimum confidence is between 0 and 1 (got {min_confidence})")
+        if dimension != "topic":
+            raise ValueError(f"{theme!r} is an approach: only topics have a confidence")
+        if not stored:
+            raise ValueError("this output was written before tags had a confidence; run `planextract run` again")
+    return dimension == "topic" and stored
+
+
 def search(con, word: str | None, actor: str | None = None, plans: list[str] | None = None,
-           theme: str | None = None, main_only: bool = False) -> list[dict]:
+           theme: str | None = None, main_only: bool = False, min_confidence: float | None = None) -> list[dict]:
     """Roles, actions and nodes whose tokens hold every content word of `word` (in any form).
 
     With `theme` (a topic or approach, or a former name of one): only items tagged with it, those
-    whose main topic it is first, each with its `theme_rank`; `main_only`: only those."""
+    whose main topic it is first, each with its `theme_rank` (and a topic's `confidence`);
+    `main_only`: only those; `min_confidence`: only items whose tag of the topic is at least this
+    confident (docs/rules.md says how precise tags are above and below a confidence)."""
     refs: set[str] | None = None
     if word and word.strip():
         keys = query_keys(word)
@@ -132,11 +151,21 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
     elif not theme:
         return []
     ranks: dict[str, int] = {}
+    confidence: dict[str, float | None] = {}
+    if min_confidence is not None and not theme:
+        raise ValueError("a minimum confidence needs a --theme (a topic)")
     if theme:
         name = theme_name(con, theme)
-        rows = con.execute("SELECT ref, min(rank) FROM item_themes WHERE theme = ? GROUP BY ref"
-                           + (" HAVING min(rank) = 1" if main_only else ""), [name]).fetchall()
-        ranks = dict(rows)
+        topic = check_confidence_query(con, name, min_confidence)
+        rows = con.execute(f"SELECT ref, min(rank), {'max(confidence)' if topic else 'NULL'} FROM item_themes "
+                           "WHERE theme = ? GROUP BY ref"
+                           + (" HAVING min(rank) = 1" if main_only else "")
+                           + (" AND" if main_only and min_confidence is not None else
+                              " HAVING" if min_confidence is not None else "")
+                           + (" max(confidence) >= ?" if min_confidence is not None else ""),
+                           [name] + ([min_confidence] if min_confidence is not None else [])).fetchall()
+        ranks = {ref: rank for ref, rank, _ in rows}
+        confidence = {ref: c for ref, _, c in rows} if topic else {}
         refs = set(ranks) if refs is None else refs & set(ranks)
     if not refs:
         return []
@@ -154,7 +183,8 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
         FROM v_items i LEFT JOIN documents d USING (doc_id)
         WHERE {' AND '.join(where)} ORDER BY i.plan_id, i.code, i.kind, i.actor, i.ref""", params).fetchall()
     cols = ("plan_id", "code", "kind", "actor", "text", "document", "page")
-    hits = [dict(zip(cols, r[:7])) | ({"theme_rank": ranks[r[7]]} if theme else {}) for r in rows]
+    hits = [dict(zip(cols, r[:7])) | ({"theme_rank": ranks[r[7]]} if theme else {})
+            | ({"confidence": confidence[r[7]]} if confidence else {}) for r in rows]
     if theme:  # main topic first, then second, third (a stable sort keeps the plan order within a rank)
         hits.sort(key=lambda h: h["theme_rank"])
     return hits

@@ -37,6 +37,48 @@ MAX_BYTES = 20_000_000
 MIN_POSITIVES = 3  # a theme coded on fewer items gets no yes / no model (its side topics are kept)
 
 
+# What a topic tag's confidence is computed from (themes.tag_features): its probabilities by both
+# models, whether it is the main topic, its share of the strongest evidence, whether a term of what is
+# done (not only a context, group or means word) matched it, and whether the prior alone named it.
+CONFIDENCE_FEATURES = ("topic_p", "main_p", "main", "evidence", "keyword", "prior_alone")
+
+
+class Calibration(BaseModel):
+    """A logistic model of whether a topic tag is right, from CONFIDENCE_FEATURES: fitted on the
+    tags of each training sample tagged with a prior trained on the other samples (tags of items
+    the prior had not seen, as a user's are), so its probabilities are those of unseen items."""
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    features: list[str]
+    coefficients: list[float]
+    intercept: float
+    fitted_on: int = Field(ge=1)  # tags
+
+    @model_validator(mode="after")
+    def _known(self):
+        if list(self.features) != list(CONFIDENCE_FEATURES) or len(self.coefficients) != len(self.features):
+            raise ValueError(f"a calibration is over {', '.join(CONFIDENCE_FEATURES)}, one coefficient each")
+        return self
+
+    def probability(self, values: dict[str, float]) -> float:
+        import math
+
+        z = self.intercept + sum(c * values[f] for f, c in zip(self.features, self.coefficients))
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def fit_calibration(rows: list[dict[str, float]], right: list[bool]) -> Calibration:
+    """The calibration of tags described by `rows` (CONFIDENCE_FEATURES) and whether each was right."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(right)) < 2:
+        raise ValueError("a calibration needs tags both right and wrong")
+    x = [[r[f] for f in CONFIDENCE_FEATURES] for r in rows]
+    clf = LogisticRegression(C=1.0, max_iter=5000).fit(x, right)
+    return Calibration(features=list(CONFIDENCE_FEATURES), coefficients=[round(float(c), 4) for c in clf.coef_[0]],
+                       intercept=round(float(clf.intercept_[0]), 4), fitted_on=len(rows))
+
+
 class LexicalPrior(BaseModel):
     """A trained prior: per character n-gram its idf, and weights of two models over the same
     n-grams: which theme is the main topic (one multinomial model), and whether a theme is a topic
@@ -51,6 +93,7 @@ class LexicalPrior(BaseModel):
     weights: dict[str, dict[str, float]]  # theme → n-gram → weight (weights below PRUNE left out)
     topic_intercepts: dict[str, float] = {}  # theme → intercept of its yes / no model
     topic_weights: dict[str, dict[str, float]] = {}
+    calibration: Calibration | None = None  # the confidence of topic tags (none: tags have no confidence)
 
     @model_validator(mode="after")
     def _shapes(self):

@@ -16,8 +16,8 @@ import yaml
 
 from ..errors import PlanextractError
 from ..rules import Rules, load_rules
-from .lexical import LexicalPrior, save_prior, train
-from .themes import tag
+from .lexical import Calibration, LexicalPrior, fit_calibration, save_prior, train
+from .themes import rank_item, tag, tag_features
 from .tokens import tokenize
 
 
@@ -47,12 +47,14 @@ class Figures:
     approach_fn: int = 0
     per_theme: dict[str, list[int]] = field(default_factory=dict)  # theme → [tp, fp, fn]
     errors: list[str] = field(default_factory=list)
+    confidences: list[tuple[float, bool]] = field(default_factory=list)  # each topic tag's confidence, right?
 
     def __add__(self, other: Figures) -> Figures:
         """Pooled figures of two samples (the counts summed)."""
         keys = ("n", "tp", "fp", "fn", "auto_topics", "hand_topics", "main_right", "main_n",
                 "approach_tp", "approach_fp", "approach_fn")
-        return Figures(**{k: getattr(self, k) + getattr(other, k) for k in keys})
+        return Figures(**{k: getattr(self, k) + getattr(other, k) for k in keys},
+                       confidences=self.confidences + other.confidences)
 
     @staticmethod
     def _ratio(a: int, b: int) -> float:
@@ -130,8 +132,35 @@ def score_codes(items: list[SampleItem], topics: list[list[str]], approaches: li
 def measure(items: list[SampleItem], rules: Rules, prior_model: LexicalPrior | None | Literal["rules"] = "rules") -> Figures:
     """The tagger's figures on a hand-coded sample."""
     tags = [tag(it.text, tokenize(it.text), rules, it.actor, prior_model) for it in items]
-    return score_codes(items, [[t.theme for t in ts if t.dimension == "topic"] for ts in tags],
-                   [{t.theme for t in ts if t.dimension == "approach"} for ts in tags])
+    f = score_codes(items, [[t.theme for t in ts if t.dimension == "topic"] for ts in tags],
+                    [{t.theme for t in ts if t.dimension == "approach"} for ts in tags])
+    f.confidences = [(t.confidence, t.theme in it.topics) for it, ts in zip(items, tags) for t in ts
+                     if t.dimension == "topic" and t.confidence is not None]
+    return f
+
+
+def calibration_rows(items: list[SampleItem], rules: Rules, prior: LexicalPrior) -> tuple[list[dict[str, float]], list[bool]]:
+    """The confidence features of every topic tag of the items (tagged with `prior`), and whether
+    the hand codes hold it."""
+    rows, right = [], []
+    for it in items:
+        _, ranked, main_p, topic_p = rank_item(it.text, tokenize(it.text), rules, it.actor, prior)
+        rows += tag_features(ranked, main_p, topic_p)
+        right += [ev.theme in it.topics for ev in ranked]
+    return rows, right
+
+
+CONFIDENCE_BANDS = (0.0, 0.5, 0.8, 1.0)
+
+
+def confidence_table(f: Figures) -> list[str]:
+    """How many topic tags fall in each band of confidence, and the share of them that is right."""
+    lines = []
+    for lo, hi in zip(CONFIDENCE_BANDS, CONFIDENCE_BANDS[1:]):
+        band = [ok for c, ok in f.confidences if lo <= c < hi or (hi == CONFIDENCE_BANDS[-1] and c == hi)]
+        if band:
+            lines.append(f"  confidence {lo:.1f}-{hi:.1f}: {len(band):3d} tags, {sum(band) / len(band):6.1%} right")
+    return lines
 
 
 def agreement(first: list[SampleItem], second: list[SampleItem], rules: Rules,
@@ -165,6 +194,8 @@ def report(name: str, f: Figures, themes: list[str], verbose: bool = False) -> s
               f"topics per item {f.topics_per_item:.2f} (by hand {f.hand_topics / max(f.n, 1):.2f})",
               f"main topic right {f.main_accuracy:.1%} ({f.main_right}/{f.main_n})",
               f"approaches micro P {ap:.3f} R {ar:.3f}"]
+    if f.confidences:
+        lines += ["topic tags by confidence:"] + confidence_table(f)
     if verbose:
         lines += ["disagreements:"] + f.errors
     return "\n".join(lines)
@@ -177,21 +208,25 @@ def train_prior(samples: list[tuple[Path, list[SampleItem]]], rules: Rules) -> L
                  [p.name for p, _ in samples])
 
 
-def leave_one_out(samples: list[tuple[Path, list[SampleItem]]], rules: Rules) -> list[str]:
+def leave_one_out(samples: list[tuple[Path, list[SampleItem]]], rules: Rules) -> tuple[list[str], Calibration]:
     """Each sample measured with the codebook alone and with a prior trained on the other samples:
-    what the prior does on items it has not seen; the last line pools every sample's items."""
+    what the prior does on items it has not seen; the last line pools every sample's items. And
+    the calibration of tag confidence fitted on those tags (of items their prior had not seen)."""
     def cells(f: Figures) -> str:
         return f"P {f.precision:.3f} R {f.recall:.3f} main {f.main_accuracy:6.1%}"
 
     lines = [f"{'left out':<16} {'codebook alone':>28}   {'with the prior':>28}"]
     pooled = Figures(), Figures()
+    rows, right = [], []
     for i, (path, items) in enumerate(samples):
         prior = train_prior(samples[:i] + samples[i + 1:], rules)
         a, b = measure(items, rules, None), measure(items, rules, prior)
         pooled = pooled[0] + a, pooled[1] + b
         lines.append(f"{path.name:<16} {cells(a)}   {cells(b)}")
+        r, ok = calibration_rows(items, rules, prior)
+        rows, right = rows + r, right + ok
     lines.append(f"{'all, pooled':<16} {cells(pooled[0])}   {cells(pooled[1])}")
-    return lines
+    return lines, fit_calibration(rows, right)
 
 
 def train_main(paths: list[Path], rules: Rules) -> int:
@@ -204,12 +239,14 @@ def train_main(paths: list[Path], rules: Rules) -> int:
         print("error: name the samples to train on (make themes-train names THEME_TRAIN)", file=sys.stderr)
         return 2
     samples = [(p, load_sample(p)) for p in paths]
-    print("\n".join(leave_one_out(samples, rules)))
+    lines, calibration = leave_one_out(samples, rules)
+    print("\n".join(lines))
     out = rules.directory / rules.themes.lexical_prior
-    prior = train_prior(samples, rules)
+    prior = train_prior(samples, rules).model_copy(update={"calibration": calibration})
     save_prior(prior, out)
     print(f"wrote {out}: {sum(map(len, prior.weights.values()))} weights of {len(prior.idf)} n-grams, {len(prior.themes)} themes, "
-          f"trained on {sum(1 for _, its in samples for it in its if it.topics)} items of {len(samples)} samples")
+          f"trained on {sum(1 for _, its in samples for it in its if it.topics)} items of {len(samples)} samples; "
+          f"tag confidence fitted on {calibration.fitted_on} tags of items left out")
     return 0
 
 

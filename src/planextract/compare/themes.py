@@ -82,6 +82,9 @@ class Tag:
     dimension: str  # "topic" or "approach"
     rank: int  # 1 = main topic (or first approach)
     keywords: tuple[str, ...]
+    # a topic's probability of being right, by the prior's calibration (lexical.Calibration); None:
+    # approaches, or tagging without a calibrated prior
+    confidence: float | None = None
 
 
 @dataclass
@@ -412,16 +415,33 @@ def rank_topics(found: ItemEvidence, book: ThemeRules, prior: dict[str, float] |
     return [main] + sides
 
 
+def rank_item(text: str, tokens: list[Token], rules: Rules, actor: str | None, model: LexicalPrior | None
+              ) -> tuple[ItemEvidence, list[Evidence], dict[str, float] | None, dict[str, float] | None]:
+    """An item's evidence, its topics ranked, and the prior's two sets of probabilities (None
+    without a prior)."""
+    found = evidence(text, tokens, rules, actor)
+    prior, topic_prior = model.probabilities(text) if model else (None, None)
+    return found, rank_topics(found, rules.themes, prior, topic_prior), prior, topic_prior
+
+
+def tag_features(ranked: list[Evidence], prior: dict[str, float], topic_prior: dict[str, float]) -> list[dict[str, float]]:
+    """What the confidence of each ranked topic is computed from (lexical.CONFIDENCE_FEATURES)."""
+    top = max((ev.weight for ev in ranked), default=0.0) or 1.0
+    return [{"topic_p": topic_prior.get(ev.theme, 0.5), "main_p": prior.get(ev.theme, 0.0), "main": float(i == 0),
+             "evidence": ev.weight / top, "keyword": float(bool(ev.kinds & {"keyword", "sense"})),
+             "prior_alone": float(ev.kinds == {"prior"})} for i, ev in enumerate(ranked)]
+
+
 def tag(text: str, tokens: list[Token], rules: Rules, actor: str | None = None,
         prior_model: LexicalPrior | None | Literal["rules"] = "rules") -> list[Tag]:
     """The ranked topics, then the approaches, of one role or action. `prior_model`: the rules' own
     learned prior, another one (measuring a retrained prior), or None (the codebook alone)."""
-    found = evidence(text, tokens, rules, actor)
     model = rules.themes_prior if isinstance(prior_model, str) else prior_model  # "rules"
-    prior, topic_prior = model.probabilities(text) if model else (None, None)
-    ranked = rank_topics(found, rules.themes, prior, topic_prior)
-    out = [Tag(ev.theme, "topic", i, tuple(ev.keywords))
-           for i, ev in enumerate(ranked, 1)]
+    found, ranked, prior, topic_prior = rank_item(text, tokens, rules, actor, model)
+    confidence = ([round(model.calibration.probability(f), 3) for f in tag_features(ranked, prior, topic_prior)]
+                  if model and model.calibration else [None] * len(ranked))
+    out = [Tag(ev.theme, "topic", i, tuple(ev.keywords), c)
+           for i, (ev, c) in enumerate(zip(ranked, confidence), 1)]
     ranked_a = sorted(found.approaches.values(), key=lambda ev: (-ev.weight, ev.start))
     out += [Tag(ev.theme, "approach", i, tuple(ev.keywords)) for i, ev in enumerate(ranked_a, 1)]
     return out
