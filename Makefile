@@ -53,7 +53,8 @@ themes-check: install
 	$(BIN)/python -m planextract.compare.reliability $(THEME_TRAIN) $(THEME_HELD_OUT)
 
 # Retrain the main-topic prior (rules/themes.lexical.json) on THEME_TRAIN; prints each training
-# sample measured by a prior trained on the others first.
+# sample measured by a prior trained on the others first, and fits the tags' confidence on those
+# tags (of items their prior had not seen).
 themes-train: install
 	$(BIN)/python -m planextract.compare.reliability train $(THEME_TRAIN)
 

@@ -18,6 +18,7 @@ from . import store as _store
 from .errors import InputError
 from .models import RunResult
 from .names import resolve_actor, resolve_plan_id, resolve_plan_ids
+from .rules import Rules, load_rules
 
 
 def check_timeout(timeout: float | None) -> None:
@@ -102,10 +103,21 @@ def inspect(file: Path | str, page: int | None = None, explain: bool = False) ->
     return _inspection.inspect_document(file, page, explain)
 
 
-def validate(corpus: Path | str = "corpus", rules: Path | str | None = None) -> list[str]:
-    """`planextract validate`: rules/ and every plan.yaml; messages name file, line and key."""
+def check_rules_folder(rules: Path | str | None) -> None:
+    """A --rules given must be a folder (its files are checked when the rules are read)."""
     if rules is not None and not Path(rules).is_dir():
         raise InputError(f"--rules {rules}: rules folder not found (it holds actors.yaml, headings.yaml, …)")
+
+
+def load_rules_folder(rules: Path | str) -> Rules:
+    """`run --rules`: the rules of a folder (a copy of rules/ with one's own codebook or prior)."""
+    check_rules_folder(rules)
+    return load_rules(rules)
+
+
+def validate(corpus: Path | str = "corpus", rules: Path | str | None = None) -> list[str]:
+    """`planextract validate`: rules/ and every plan.yaml; messages name file, line and key."""
+    check_rules_folder(rules)
     return _pipeline.validate(corpus, rules)
 
 
@@ -157,7 +169,7 @@ def compare(by: str = "actor", plans: str | list[str] | None = None, out: Path |
 
 
 def search(word: str = "", actor: str | None = None, plans: str | list[str] | None = None,
-           theme: str | None = None, main: bool = False, out: Path | str = "out",
+           theme: str | None = None, main: bool = False, out: Path | str = "out", *,
            min_confidence: float | None = None) -> list[dict]:
     """`planextract search`: items whose words hold every content word of `word`, in any form,
     and/or tagged with `theme` (its main topic first; `main`: only those; `min_confidence`: only

@@ -485,7 +485,7 @@ class ItemThemeRow(Model):
     themes_version: int
     dimension: str = "topic"  # topic (what the item is about) or approach (how it is done)
     rank: int = 1  # by evidence within the dimension; topic rank 1 = the item's main topic
-    confidence: float | None = None  # topics: the learned prior's probability that it is a topic of the item
+    confidence: float | None = None  # topics: the calibration's (lexical.Calibration) probability that the tag is right
 
 
 class ThemeRow(Model):

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import duckdb
 import pymupdf
 import pytest
 from typer.testing import CliRunner
@@ -115,7 +116,7 @@ def test_topic_tags_have_a_confidence_to_filter_by(con):
     assert main and all(h["theme_rank"] == 1 and h["confidence"] >= 0.8 for h in main)
     for kwargs, message in (({"theme": "連携", "min_confidence": 0.5}, "only topics have a confidence"),
                             ({"theme": None, "min_confidence": 0.5}, "needs a --theme"),
-                            ({"theme": "見守り・孤立防止", "min_confidence": 1.5}, "between 0 and 1")):
+                            ({"theme": "見守り・孤立防止", "min_confidence": 1.5}, "a number from 0 to 1")):
         with pytest.raises(ValueError, match=message):
             search(con, "見守る" if kwargs["theme"] is None else None, **kwargs)
 
@@ -159,6 +160,10 @@ def test_cli_compare_search_similar(out):
     res = runner.invoke(app, ["search", "--theme", "見守り・孤立防止", "--min-confidence", "0.8", "--format", "json",
                               "--out", str(out)])
     assert res.exit_code == 0 and all(h["confidence"] >= 0.8 for h in json.loads(res.output))
+    res = runner.invoke(app, ["search", "--theme", "見守り・孤立防止", "--plans", "atsugi", "--actor", "市民", "--main",
+                              "--min-confidence", "0.5", "--out", str(out)])  # atsugi-6 has no role table
+    assert res.exit_code == 0 and ("no item holds '見守り・孤立防止' for 市民 as its main topic at confidence ≥ 0.5"
+                                   in " ".join(res.output.split()))
     res = runner.invoke(app, ["search", "--theme", "連携", "--min-confidence", "0.8", "--out", str(out)])
     assert res.exit_code == 2 and "only topics" in res.output
     res = runner.invoke(app, ["search", "--theme", "ない名前", "--out", str(out)])
@@ -175,8 +180,44 @@ def test_report_lists_each_themes_items_with_their_confidence(out, tmp_path):
     text = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     section = re.search(r"<summary>見守り・孤立防止 .*?</details>", text, re.S).group(0)
     assert "<th>rank</th><th>confidence</th>" in section
-    cells = re.findall(r"<tr><td>(\d)</td><td>([01]\.\d\d)</td>", section)
+    cells = re.findall(r"<tr><td>(\d)</td><td>([01]\.\d{1,3})</td>", section)
     assert cells and all(0.0 <= float(c) <= 1.0 for _, c in cells)
+    sure = re.search(r"<summary>見守り・孤立防止 \(\d+ main topic, (\d+) in all, (\d+) of confidence ≥ 0.8\)", section)
+    assert sure and int(sure.group(2)) == sum(float(c) >= 0.8 for _, c in cells) < int(sure.group(1))
+
+
+def test_run_with_rules_of_no_prior_tags_without_confidence(tmp_path):
+    """`run --rules`: a copy of the rules without the learned prior ranks by the codebook alone; its
+    tags have no confidence, and a search asking for one says so."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    themes = rules / "themes.yaml"
+    themes.write_text("\n".join(line for line in themes.read_text(encoding="utf-8").splitlines()
+                                if not line.startswith("lexical_prior:")) + "\n", encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus" / "aizuwakamatsu", corpus / "aizuwakamatsu")
+    res = runner.invoke(app, ["run", "--corpus", str(corpus), "--out", str(tmp_path / "o"), "--rules", str(rules),
+                              "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    db = planextract.connect(tmp_path / "o")
+    assert db.execute("SELECT count(*), count(confidence) FROM item_themes WHERE dimension = 'topic'").fetchone()[1] == 0
+    assert db.execute("SELECT count(*) FROM item_themes WHERE dimension = 'topic'").fetchone()[0] > 0
+    db.close()
+    res = runner.invoke(app, ["search", "--theme", "見守り・孤立防止", "--min-confidence", "0.5", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "have no confidence" in res.output
+
+
+def test_report_of_an_output_from_before_confidences(out, tmp_path):
+    """An output written before tags had a confidence (no column) still gets its report."""
+    old = tmp_path / "old"
+    shutil.copytree(out, old)
+    db = duckdb.connect(str(old / "planextract.duckdb"))
+    db.execute("ALTER TABLE item_themes DROP COLUMN confidence")
+    db.close()
+    res = runner.invoke(app, ["report", "--out", str(old), "--dest", str(tmp_path / "report")])
+    assert res.exit_code == 0, res.output
+    text = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<summary>見守り・孤立防止 \(\d+ main topic, \d+ in all\)</summary>", text)
 
 
 def _chromium() -> str | None:

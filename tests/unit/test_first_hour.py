@@ -133,6 +133,7 @@ def test_score_takes_a_city_for_its_one_plan_and_refuses_unknown_ids(tmp_path):
     (["similar", "t-1", "9.9", "--out", "{out}"], "its policies: 1.1"),
     (["init", "{tmp}/a_file", "--city", "x市", "--code", "139998"], "is a file"),
     (["validate", "--corpus", "{tmp}/corpus", "--rules", "{tmp}/norules"], "rules folder not found"),
+    (["run", "--corpus", "{tmp}/corpus", "--out", "{tmp}/o", "--rules", "{tmp}/norules"], "rules folder not found"),
 ])
 def test_user_errors_are_one_line_and_exit_2(tmp_path, monkeypatch, args, says):
     out = _out(tmp_path)

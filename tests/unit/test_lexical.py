@@ -265,6 +265,9 @@ def test_a_calibration_of_other_features_is_refused(exact):
                                                  "intercept": 0.0, "fitted_on": 3}}
     with pytest.raises(ValueError, match="one coefficient each"):
         LexicalPrior.model_validate(data)
+    data["calibration"]["coefficients"] = [1, 1, 1e300, 1, 1, 1]  # every confidence 0 or 1: not a calibration
+    with pytest.raises(ValueError, match="less than or equal to 100"):
+        LexicalPrior.model_validate(data)
 
 
 def test_topic_tags_carry_a_confidence_and_approaches_none(rules):

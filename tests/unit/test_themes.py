@@ -228,18 +228,26 @@ def test_search_theme_accepts_a_former_name(rules):
         theme_name(con, "ない名前")
 
 
-def test_an_output_from_before_confidences_says_to_run_again(rules):
-    from planextract.compare import check_confidence_query
+@pytest.mark.parametrize("column", ["", ", confidence DOUBLE"])
+def test_tags_without_a_confidence_say_to_run_again(rules, column):
+    """An output written before tags had a confidence (no column), or tagged without the prior
+    (the column all empty): a minimum confidence is refused in words, not answered with nothing."""
+    from planextract.compare import check_min_confidence, has_confidence
 
     con = duckdb.connect()
     con.execute("CREATE TABLE themes (theme VARCHAR, keywords VARCHAR, themes_version INT, dimension VARCHAR, "
                 "aliases VARCHAR)")
     con.executemany("INSERT INTO themes VALUES (?, ?, ?, ?, ?)", [list(r.model_dump().values()) for r in theme_rows(rules)])
     con.execute("CREATE TABLE item_themes (plan_id VARCHAR, ref VARCHAR, theme VARCHAR, keywords VARCHAR, "
-                "themes_version INT, dimension VARCHAR, rank INT)")
-    assert check_confidence_query(con, "見守り・孤立防止", None) is False  # searching without one still works
-    with pytest.raises(ValueError, match="before tags had a confidence; run `planextract run` again"):
-        check_confidence_query(con, "見守り・孤立防止", 0.5)
+                f"themes_version INT, dimension VARCHAR, rank INT{column})")
+    con.execute("INSERT INTO item_themes (plan_id, ref, theme, keywords, themes_version, dimension, rank) "
+                "VALUES ('p-1', 'role:p-1:1.1:市民:1', '見守り・孤立防止', '見守り', 7, 'topic', 1)")
+    assert not has_confidence(con)
+    with pytest.raises(ValueError, match="have no confidence.*run `planextract run` again"):
+        check_min_confidence(con, "見守り・孤立防止", 0.5)
+    for bad in ("0.8", float("nan"), -0.1, True):
+        with pytest.raises(ValueError, match="a number from 0 to 1"):
+            check_min_confidence(con, "見守り・孤立防止", bad)
 
 
 # -- the reliability check on the hand-coded sample (make themes-check) ---------------------------

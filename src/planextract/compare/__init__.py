@@ -108,20 +108,25 @@ def theme_name(con, name: str) -> str:
     raise ValueError(f"unknown theme {name!r}; themes: {', '.join(known)}")
 
 
-def check_confidence_query(con, theme: str, min_confidence: float | None) -> bool:
-    """Whether `theme` is a topic of a run that stored confidences (an output written before they
-    were has none); ValueError when `min_confidence` asks for what cannot be answered."""
-    dimension = con.execute("SELECT dimension FROM themes WHERE theme = ?", [theme]).fetchone()[0]
-    stored = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'item_themes' "
+def has_confidence(con) -> bool:
+    """Whether a run's topic tags have a confidence: not an output written before tags had one, nor
+    a run tagged without a calibrated prior (rules/themes.yaml without `lexical_prior`)."""
+    column = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'item_themes' "
                          "AND column_name = 'confidence'").fetchone()[0] > 0
-    if min_confidence is not None:
-        if not 0.0 <= min_confidence <= 1.0:
-            raise ValueError(f"a minimum confidence is between 0 and 1 (got {min_confidence})")
-        if dimension != "topic":
-            raise ValueError(f"{theme!r} is an approach: only topics have a confidence")
-        if not stored:
-            raise ValueError("this output was written before tags had a confidence; run `planextract run` again")
-    return dimension == "topic" and stored
+    return column and con.execute("SELECT count(confidence) > 0 FROM item_themes").fetchone()[0]
+
+
+def check_min_confidence(con, theme: str, min_confidence) -> None:
+    """ValueError unless `min_confidence` is a number from 0 to 1 and `theme` a topic whose tags
+    have a confidence in this output."""
+    if isinstance(min_confidence, bool) or not isinstance(min_confidence, (int, float)) \
+            or not 0.0 <= min_confidence <= 1.0:
+        raise ValueError(f"a minimum confidence is a number from 0 to 1 (got {min_confidence!r})")
+    if con.execute("SELECT dimension FROM themes WHERE theme = ?", [theme]).fetchone()[0] != "topic":
+        raise ValueError(f"{theme!r} is an approach: only topics have a confidence")
+    if not has_confidence(con):
+        raise ValueError("the tags of this output have no confidence (written before tags had one, or tagged "
+                         "without the learned prior of rules/themes.yaml `lexical_prior`); run `planextract run` again")
 
 
 def search(con, word: str | None, actor: str | None = None, plans: list[str] | None = None,
@@ -132,6 +137,8 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
     whose main topic it is first, each with its `theme_rank` (and a topic's `confidence`);
     `main_only`: only those; `min_confidence`: only items whose tag of the topic is at least this
     confident (docs/rules.md says how precise tags are above and below a confidence)."""
+    if min_confidence is not None and not theme:
+        raise ValueError("a minimum confidence needs a --theme (a topic)")
     refs: set[str] | None = None
     if word and word.strip():
         keys = query_keys(word)
@@ -152,20 +159,23 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
         return []
     ranks: dict[str, int] = {}
     confidence: dict[str, float | None] = {}
-    if min_confidence is not None and not theme:
-        raise ValueError("a minimum confidence needs a --theme (a topic)")
     if theme:
         name = theme_name(con, theme)
-        topic = check_confidence_query(con, name, min_confidence)
-        rows = con.execute(f"SELECT ref, min(rank), {'max(confidence)' if topic else 'NULL'} FROM item_themes "
-                           "WHERE theme = ? GROUP BY ref"
-                           + (" HAVING min(rank) = 1" if main_only else "")
-                           + (" AND" if main_only and min_confidence is not None else
-                              " HAVING" if min_confidence is not None else "")
-                           + (" max(confidence) >= ?" if min_confidence is not None else ""),
-                           [name] + ([min_confidence] if min_confidence is not None else [])).fetchall()
+        if min_confidence is not None:
+            check_min_confidence(con, name, min_confidence)
+        is_topic = con.execute("SELECT dimension FROM themes WHERE theme = ?", [name]).fetchone()[0] == "topic"
+        with_confidence = is_topic and has_confidence(con)
+        having, params = [], [name]
+        if main_only:
+            having.append("min(rank) = 1")
+        if min_confidence is not None:
+            having.append("max(confidence) >= ?")
+            params.append(min_confidence)
+        rows = con.execute(f"SELECT ref, min(rank), {'max(confidence)' if with_confidence else 'NULL'} "
+                           "FROM item_themes WHERE theme = ? GROUP BY ref"
+                           + (" HAVING " + " AND ".join(having) if having else ""), params).fetchall()
         ranks = {ref: rank for ref, rank, _ in rows}
-        confidence = {ref: c for ref, _, c in rows} if topic else {}
+        confidence = {ref: c for ref, _, c in rows} if with_confidence else {}
         refs = set(ranks) if refs is None else refs & set(ranks)
     if not refs:
         return []

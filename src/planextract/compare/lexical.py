@@ -18,11 +18,13 @@ scikit-learn, a dependency already."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections import Counter
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -43,15 +45,22 @@ MIN_POSITIVES = 3  # a theme coded on fewer items gets no yes / no model (its si
 CONFIDENCE_FEATURES = ("topic_p", "main_p", "main", "evidence", "keyword", "prior_alone")
 
 
+# a coefficient beyond this would make every confidence 0 or 1 (the features lie in 0-1; fitted
+# ones are a few units): a file holding one is not a calibration
+MAX_COEFFICIENT = 100.0
+Coefficient = Annotated[float, Field(ge=-MAX_COEFFICIENT, le=MAX_COEFFICIENT)]
+
+
 class Calibration(BaseModel):
     """A logistic model of whether a topic tag is right, from CONFIDENCE_FEATURES: fitted on the
     tags of each training sample tagged with a prior trained on the other samples (tags of items
-    the prior had not seen, as a user's are), so its probabilities are those of unseen items."""
+    the prior had not seen, as a user's are). On unseen items its high values are near the share
+    of tags right, and values under 0.8 overstate it (docs/rules.md): read it as a ranking."""
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     features: list[str]
-    coefficients: list[float]
-    intercept: float
+    coefficients: list[Coefficient]
+    intercept: Coefficient
     fitted_on: int = Field(ge=1)  # tags
 
     @model_validator(mode="after")
@@ -61,10 +70,8 @@ class Calibration(BaseModel):
         return self
 
     def probability(self, values: dict[str, float]) -> float:
-        import math
-
         z = self.intercept + sum(c * values[f] for f, c in zip(self.features, self.coefficients))
-        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        return 1.0 / (1.0 + math.exp(-z))
 
 
 def fit_calibration(rows: list[dict[str, float]], right: list[bool]) -> Calibration:

@@ -3,7 +3,8 @@
 A sample file (tests/themes/*.yaml) holds fictional items coded by meaning: `topics` (the first the
 main topic) and `approach`, in short codes mapped to theme names under `codes`. This module tags
 each item with the codebook and prints precision / recall per theme, micro P / R / F1, topics per
-item and main-topic accuracy."""
+item, main-topic accuracy, and how often topic tags are right by band of confidence (also pooled
+over the samples the prior was never trained on)."""
 
 from __future__ import annotations
 
@@ -285,9 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     prior = rules.themes_prior
     print(f"codebook version {rules.themes.version}"
           + (f", main-topic prior {rules.themes.lexical_prior}" if prior else ", no main-topic prior"))
+    unseen = Figures()  # the samples the prior was never trained on, pooled
     for p, items in samples:
         seen = " (the prior was trained on it)" if prior and p.name in prior.trained_on else ""
         figures = measure(items, rules)
+        unseen = unseen if seen else unseen + figures
         print(report(p.name + seen, figures, themes, verbose))
         second = p.parent / SECOND_CODER / p.name  # the same items coded by a second coder
         if second.exists():
@@ -298,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
             except (OSError, ValueError, yaml.YAMLError) as e:
                 print(f"error: {second}: {e}", file=sys.stderr)
                 return 2
+    if unseen.confidences:
+        print("== samples never trained on, pooled: topic tags by confidence\n" + "\n".join(confidence_table(unseen)))
     return 0
 
 
