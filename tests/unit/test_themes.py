@@ -244,10 +244,10 @@ def test_tags_without_a_confidence_say_to_run_again(rules, column):
                 "VALUES ('p-1', 'role:p-1:1.1:市民:1', '見守り・孤立防止', '見守り', 7, 'topic', 1)")
     assert not has_confidence(con)
     with pytest.raises(ValueError, match="have no confidence.*run `planextract run` again"):
-        check_min_confidence(con, "見守り・孤立防止", 0.5)
+        check_min_confidence(0.5, "見守り・孤立防止", True, has_confidence(con))
     for bad in ("0.8", float("nan"), -0.1, True):
         with pytest.raises(ValueError, match="a number from 0 to 1"):
-            check_min_confidence(con, "見守り・孤立防止", bad)
+            check_min_confidence(bad, "見守り・孤立防止", True, has_confidence(con))
 
 
 # -- the reliability check on the hand-coded sample (make themes-check) ---------------------------

@@ -116,15 +116,15 @@ def has_confidence(con) -> bool:
     return column and con.execute("SELECT count(confidence) > 0 FROM item_themes").fetchone()[0]
 
 
-def check_min_confidence(con, theme: str, min_confidence) -> None:
-    """ValueError unless `min_confidence` is a number from 0 to 1 and `theme` a topic whose tags
-    have a confidence in this output."""
+def check_min_confidence(min_confidence, theme: str, is_topic: bool, stored: bool) -> None:
+    """ValueError unless `min_confidence` is a number from 0 to 1 and `theme` a topic (`is_topic`)
+    of an output whose tags have a confidence (`stored`: has_confidence)."""
     if isinstance(min_confidence, bool) or not isinstance(min_confidence, (int, float)) \
             or not 0.0 <= min_confidence <= 1.0:
         raise ValueError(f"a minimum confidence is a number from 0 to 1 (got {min_confidence!r})")
-    if con.execute("SELECT dimension FROM themes WHERE theme = ?", [theme]).fetchone()[0] != "topic":
+    if not is_topic:
         raise ValueError(f"{theme!r} is an approach: only topics have a confidence")
-    if not has_confidence(con):
+    if not stored:
         raise ValueError("the tags of this output have no confidence (written before tags had one, or tagged "
                          "without the learned prior of rules/themes.yaml `lexical_prior`); run `planextract run` again")
 
@@ -161,21 +161,21 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
     confidence: dict[str, float | None] = {}
     if theme:
         name = theme_name(con, theme)
-        if min_confidence is not None:
-            check_min_confidence(con, name, min_confidence)
         is_topic = con.execute("SELECT dimension FROM themes WHERE theme = ?", [name]).fetchone()[0] == "topic"
-        with_confidence = is_topic and has_confidence(con)
+        stored = is_topic and has_confidence(con)
+        if min_confidence is not None:
+            check_min_confidence(min_confidence, name, is_topic, stored)
         having, params = [], [name]
         if main_only:
             having.append("min(rank) = 1")
         if min_confidence is not None:
             having.append("max(confidence) >= ?")
             params.append(min_confidence)
-        rows = con.execute(f"SELECT ref, min(rank), {'max(confidence)' if with_confidence else 'NULL'} "
+        rows = con.execute(f"SELECT ref, min(rank), {'max(confidence)' if stored else 'NULL'} "
                            "FROM item_themes WHERE theme = ? GROUP BY ref"
                            + (" HAVING " + " AND ".join(having) if having else ""), params).fetchall()
         ranks = {ref: rank for ref, rank, _ in rows}
-        confidence = {ref: c for ref, _, c in rows} if with_confidence else {}
+        confidence = {ref: c for ref, _, c in rows} if stored else {}
         refs = set(ranks) if refs is None else refs & set(ranks)
     if not refs:
         return []

@@ -425,7 +425,9 @@ def rank_item(text: str, tokens: list[Token], rules: Rules, actor: str | None, m
 
 
 def tag_features(ranked: list[Evidence], prior: dict[str, float], topic_prior: dict[str, float]) -> list[dict[str, float]]:
-    """What the confidence of each ranked topic is computed from (lexical.CONFIDENCE_FEATURES)."""
+    """What the confidence of each ranked topic is computed from (lexical.CONFIDENCE_FEATURES);
+    `evidence` is its share of the strongest evidence among the topics kept (as the calibration was
+    fitted)."""
     top = max((ev.weight for ev in ranked), default=0.0) or 1.0
     return [{"topic_p": topic_prior.get(ev.theme, 0.5), "main_p": prior.get(ev.theme, 0.0), "main": float(i == 0),
              "evidence": ev.weight / top, "keyword": float(bool(ev.kinds & {"keyword", "sense"})),
