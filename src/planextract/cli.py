@@ -338,7 +338,7 @@ def search(word: str = typer.Argument("", help="a word in any form: 見守る fi
     """Find items across cities by the normalized form of WORD, or by --theme."""
     _check_format(format)
     hits = _call(api.search, word, actor, plans or None, theme, main, out, min_confidence=min_confidence)
-    columns = (["plan_id", "code", "kind", "actor", "text", "document", "page"] + (["theme_rank"] if theme else [])
+    columns = (["plan_id", "code", "kind", "actor", "text", "document", "page"] + (["theme_rank", "terms"] if theme else [])
                + (["confidence"] if hits and "confidence" in hits[0] else []))
     what = " ".join(x for x in (word, theme) if x)
     _emit(hits, columns, format, f"{what}: {len(hits)} items", fold=("text", "document"))

@@ -18,6 +18,7 @@ from .prefectures import PREFECTURES
 NO_ROLES = "no role table"
 NATIONAL_ABOVE = 40  # more plans than this: the national view
 SURE = 0.8  # tags of at least this confidence were right 92-97% of the time on unseen items (docs/rules.md)
+GUESS = "(no term: the prior's guess)"  # a topic with no keyword matched (docs/rules.md, the learned prior)
 NATIONAL_PAIRS = 200  # the national view lists this many most similar policy pairs
 
 STYLE = """
@@ -132,7 +133,7 @@ def write_report(out: Path | str = "out", dest: Path | str | None = None,
         for (theme,) in con.execute("SELECT theme FROM themes WHERE dimension = 'topic'").fetchall():
             # items whose main topic the theme is come first (rank 1), then those it is a second topic of
             items = con.execute(f"""
-                SELECT t.rank, {"t.confidence" if confident else "NULL"}, i.plan_id, coalesce(i.actor, i.kind), i.code, i.text, d.path, i.page
+                SELECT t.rank, {"t.confidence" if confident else "NULL"}, t.keywords, i.plan_id, coalesce(i.actor, i.kind), i.code, i.text, d.path, i.page
                 FROM item_themes t JOIN v_items i USING (ref) LEFT JOIN documents d USING (doc_id)
                 WHERE t.theme = ? AND t.dimension = 'topic'
                 ORDER BY t.rank, i.plan_id, i.actor NULLS LAST, i.code, i.ref""", [theme]).fetchall()
@@ -143,8 +144,9 @@ def write_report(out: Path | str = "out", dest: Path | str | None = None,
             sections.append(f"<details><summary>{html.escape(theme)} ({n_main} main topic, {len(items)} in all"
                             + (f", {n_sure} of confidence ≥ {SURE}" if confident else "") + ")"
                             "</summary>"
-                            + _table(["rank", "confidence", "plan", "actor / kind", "code", "text", "document", "page"],
-                                     [[r[0], "" if r[1] is None else f"{r[1]:.3f}"] + list(r[2:]) for r in items],
+                            + _table(["rank", "confidence", "terms", "plan", "actor / kind", "code", "text", "document", "page"],
+                                     [[r[0], "" if r[1] is None else f"{r[1]:.3f}", r[2] or GUESS] + list(r[3:])
+                                      for r in items],
                                      "items") + "</details>")
         titles = dict(((p, c), t) for p, c, t in con.execute("SELECT plan_id, code, title FROM nodes").fetchall())
         stored = con.execute("SELECT plan_id, policy_code, other_plan_id, other_policy_code, score "
@@ -169,7 +171,9 @@ def write_report(out: Path | str = "out", dest: Path | str | None = None,
 with the document and page they come from: first the items whose main topic it is (rank 1), then
 those it is a second or third topic of. The confidence of a tag ranks how likely a reader would
 give the item that topic: of the tags at {SURE} or more, about 9 in 10 were right on real plan text
-and 97 in 100 on fictional items never trained on; below it, between 3 and 8 in 10 (docs/rules.md).</p>
+and 97 in 100 on fictional items never trained on; below it, between 3 and 8 in 10 (docs/rules.md).
+The terms are the words of the codebook that matched; an item none matched carries the learned
+prior's guess, right about 4 times in 10 on real plan text whatever its confidence.</p>
 {''.join(sections)}
 <h2>Policy alignment</h2>
 <p>For each policy, the most similar policy of each other plan (TF-IDF over lemmas of its title,

@@ -75,7 +75,17 @@ def test_every_role_and_action_is_tagged_or_counted_untagged(con):
     assert all(0 <= s < 0.5 for s in shares.values()), shares
     n_items = con.execute("SELECT count(*) FROM v_items WHERE kind <> 'node'").fetchone()[0]
     n_tagged = con.execute("SELECT count(DISTINCT ref) FROM item_themes").fetchone()[0]
-    assert n_tagged < n_items and n_tagged > 0.7 * n_items
+    assert 0.7 * n_items < n_tagged <= n_items
+    # an item whose only topic is the prior's guess (no term matched) counts as untagged
+    guessed = con.execute("""SELECT ref FROM item_themes WHERE dimension = 'topic' GROUP BY ref
+                             HAVING max(coalesce(keywords, '')) = ''""").fetchall()
+    assert guessed
+    items = con.execute("""SELECT plan_id, ref FROM v_items
+                           WHERE kind IN ('role', 'action', 'outcome', 'focus_measure')""").fetchall()
+    read = {r for (r,) in con.execute("SELECT DISTINCT ref FROM item_themes WHERE dimension = 'topic' AND keywords <> ''").fetchall()}
+    for plan in shares:
+        mine = [r for p, r in items if p == plan]
+        assert shares[plan] == round(sum(r not in read for r in mine) / len(mine), 3)
 
 
 def test_item_themes_are_ranked_topics_and_approaches(con):
@@ -102,6 +112,18 @@ def test_search_by_theme_main_topic_first(con):
     assert both and all("見守" in h["text"] or "みまもり" in h["text"] for h in both)
     with pytest.raises(ValueError, match="unknown theme"):
         search(con, None, theme="ない名前")
+
+
+def test_search_by_theme_says_which_terms_matched_or_that_it_is_a_guess(con):
+    guessed = dict(con.execute("""SELECT ref, theme FROM item_themes WHERE dimension = 'topic'
+                                  AND coalesce(keywords, '') = '' LIMIT 1""").fetchall())
+    assert guessed  # real plans hold items no term of the codebook matches
+    (theme,) = guessed.values()
+    hits = search(con, None, theme=theme)
+    assert any(h["terms"] == "" for h in hits)
+    assert any(h["terms"] for h in hits)
+    keywords = {k for (k,) in con.execute("SELECT keywords FROM item_themes WHERE theme = ?", [theme]).fetchall()}
+    assert {h["terms"] for h in hits} <= {k or "" for k in keywords}
 
 
 def test_topic_tags_have_a_confidence_to_filter_by(con):
@@ -179,11 +201,16 @@ def test_report_lists_each_themes_items_with_their_confidence(out, tmp_path):
     assert res.exit_code == 0, res.output
     text = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     section = re.search(r"<summary>見守り・孤立防止 .*?</details>", text, re.S).group(0)
-    assert "<th>rank</th><th>confidence</th>" in section
+    assert "<th>rank</th><th>confidence</th><th>terms</th>" in section
     cells = re.findall(r"<tr><td>(\d)</td><td>([01]\.\d{1,3})</td>", section)
     assert cells and all(0.0 <= float(c) <= 1.0 for _, c in cells)
     sure = re.search(r"<summary>見守り・孤立防止 \(\d+ main topic, (\d+) in all, (\d+) of confidence ≥ 0.8\)", section)
     assert sure and int(sure.group(2)) == sum(float(c) >= 0.8 for _, c in cells) < int(sure.group(1))
+    # a topic no term matched says it is the prior's guess, as often as item_themes holds one
+    db = planextract.connect(out)
+    guesses = db.execute("SELECT count(*) FROM item_themes WHERE dimension = 'topic' AND coalesce(keywords, '') = ''").fetchone()[0]
+    db.close()
+    assert guesses and text.count("<td>(no term: the prior&#x27;s guess)</td>") == guesses
 
 
 def test_run_with_rules_of_no_prior_tags_without_confidence(tmp_path):

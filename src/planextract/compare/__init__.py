@@ -134,7 +134,8 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
     """Roles, actions and nodes whose tokens hold every content word of `word` (in any form).
 
     With `theme` (a topic or approach, or a former name of one): only items tagged with it, those
-    whose main topic it is first, each with its `theme_rank` (and a topic's `confidence`);
+    whose main topic it is first, each with its `theme_rank`, the `terms` of the codebook that
+    matched (empty: the learned prior's guess for an item no term matched) and a topic's `confidence`;
     `main_only`: only those; `min_confidence`: only items whose tag of the topic is at least this
     confident (docs/rules.md says how precise tags are above and below a confidence)."""
     if min_confidence is not None and not theme:
@@ -158,6 +159,7 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
     elif not theme:
         return []
     ranks: dict[str, int] = {}
+    terms: dict[str, str] = {}
     confidence: dict[str, float | None] = {}
     if theme:
         name = theme_name(con, theme)
@@ -171,11 +173,12 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
         if min_confidence is not None:
             having.append("max(confidence) >= ?")
             params.append(min_confidence)
-        rows = con.execute(f"SELECT ref, min(rank), {'max(confidence)' if stored else 'NULL'} "
+        rows = con.execute(f"SELECT ref, min(rank), {'max(confidence)' if stored else 'NULL'}, max(keywords) "
                            "FROM item_themes WHERE theme = ? GROUP BY ref"
                            + (" HAVING " + " AND ".join(having) if having else ""), params).fetchall()
-        ranks = {ref: rank for ref, rank, _ in rows}
-        confidence = {ref: c for ref, _, c in rows} if stored else {}
+        ranks = {ref: rank for ref, rank, _, _ in rows}
+        terms = {ref: k or "" for ref, _, _, k in rows}
+        confidence = {ref: c for ref, _, c, _ in rows} if stored else {}
         refs = set(ranks) if refs is None else refs & set(ranks)
     if not refs:
         return []
@@ -193,7 +196,7 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
         FROM v_items i LEFT JOIN documents d USING (doc_id)
         WHERE {' AND '.join(where)} ORDER BY i.plan_id, i.code, i.kind, i.actor, i.ref""", params).fetchall()
     cols = ("plan_id", "code", "kind", "actor", "text", "document", "page")
-    hits = [dict(zip(cols, r[:7])) | ({"theme_rank": ranks[r[7]]} if theme else {})
+    hits = [dict(zip(cols, r[:7])) | ({"theme_rank": ranks[r[7]], "terms": terms[r[7]]} if theme else {})
             | ({"confidence": confidence[r[7]]} if confidence else {}) for r in rows]
     if theme:  # main topic first, then second, third (a stable sort keeps the plan order within a rank)
         hits.sort(key=lambda h: h["theme_rank"])
@@ -238,9 +241,11 @@ def similar(con, plan_id: str, code: str) -> list[dict]:
 
 
 def untagged_share(con) -> dict[str, float]:
-    """Per plan, the share of roles and actions that no topic tags."""
+    """Per plan, the share of roles and actions no term of the codebook reads: no topic, or only the
+    learned prior's guess (a main topic with no keyword matched)."""
     rows = con.execute("""
         SELECT i.plan_id, avg(CASE WHEN t.ref IS NULL THEN 1.0 ELSE 0.0 END)
-        FROM v_items i LEFT JOIN (SELECT DISTINCT ref FROM item_themes WHERE dimension = 'topic') t USING (ref)
+        FROM v_items i LEFT JOIN (SELECT DISTINCT ref FROM item_themes
+                                  WHERE dimension = 'topic' AND coalesce(keywords, '') <> '') t USING (ref)
         WHERE i.kind IN ('role', 'action', 'outcome', 'focus_measure') GROUP BY i.plan_id ORDER BY 1""").fetchall()
     return {p: round(s, 3) for p, s in rows}
