@@ -170,10 +170,11 @@ def compare(by: str = "actor", plans: str | list[str] | None = None, out: Path |
 
 def search(word: str = "", actor: str | None = None, plans: str | list[str] | None = None,
            theme: str | None = None, main: bool = False, out: Path | str = "out", *,
-           min_confidence: float | None = None) -> list[dict]:
+           min_confidence: float | None = None, guesses: bool = True) -> list[dict]:
     """`planextract search`: items whose words hold every content word of `word`, in any form,
     and/or tagged with `theme` (its main topic first; `main`: only those; `min_confidence`: only
-    tags of the topic at least this confident).
+    tags of the topic at least this confident; `guesses=False`: not the learned prior's guesses for
+    items no term of the codebook matched).
     `actor` may be a label of rules/actors.yaml (社会福祉協議会 → 社協)."""
     if not (word or "").strip() and not theme:
         raise InputError("give a WORD, a --theme, or both, e.g. `planextract search 見守る`")
@@ -183,7 +184,7 @@ def search(word: str = "", actor: str | None = None, plans: str | list[str] | No
         ids = resolve_plan_ids(plans, _plan_ids(con))
         try:
             return _compare.search(con, word, actor, ids, theme=theme, main_only=main,
-                                   min_confidence=min_confidence)
+                                   min_confidence=min_confidence, guesses=guesses)
         except ValueError as e:  # an unknown theme (the message lists the known ones), a bad confidence
             raise InputError(str(e)) from None
     finally:

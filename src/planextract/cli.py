@@ -21,6 +21,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from . import api, pipeline
+from .compare import GUESS_LABEL
 from .errors import InputError, PlanextractError
 from .store import EXPORT_FORMATS
 
@@ -333,18 +334,25 @@ def search(word: str = typer.Argument("", help="a word in any form: 見守る fi
            min_confidence: float = typer.Option(None, help="with --theme (a topic): only tags at least this "
                                                            "confident, 0-1 (0.8 keeps about 7 tags in 10, more of "
                                                            "them right: docs/rules.md)"),
+           guesses: bool = typer.Option(True, "--guesses/--no-guesses",
+                                        help="with --theme: include the learned prior's guesses for items no "
+                                             "term of the codebook matched (keywords empty)"),
            out: Path = typer.Option(Path("out"), help="the folder a run wrote"),
            format: str = typer.Option("table", help=FORMAT_HELP)):
     """Find items across cities by the normalized form of WORD, or by --theme."""
     _check_format(format)
-    hits = _call(api.search, word, actor, plans or None, theme, main, out, min_confidence=min_confidence)
-    columns = (["plan_id", "code", "kind", "actor", "text", "document", "page"] + (["theme_rank", "terms"] if theme else [])
+    hits = _call(api.search, word, actor, plans or None, theme, main, out, min_confidence=min_confidence,
+                 guesses=guesses)
+    if format == "table":  # a blank cell would not say why: the data formats keep the empty value
+        hits = [h | {"keywords": h["keywords"] or GUESS_LABEL} if "keywords" in h else h for h in hits]
+    columns = (["plan_id", "code", "kind", "actor", "text", "document", "page"] + (["theme_rank", "keywords"] if theme else [])
                + (["confidence"] if hits and "confidence" in hits[0] else []))
     what = " ".join(x for x in (word, theme) if x)
     _emit(hits, columns, format, f"{what}: {len(hits)} items", fold=("text", "document"))
     if not hits and format == "table":
         filters = [f"for {actor}" if actor else "", "as its main topic" if theme and main else "",
-                   f"at confidence ≥ {min_confidence}" if min_confidence is not None else ""]
+                   f"at confidence ≥ {min_confidence}" if min_confidence is not None else "",
+                   "read from a term (no guesses)" if theme and not guesses else ""]
         console.print(" ".join([f"no item holds {what!r}"] + [f for f in filters if f]), highlight=False)
 
 

@@ -96,11 +96,12 @@ VIEWS = {
           count(DISTINCT CASE WHEN it.rank = 1 THEN it.ref END) AS n_main
         FROM plans p CROSS JOIN (SELECT theme FROM themes WHERE dimension = 'topic') t
         LEFT JOIN item_themes it ON it.plan_id = p.plan_id AND it.theme = t.theme AND it.dimension = 'topic'
+          AND coalesce(it.keywords, '') <> ''
         GROUP BY ALL""",
     "v_theme_actor": """
         SELECT it.plan_id, it.theme, r.actor, count(*) AS n
         FROM item_themes it JOIN roles r ON r.ref = it.ref
-        WHERE it.dimension = 'topic'
+        WHERE it.dimension = 'topic' AND coalesce(it.keywords, '') <> ''
         GROUP BY ALL""",
     "v_policies": """
         SELECT n.plan_id, p.city, n.code, n.title, g.title AS goal_title, n.is_new

@@ -114,16 +114,24 @@ def test_search_by_theme_main_topic_first(con):
         search(con, None, theme="ない名前")
 
 
-def test_search_by_theme_says_which_terms_matched_or_that_it_is_a_guess(con):
-    guessed = dict(con.execute("""SELECT ref, theme FROM item_themes WHERE dimension = 'topic'
-                                  AND coalesce(keywords, '') = '' LIMIT 1""").fetchall())
-    assert guessed  # real plans hold items no term of the codebook matches
-    (theme,) = guessed.values()
+def test_search_by_theme_says_which_keywords_matched_or_that_it_is_a_guess(con):
+    # the theme with most of the prior's guesses (real plans hold items no term of the codebook matches)
+    theme, plan = con.execute("""SELECT theme, min(plan_id) FROM item_themes WHERE dimension = 'topic'
+                                 AND coalesce(keywords, '') = '' GROUP BY theme ORDER BY count(*) DESC, theme
+                                 LIMIT 1""").fetchone()
+    stored = sorted((p, t, k or "") for p, t, k in con.execute(
+        "SELECT i.plan_id, i.text, t.keywords FROM item_themes t JOIN v_items i USING (ref) WHERE t.theme = ?",
+        [theme]).fetchall())
     hits = search(con, None, theme=theme)
-    assert any(h["terms"] == "" for h in hits)
-    assert any(h["terms"] for h in hits)
-    keywords = {k for (k,) in con.execute("SELECT keywords FROM item_themes WHERE theme = ?", [theme]).fetchall()}
-    assert {h["terms"] for h in hits} <= {k or "" for k in keywords}
+    assert sorted((h["plan_id"], h["text"], h["keywords"]) for h in hits) == stored
+    assert any(k == "" for _, _, k in stored) and any(k for _, _, k in stored)
+    read = search(con, None, theme=theme, guesses=False)
+    assert sorted((h["plan_id"], h["text"], h["keywords"]) for h in read) == [x for x in stored if x[2]]
+    # the matrices count what a term reads, not the guesses
+    n = con.execute("SELECT n FROM v_theme_matrix WHERE plan_id = ? AND theme = ?", [plan, theme]).fetchone()[0]
+    tagged = con.execute("""SELECT count(DISTINCT ref), count(DISTINCT CASE WHEN coalesce(keywords, '') = ''
+                            THEN ref END) FROM item_themes WHERE plan_id = ? AND theme = ?""", [plan, theme]).fetchone()
+    assert tagged[1] > 0 and n == tagged[0] - tagged[1]
 
 
 def test_topic_tags_have_a_confidence_to_filter_by(con):
@@ -196,12 +204,23 @@ def test_cli_compare_search_similar(out):
     assert runner.invoke(app, ["similar", "ichinoseki-2", "9.9", "--out", str(out)]).exit_code == 2  # a user error
 
 
+def test_search_command_labels_the_priors_guesses_and_can_leave_them_out(out):
+    db = planextract.connect(out)
+    theme, n = db.execute("""SELECT theme, count(*) FROM item_themes WHERE coalesce(keywords, '') = ''
+                             AND dimension = 'topic' GROUP BY theme ORDER BY 2 DESC, 1 LIMIT 1""").fetchone()
+    db.close()
+    res = runner.invoke(app, ["search", "--theme", theme, "--out", str(out)])
+    assert res.exit_code == 0 and res.output.count("prior's guess") == n
+    res = runner.invoke(app, ["search", "--theme", theme, "--no-guesses", "--format", "json", "--out", str(out)])
+    assert res.exit_code == 0 and all(h["keywords"] for h in json.loads(res.output))
+
+
 def test_report_lists_each_themes_items_with_their_confidence(out, tmp_path):
     res = runner.invoke(app, ["report", "--out", str(out), "--dest", str(tmp_path / "report")])
     assert res.exit_code == 0, res.output
     text = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     section = re.search(r"<summary>見守り・孤立防止 .*?</details>", text, re.S).group(0)
-    assert "<th>rank</th><th>confidence</th><th>terms</th>" in section
+    assert "<th>rank</th><th>confidence</th><th>keywords</th>" in section
     cells = re.findall(r"<tr><td>(\d)</td><td>([01]\.\d{1,3})</td>", section)
     assert cells and all(0.0 <= float(c) <= 1.0 for _, c in cells)
     sure = re.search(r"<summary>見守り・孤立防止 \(\d+ main topic, (\d+) in all, (\d+) of confidence ≥ 0.8\)", section)

@@ -35,12 +35,6 @@ def codebook_topics(rules, text, actor=None):
     return [t.theme for t in tag(text, tokenize(text), rules, actor, None) if t.dimension == "topic"]
 
 
-def read_topics(rules, text, actor=None):
-    """The topics some term of the text supports: not the learned prior's guess for an item no term
-    matched (its keywords are empty; test_lexical.py tests it)."""
-    return [t.theme for t in tag(text, tokenize(text), rules, actor) if t.dimension == "topic" and t.keywords]
-
-
 def approaches(rules, text, actor=None):
     return [t.theme for t in tag(text, tokenize(text), rules, actor) if t.dimension == "approach"]
 
@@ -87,7 +81,7 @@ def test_approach_words_never_make_a_topic(rules):
     text = "関係機関と連携して、一人暮らしの人を見守ります。"
     assert topics(rules, text) == ["見守り・孤立防止"]
     assert "連携" in approaches(rules, text)
-    assert read_topics(rules, "関係機関と協力して周知します。") == []
+    assert codebook_topics(rules, "関係機関と協力して周知します。") == []
     assert set(approaches(rules, "関係機関と協力して周知します。")) == {"連携", "情報提供"}
 
 
@@ -140,7 +134,7 @@ def test_senses_of_codebook_v4(rules):
     assert topics(rules, "地域の福祉を知ってもらう講座を開きます。") == ["福祉教育・理解促進"]
     # a meeting set up as the commitment is coordination; a meeting used to do something, a means
     assert topics(rules, "担当課の会議を定期的に開きます。") == ["連携・ネットワーク"]
-    assert read_topics(rules, "会議で支援策を話し合います。") == []
+    assert codebook_topics(rules, "会議で支援策を話し合います。") == []
     # reporting to a desk is a means, not counselling
     assert topics(rules, "近所で怒鳴り声が続くときは、相談窓口に伝えます。") == ["虐待防止"]
     # 福祉 keeps its role of a group word in a list
@@ -206,7 +200,7 @@ def test_adverbial_phrase_reading(rules):
 def test_resident_action_without_a_keyword(rules):
     text = "地域のために、自分にできることを続けます。"
     assert topics(rules, text, "市民") == ["地域づくり・住民活動"]
-    assert read_topics(rules, text, "行政") == []
+    assert codebook_topics(rules, text, "行政") == []
 
 
 def test_tags_are_ranked_and_at_most_three_topics(rules):

@@ -13,6 +13,8 @@ from .themes import tag
 from .tokens import tokenize
 
 ACTORS = ("市民", "地域", "専門職", "社協", "行政")
+# shown (report, search's table) for a topic no keyword matched: the learned prior's guess
+GUESS_LABEL = "(no term: the prior's guess)"
 
 
 def text_rows(plan: PlanResult) -> list[tuple[str, str, str]]:
@@ -130,14 +132,16 @@ def check_min_confidence(min_confidence, theme: str, is_topic: bool, stored: boo
 
 
 def search(con, word: str | None, actor: str | None = None, plans: list[str] | None = None,
-           theme: str | None = None, main_only: bool = False, min_confidence: float | None = None) -> list[dict]:
+           theme: str | None = None, main_only: bool = False, min_confidence: float | None = None,
+           guesses: bool = True) -> list[dict]:
     """Roles, actions and nodes whose tokens hold every content word of `word` (in any form).
 
     With `theme` (a topic or approach, or a former name of one): only items tagged with it, those
-    whose main topic it is first, each with its `theme_rank`, the `terms` of the codebook that
+    whose main topic it is first, each with its `theme_rank`, the `keywords` of the codebook that
     matched (empty: the learned prior's guess for an item no term matched) and a topic's `confidence`;
     `main_only`: only those; `min_confidence`: only items whose tag of the topic is at least this
-    confident (docs/rules.md says how precise tags are above and below a confidence)."""
+    confident (docs/rules.md says how precise tags are above and below a confidence); `guesses=False`:
+    not the prior's guesses."""
     if min_confidence is not None and not theme:
         raise ValueError("a minimum confidence needs a --theme (a topic)")
     refs: set[str] | None = None
@@ -159,7 +163,7 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
     elif not theme:
         return []
     ranks: dict[str, int] = {}
-    terms: dict[str, str] = {}
+    keywords: dict[str, str] = {}
     confidence: dict[str, float | None] = {}
     if theme:
         name = theme_name(con, theme)
@@ -173,11 +177,13 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
         if min_confidence is not None:
             having.append("max(confidence) >= ?")
             params.append(min_confidence)
+        if not guesses:
+            having.append("max(coalesce(keywords, '')) <> ''")
         rows = con.execute(f"SELECT ref, min(rank), {'max(confidence)' if stored else 'NULL'}, max(keywords) "
                            "FROM item_themes WHERE theme = ? GROUP BY ref"
                            + (" HAVING " + " AND ".join(having) if having else ""), params).fetchall()
         ranks = {ref: rank for ref, rank, _, _ in rows}
-        terms = {ref: k or "" for ref, _, _, k in rows}
+        keywords = {ref: k or "" for ref, _, _, k in rows}
         confidence = {ref: c for ref, _, c, _ in rows} if stored else {}
         refs = set(ranks) if refs is None else refs & set(ranks)
     if not refs:
@@ -196,7 +202,7 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
         FROM v_items i LEFT JOIN documents d USING (doc_id)
         WHERE {' AND '.join(where)} ORDER BY i.plan_id, i.code, i.kind, i.actor, i.ref""", params).fetchall()
     cols = ("plan_id", "code", "kind", "actor", "text", "document", "page")
-    hits = [dict(zip(cols, r[:7])) | ({"theme_rank": ranks[r[7]], "terms": terms[r[7]]} if theme else {})
+    hits = [dict(zip(cols, r[:7])) | ({"theme_rank": ranks[r[7]], "keywords": keywords[r[7]]} if theme else {})
             | ({"confidence": confidence[r[7]]} if confidence else {}) for r in rows]
     if theme:  # main topic first, then second, third (a stable sort keeps the plan order within a rank)
         hits.sort(key=lambda h: h["theme_rank"])
