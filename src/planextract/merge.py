@@ -29,7 +29,7 @@ from .models import (
     SegmentedDocument,
     UnassignedRow,
 )
-from .normalise import Matcher, clipped, label_form, similar, squash_space
+from .normalise import Matcher, clipped, completes, label_form, similar, squash_space
 from .prefectures import prefecture_of
 
 from .segment.facts import best_edition
@@ -117,7 +117,7 @@ def _best(n: NodeRecord, candidates: list[NodeRecord], threshold: float) -> Node
 
 
 def _fill(target: NodeRecord, other: NodeRecord) -> None:
-    if other.title and (not target.title or clipped(target.title, other.title) and len(other.title) > len(target.title)):
+    if completes(target.title, other.title):
         target.title = other.title  # (the whole title, where the first statement had it cut short)
     if not target.description and other.description:
         target.description = other.description

@@ -165,6 +165,11 @@ def clipped(a: str, b: str) -> bool:
     return len(short) >= 6 and short != long_ and long_.startswith(short)
 
 
+def completes(title: str | None, new: str | None) -> bool:
+    """Whether `new` should replace `title`: there was none, or `title` is `new` cut short."""
+    return bool(new) and (not title or clipped(title, new) and len(new) > len(title))
+
+
 def similar(a: str, b: str) -> float:
     """Similarity of two texts (SequenceMatcher ratio), white space ignored."""
     a, b = squash_space(a), squash_space(b)

@@ -153,7 +153,7 @@ class Approach(_Strict):
     name: str
     scope: ScopeNote
     keywords: list[str]
-    # the topic of an item that names this approach and nothing it is the means of: 「各種団体との
+    # the topic of an item that names this approach and nothing it is the means of: 「地元の諸団体との
     # 連携に努めます」 is about coordination itself
     alone: str | None = None
 
@@ -308,9 +308,10 @@ class Rules:
             path = self.directory / f"{name}.yaml"
             data = _load_yaml(path)
             raw[name] = _validate(model, data, path)
-            digest.update(path.read_bytes())
+            content = path.read_bytes()
+            digest.update(content)
             if name not in _NOT_READING:
-                reading.update(path.read_bytes())
+                reading.update(content)
         self.actors: ActorRules = raw["actors"]  # type: ignore[assignment]
         self.numbering: NumberingRules = raw["numbering"]  # type: ignore[assignment]
         self.headings: HeadingRules = raw["headings"]  # type: ignore[assignment]

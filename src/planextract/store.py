@@ -77,6 +77,9 @@ def longest_line(path: Path) -> int:
     return longest
 
 _SQL_TYPES = {int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", str: "VARCHAR"}
+# an item_themes row some term of the codebook matched: not the learned prior's guess for an item no
+# term matched (its keywords are empty); what the theme matrices and the untagged share count
+READ_BY_A_TERM = "coalesce(keywords, '') <> ''"
 
 VIEWS = {
     "v_items": """
@@ -91,17 +94,17 @@ VIEWS = {
         FROM plans p CROSS JOIN (VALUES ('市民'), ('地域'), ('専門職'), ('社協'), ('行政')) a(actor)
         LEFT JOIN roles r ON r.plan_id = p.plan_id AND r.actor = a.actor
         GROUP BY p.plan_id, a.actor""",
-    "v_theme_matrix": """
+    "v_theme_matrix": f"""
         SELECT p.plan_id, t.theme, count(DISTINCT it.ref) AS n,
           count(DISTINCT CASE WHEN it.rank = 1 THEN it.ref END) AS n_main
         FROM plans p CROSS JOIN (SELECT theme FROM themes WHERE dimension = 'topic') t
         LEFT JOIN item_themes it ON it.plan_id = p.plan_id AND it.theme = t.theme AND it.dimension = 'topic'
-          AND coalesce(it.keywords, '') <> ''
+          AND {READ_BY_A_TERM}
         GROUP BY ALL""",
-    "v_theme_actor": """
+    "v_theme_actor": f"""
         SELECT it.plan_id, it.theme, r.actor, count(*) AS n
         FROM item_themes it JOIN roles r ON r.ref = it.ref
-        WHERE it.dimension = 'topic' AND coalesce(it.keywords, '') <> ''
+        WHERE it.dimension = 'topic' AND {READ_BY_A_TERM}
         GROUP BY ALL""",
     "v_policies": """
         SELECT n.plan_id, p.city, n.code, n.title, g.title AS goal_title, n.is_new

@@ -415,8 +415,8 @@ def test_second_codings_are_of_the_same_items_and_agree(rules):
 def test_coordination_and_nothing_it_serves_is_the_topic(rules):
     # 連携 is an approach; an item of coordination alone is about coordination (its `alone` topic),
     # before a resident's role falls back to community action
-    assert codebook_topics(rules, "各種団体との連携に努めます。", "地域") == ["連携・ネットワーク"]
-    assert topics(rules, "各種団体との連携に努めます。", "地域") == ["連携・ネットワーク"]
+    assert codebook_topics(rules, "地元の諸団体との連携に努めます。", "地域") == ["連携・ネットワーク"]
+    assert topics(rules, "地元の諸団体との連携に努めます。", "地域") == ["連携・ネットワーク"]
     # coordination as the means of something else stays an approach
     tags = tag("関係機関と連携して見守ります。", tokenize("関係機関と連携して見守ります。"), rules)
     assert [t.theme for t in tags if t.dimension == "topic"] == ["見守り・孤立防止"]
@@ -479,6 +479,6 @@ def test_the_readme_example_of_one_texts_tags_holds(rules):
     """README, Comparing cities: the tags of one text from Python, as printed there."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "# [('連携・ネットワーク', 'topic', 1), ('連携', 'approach', 1)]" in readme
-    s = "地域の各種団体との連携に努めます。"
+    s = "地元の諸団体との連携に努めます。"
     assert [(t.theme, t.dimension, t.rank) for t in tag(s, tokenize(s), rules, actor="地域")] == [
         ("連携・ネットワーク", "topic", 1), ("連携", "approach", 1)]

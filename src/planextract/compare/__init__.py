@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from ..models import AlignmentRow, PlanResult, ThemeRow
 from ..normalise import clean_text
 from ..rules import Rules
+from ..store import READ_BY_A_TERM
 from .align import MAX_OTHER_PLANS, STOP, tfidf, top_matches
 from .themes import tag
 from .tokens import tokenize
@@ -178,7 +179,7 @@ def search(con, word: str | None, actor: str | None = None, plans: list[str] | N
             having.append("max(confidence) >= ?")
             params.append(min_confidence)
         if not guesses:
-            having.append("max(coalesce(keywords, '')) <> ''")
+            having.append(f"bool_or({READ_BY_A_TERM})")
         rows = con.execute(f"SELECT ref, min(rank), {'max(confidence)' if stored else 'NULL'}, max(keywords) "
                            "FROM item_themes WHERE theme = ? GROUP BY ref"
                            + (" HAVING " + " AND ".join(having) if having else ""), params).fetchall()
@@ -249,9 +250,9 @@ def similar(con, plan_id: str, code: str) -> list[dict]:
 def untagged_share(con) -> dict[str, float]:
     """Per plan, the share of roles and actions no term of the codebook reads: no topic, or only the
     learned prior's guess (a main topic with no keyword matched)."""
-    rows = con.execute("""
+    rows = con.execute(f"""
         SELECT i.plan_id, avg(CASE WHEN t.ref IS NULL THEN 1.0 ELSE 0.0 END)
         FROM v_items i LEFT JOIN (SELECT DISTINCT ref FROM item_themes
-                                  WHERE dimension = 'topic' AND coalesce(keywords, '') <> '') t USING (ref)
+                                  WHERE dimension = 'topic' AND {READ_BY_A_TERM}) t USING (ref)
         WHERE i.kind IN ('role', 'action', 'outcome', 'focus_measure') GROUP BY i.plan_id ORDER BY 1""").fetchall()
     return {p: round(s, 3) for p, s in rows}

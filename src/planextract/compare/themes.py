@@ -312,7 +312,6 @@ class ItemEvidence:
     """The topic and approach evidence of one role or action."""
     topics: dict[str, Evidence]
     approaches: dict[str, Evidence]
-    resident_action: bool = False  # the topic of a resident's community action, with no keyword
 
 
 def _count(spans: list[tuple[int, int, float]], m: Match, weight: float) -> float:
@@ -368,7 +367,7 @@ def evidence(text: str, tokens: list[Token], rules: Rules, actor: str | None = N
     alone = [(ev, a.alone) for a in book.approaches if a.alone and (ev := approaches.get(a.name))
              and any(not AS_MEANS.match(text, end) for _, end, _ in ev.spans)]
     if not topics and alone:
-        # an approach and nothing it is the means of (「団体との連携に努めます」): it is the topic.
+        # an approach and nothing it is the means of (「諸団体との連携に努めます」): it is the topic.
         # (Also when every topic found is only a partner, place or means of it: measured, lost
         # on the samples, main topic 87.0% -> 86.6% leaving one sample out.)
         ev, topic = min(alone, key=lambda x: x[0].start)
@@ -379,7 +378,7 @@ def evidence(text: str, tokens: list[Token], rules: Rules, actor: str | None = N
         word = next((w for w in ra.words if w in text), None)
         if word:
             topics[ra.topic] = Evidence(ra.topic, 1.0, 1.0, 0, 0, [word], kinds={"resident"})
-            return ItemEvidence(topics, approaches, True)
+            return ItemEvidence(topics, approaches)
     return ItemEvidence(topics, approaches)
 
 

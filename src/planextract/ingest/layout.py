@@ -263,6 +263,15 @@ def drawings_to_fills(drawings: list[dict], width: float, height: float) -> list
     return out
 
 
+def _abut(a: tuple, b: tuple, axis: int, gap: float) -> bool:
+    """`b` starts where `a` ends along `axis` (0: side by side, 1: one above the other), at most
+    `gap` apart, and the two share at least half of the shorter edge across."""
+    if abs(b[axis] - a[axis + 2]) > gap:
+        return False
+    lo, hi = 1 - axis, 3 - axis  # the other axis
+    return min(a[hi], b[hi]) - max(a[lo], b[lo]) >= 0.5 * min(a[hi] - a[lo], b[hi] - b[lo])
+
+
 def _abutting_pairs(rects: list[tuple]) -> Iterable[tuple[int, int]]:
     """Pairs of fills side by side (or one above the other) edge to edge or a white rule apart,
     sharing at least half of the shorter edge. Found through buckets of edge positions, so that a
@@ -274,12 +283,7 @@ def _abutting_pairs(rects: list[tuple]) -> Iterable[tuple[int, int]]:
         for i, a in enumerate(rects):
             key = math.floor(a[axis + 2] / FILL_GAP)
             for j in (j for k in (key - 1, key, key + 1) for j in starts.get(k, ())):
-                b = rects[j]
-                if j == i or abs(b[axis] - a[axis + 2]) > FILL_GAP:
-                    continue
-                lo, hi = 1 - axis, 3 - axis  # the other axis
-                shared = min(a[hi], b[hi]) - max(a[lo], b[lo])
-                if shared >= 0.5 * min(a[hi] - a[lo], b[hi] - b[lo]):
+                if j != i and _abut(a, rects[j], axis, FILL_GAP):
                     yield i, j
 
 
@@ -316,24 +320,25 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]],
     if len(rects) > MAX_FILLS:
         return []
     known = [(xs, colour) for xs, colour in known_columns if len(xs) >= 3]
-    groups = {k: [rects[i] for i in g] for k, g in enumerate(connected_groups(len(rects), _abutting_pairs(rects)))}
+    groups = [[rects[i] for i in g] for g in connected_groups(len(rects), _abutting_pairs(rects))]
     out = []
     # tables with columns of their own first: a column of fills alone may continue one of them
     # (the next column of the page)
-    for group in sorted(groups.values(), key=lambda g: len(_fill_edges([v for r in g for v in (r[0], r[2])])) < 3):
-        xs = _fill_edges([v for r in group for v in (r[0], r[2])])
+    columns = [(_fill_edges([v for r in g for v in (r[0], r[2])]), g) for g in groups]
+    for xs, group in sorted(columns, key=lambda c: len(c[0]) < 3):
         ys = _fill_edges([v for r in group for v in (r[1], r[3])])
         # the colour of the first column's fills (the lowest: a header row may be darker)
         colour = _colour(max((r for r in group if r[0] - xs[0] <= FILL_GAP), key=lambda r: r[1]))
         if len(xs) >= 3 and len(group) >= 2:
             known.append((xs, colour))
-        carried = False
+        carried, body = False, None
         if len(xs) == 2:  # a single column of fills: a table's only when it continues one
             found = _continued_columns(xs, colour, known)
             carried, xs = found is not None, found or xs
         if len(group) == 1 and len(xs) == 2 and lines:
             xs = band_columns(group[0], lines) or xs
-            if len(xs) > 2 and body_rows(xs, ys[-1], lines) is None:
+            body = body_rows(xs, ys[-1], lines) if len(xs) > 2 else None
+            if len(xs) > 2 and body is None:
                 continue  # labels side by side in a band (a heading's number and title), no table under
             group = []  # the band is the background of the header row's cells, not a cell
         elif len(group) < 2 and len(xs) == 2:
@@ -341,7 +346,7 @@ def fills_to_grids(rects: list[tuple[float, float, float, float]],
         if len(xs) < 3 or len(ys) < 2:
             continue  # no columns to read
         if len(ys) == 2 and lines:  # a header row alone: its body, printed on white, under it
-            ys = ys + (body_rows(xs, ys[-1], lines) or [])
+            ys = ys + ((body or body_rows(xs, ys[-1], lines)) or [])  # a band's body is read above
         grid = _grid_of(xs, ys, group)
         grid.carried, grid.colour = carried, colour
         out.append(grid)
@@ -670,16 +675,8 @@ def _abuts_another(k: int, boxes: list[tuple], by_band: dict[int, list[int]], ba
     cells of a table drawn with fills, read by the table's rows, not boxes read one by one."""
     a = boxes[k]
     near = {j for y in range(int(a[1] // band) - 1, int(a[3] // band) + 2) for j in by_band.get(y, ())}
-    for j in near - {k}:
-        b = boxes[j]
-        for axis in (0, 1):
-            other = 1 - axis
-            touching = abs(b[axis] - a[axis + 2]) <= ABUT or abs(a[axis] - b[axis + 2]) <= ABUT
-            shared = min(a[other + 2], b[other + 2]) - max(a[other], b[other])
-            short = min(a[other + 2] - a[other], b[other + 2] - b[other])
-            if touching and shared >= 0.5 * short:
-                return True
-    return False
+    return any(_abut(a, boxes[j], axis, ABUT) or _abut(boxes[j], a, axis, ABUT)
+               for j in near - {k} for axis in (0, 1))
 
 
 def _one_row(inner: list[RawLine]) -> bool:

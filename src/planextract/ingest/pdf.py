@@ -546,8 +546,10 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
     furigana: list[list[RawLine]] = []
     boxes: list[BoxIndex] = []
     drawn_boxes: list[list[tuple]] = []
-    fill_columns: list[tuple[list[float], tuple]] = []  # column edges and colour of the tables of fills met
-    for page in doc:
+    # column edges, colour and page of the tables of fills met (a column of fills alone continues
+    # one of its own page or of the page before: a break carries rows over one page, never more)
+    fill_columns: list[tuple[list[float], tuple, int]] = []
+    for index, page in enumerate(doc):
         lines, ruby = page_raw_lines(page)
         furigana.append(ruby)
         drawings = page.get_cdrawings()  # plain tuples: get_drawings wraps them in objects for twice the cost
@@ -562,7 +564,8 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
             lines = _take_lines(grid, lines, grids, need=2)
         # tables drawn with background fills only; a fill inside a ruled table is its shading
         fills = drawings_to_fills(drawings, page.rect.width, page.rect.height)
-        for grid in fills_to_grids(fills, fill_columns, lines):
+        recent = [(xs, colour) for xs, colour, p in fill_columns if p >= index - 1]
+        for grid in fills_to_grids(fills, recent, lines):
             if any(_boxes_meet(grid.bbox, g.bbox) for g in grids):
                 continue
             if grid.carried and grid.n_rows == 1 and not _opens_column(grid.bbox, lines, page.rect.width,
@@ -571,7 +574,7 @@ def _read_pages(doc, path: str, warnings: list[tuple[int, str]]) -> tuple[list[P
             # a row of fills alone may be a heading's label box and title band: three cells
             lines = _take_lines(grid, lines, grids, need=2 if grid.n_rows >= 2 or grid.carried else 3)
             if grids and grids[-1] is grid:
-                fill_columns.append((grid.xs, grid.colour))
+                fill_columns.append((grid.xs, grid.colour, index))
         raw_pages.append(lines)
         grids_per_page.append(grids)
         sizes.append((page.rect.width, page.rect.height))

@@ -24,7 +24,7 @@ from ..models import (
     SegmentedDocument,
     Unassigned,
 )
-from ..normalise import ItemMarks, clean_text, clipped, light_form, similar, split_qualifier, squash_space, to_int
+from ..normalise import ItemMarks, clean_text, clipped, completes, light_form, similar, split_qualifier, squash_space, to_int
 from ..rules import Rules
 from .explain import counts, evidence_of, record, rule_of
 from .facts import text_to_facts
@@ -224,7 +224,7 @@ class Segmenter:
             listed.append(code)
             self.out.nodes.append(node)
         else:
-            if title and (not node.title or clipped(node.title, title) and len(title) > len(node.title)):
+            if completes(node.title, title):
                 node.title, node.raw_title = title, raw_title  # (a title clipped at the page edge before)
             node.is_new = node.is_new or is_new
             if label and not node.label:
@@ -495,7 +495,7 @@ class Segmenter:
         from .tables import TableReader
 
         tables = TableReader(self)
-        borderless_tables = BorderlessTables(self.is_column_label, self.ends_table)
+        borderless_tables = BorderlessTables(self.is_column_label, self.ends_table, self.rules.numbering.bullets)
         pending_lines = []
 
         def flush():

@@ -22,7 +22,13 @@ from itertools import takewhile
 from ..models import Block, Cell, Line, Page, Table
 
 ROW_TOL = 3.0  # points: lines whose vertical centres are this close sit on one baseline
-_ITEM_MARK = re.compile(r"[●○◆◇■□・▶▷◎]")  # marks that open an item in a cell
+
+
+def item_mark_pattern(bullets: str) -> re.Pattern:
+    """The marks that open an item in a cell: the bullets of rules/numbering.yaml but the dashes
+    (which also join numbers: 1-1)."""
+    marks = "".join(c for c in dict.fromkeys(bullets) if unicodedata.category(c) != "Pd")
+    return re.compile(f"[{re.escape(marks)}]")
 
 
 def _centre_y(ln: Line) -> float:
@@ -132,7 +138,8 @@ def _column_of(x: float, edges: list[tuple[float, float]]) -> int | None:
     return None
 
 
-def _pieces_in_columns(ln: Line, header: list[Line], edges: list[tuple[float, float]]) -> list[tuple[int, Line]] | None:
+def _pieces_in_columns(ln: Line, header: list[Line], edges: list[tuple[float, float]],
+                       item_mark: re.Pattern) -> list[tuple[int, Line]] | None:
     """A line's place in the columns. Text is left-aligned in its column, so a line belongs to the
     column it starts in, unless it runs into the next column's label: then ingest joined pieces
     of several columns printed on one baseline, and the white space between them splits them
@@ -146,11 +153,12 @@ def _pieces_in_columns(ln: Line, header: list[Line], edges: list[tuple[float, fl
     if last == first:
         return [(first, ln)]
     pieces = ln.text.split()
-    if len(pieces) == 1 and last == first + 1:
-        # two cells' text with no white space between (the first overran its cell): the next
+    if len(pieces) < last - first + 1:
+        # cells' text with no white space between (a cell overran into the next): each next
         # cell's text starts at its item mark
-        cut = [m.start() for m in _ITEM_MARK.finditer(ln.text) if m.start() > 0]
-        pieces = [ln.text[:cut[0]], ln.text[cut[0]:]] if len(cut) == 1 else pieces
+        cuts = [0] + [m.start() for m in item_mark.finditer(ln.text) if m.start() > 0] + [len(ln.text)]
+        if len(cuts) - 1 == last - first + 1:
+            pieces = [ln.text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
     if len(pieces) != last - first + 1:
         return None
     out = []
@@ -163,7 +171,7 @@ def _pieces_in_columns(ln: Line, header: list[Line], edges: list[tuple[float, fl
 
 
 def _body_under(header: list[Line], edges: list[tuple[float, float]], below: list[Line], top: float,
-                stops: Callable[[str], bool]) -> tuple[list[tuple[int, Line]], list[Line], float]:
+                stops: Callable[[str], bool], item_mark: re.Pattern) -> tuple[list[tuple[int, Line]], list[Line], float]:
     """The lines of a borderless table's body, read down from `top` while each fits the header's
     columns and follows the one before closely (the first may stand a row's padding below the
     header; inside the body a blank of more than 1.5 lines, where no column has text, ends it:
@@ -174,7 +182,7 @@ def _body_under(header: list[Line], edges: list[tuple[float, float]], below: lis
     for ln in sorted(below, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
         if ln.bbox[0] >= edges[-1][1] or ln.bbox[2] <= edges[0][0]:
             continue  # the page's other column, beside the table
-        placed = _pieces_in_columns(ln, header, edges)
+        placed = _pieces_in_columns(ln, header, edges, item_mark)
         size = ln.size or 10.0
         if placed is None or stops(ln.text) or ln.bbox[1] - last_y > (1.5 if body else 3.5) * size:
             break
@@ -199,10 +207,11 @@ class BorderlessTables:
     the foot of a page (its rows carried over the break) is a table of its own row, and the lines
     at the top of the next page that fit its columns are the rows: a one-row table of as many
     columns, which the table reader reads under that header. `stops(text)`: a heading or section
-    marker, which ends a table."""
+    marker, which ends a table; `bullets`: the item marks of rules/numbering.yaml."""
 
-    def __init__(self, is_label: Callable[[str], bool], stops: Callable[[str], bool]):
+    def __init__(self, is_label: Callable[[str], bool], stops: Callable[[str], bool], bullets: str):
         self.is_label, self.stops = is_label, stops
+        self.item_mark = item_mark_pattern(bullets)
         self.carried: tuple[list[Line], list[tuple[float, float]], int] | None = None  # header alone
 
     def __call__(self, page: Page) -> Page:
@@ -221,7 +230,7 @@ class BorderlessTables:
             edges = _column_edges(header, right)
             top = max(b.line.bbox[3] for b in line_blocks if id(b.line) in sources)
             below = [b.line for b in line_blocks if b.line.bbox[1] >= top - 1 and id(b.line) not in sources]
-            body, used, last_y = _body_under(header, edges, below, top, self.stops)
+            body, used, last_y = _body_under(header, edges, below, top, self.stops, self.item_mark)
             if not body and any(ln.bbox[2] > edges[0][0] and ln.bbox[0] < edges[-1][1] for ln in below):
                 continue  # not a table's header, or its rows are not where they can be read
             cells = [Cell(row=0, col=k, bbox=ln.bbox, lines=[ln]) for k, ln in enumerate(header)]
@@ -243,7 +252,7 @@ class BorderlessTables:
         top = min(ln.bbox[1] for ln in lines)
         if any(min(ln.bbox[1] for ln in h) <= top + ROW_TOL for h, _ in _header_rows(lines, self.is_label)):
             return blocks, line_blocks  # the header is printed again over its rows
-        body, used, last_y = _body_under(header, edges, lines, top, self.stops)
+        body, used, last_y = _body_under(header, edges, lines, top, self.stops, self.item_mark)
         if not body:
             return blocks, line_blocks
         members = {id(ln) for ln in used}
@@ -252,10 +261,6 @@ class BorderlessTables:
         blocks = _in_place_of(blocks, members, table)
         return blocks, [b for b in line_blocks if id(b.line) not in members]
 
-
-def borderless_tables(page: Page, is_label: Callable[[str], bool], stops: Callable[[str], bool]) -> Page:
-    """One page's borderless tables found by their header row (see BorderlessTables)."""
-    return BorderlessTables(is_label, stops)(page)
 
 
 def _label_columns(lines: list[Line], is_label: Callable[[str], bool]) -> list[list[Line]]:
