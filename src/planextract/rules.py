@@ -40,6 +40,7 @@ class HeadingRules(_Strict):
     embedded: list[HeadingPattern]
     chapter: list[HeadingPattern]
     new_marks: list[str]
+    item_status: str = ""
     cross_reference: str
     title_note: str
     level_words: dict[str, list[str]] = {}
@@ -90,6 +91,8 @@ class ActorRules(_Strict):
 class TableRules(_Strict):
     version: int
     columns: dict[str, list[str]]
+    item_name_columns: list[str] = []
+    max_header_chars: int = 10
     min_header_matches: int
     department: str
 
@@ -393,7 +396,8 @@ class Rules:
     def _check_patterns(self) -> None:
         # Compile everything once so a bad pattern fails at load time, naming its file.
         _ = (self.heading_patterns, self.section_patterns, self.column_patterns,
-             self.narration_patterns, self.fact_patterns, self.artifact_patterns)
+             self.narration_patterns, self.fact_patterns, self.artifact_patterns, self.item_name_patterns,
+             self.item_status)
 
     @cached_property
     def heading_patterns(self) -> dict[str, list[tuple[re.Pattern[str], str]]]:
@@ -406,6 +410,12 @@ class Rules:
     @cached_property
     def cross_reference(self) -> re.Pattern[str]:
         return self.compile(self.headings.cross_reference, "headings.yaml")
+
+    @cached_property
+    def item_status(self) -> re.Pattern[str] | None:
+        """A status mark at the start or end of an item (headings.yaml `item_status`)."""
+        p = self.headings.item_status
+        return self.compile(rf"^\s*(?:{p}\s*)+|(?:\s*{p})+\s*$", "headings.yaml") if p else None
 
     @cached_property
     def title_note(self) -> re.Pattern[str]:
@@ -426,6 +436,10 @@ class Rules:
             for p in pats:
                 out.append((self.compile(p, "tables.yaml"), role))
         return out
+
+    @cached_property
+    def item_name_patterns(self) -> list[re.Pattern[str]]:
+        return [self.compile(p, "tables.yaml") for p in self.tables.item_name_columns]
 
     @cached_property
     def department_pattern(self) -> re.Pattern[str]:

@@ -94,3 +94,28 @@ def test_clipped_needs_a_real_prefix():
     assert not clipped("見守り活動", "見守り活動の充実")  # too short to be sure
     assert not clipped("相談体制の充実", "相談体制の充実")  # the same, not cut
     assert not clipped("地区ごとの生活困窮者支援", "地域ごとの生活困窮者支援活動")
+
+
+def test_an_edition_printed_as_dai_n_ji_on_its_own_cover_line_is_the_plans(rules):
+    """第2次 on a line of its own above the title (a cover), and 第N次 as well as 第N期; an edition
+    of another plan named after it (第9期介護保険事業計画) is not this plan's, 第1期計画 is."""
+    from planextract.segment.facts import best_edition, text_to_facts
+
+    facts = PlanFacts()
+    text_to_facts(["第2次", "テスト市地域福祉計画", "第9期介護保険事業計画と調和を図ります。",
+                   "第6次テスト市総合計画", "第1期計画の振り返り"], rules, facts)
+    assert best_edition(facts) == 2
+    titled = PlanFacts()
+    text_to_facts(["テスト市", "第3次地域福祉計画"], rules, titled)
+    assert best_edition(titled) == 3 and titled.titles == ["第3次地域福祉計画"]
+
+
+def test_a_period_printed_alone_on_a_line_is_the_plans_period(rules):
+    """A cover prints the period under the title with no 計画期間 before it, sometimes with the
+    western years; a range inside a sentence of prose is not the plan's period."""
+    from planextract.segment.facts import text_to_facts
+
+    facts = PlanFacts()
+    text_to_facts(["令和3年度から令和5年度までの実績をまとめました。", "令和8年度（2026年度）～令和12年度（2030年度）"],
+                  rules, facts)
+    assert facts.periods == [(2026, 2030)]

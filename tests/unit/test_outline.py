@@ -30,6 +30,9 @@ def test_label_reader_styles(rules):
         "第3章 施策の展開": ("第章", "part", 3, None, "施策の展開"),
         "第二節": ("第節", "part", 2, None, ""),
         "施策の方向性(ア)": ("施策の方向性", "paren_kana", 1, None, ""),
+        # a decimal 1.2 is policy 2 of goal 1; "1. 2" is a number and a title
+        "方針1.2 見守りの強化": ("方針", "composite", 2, 1, "見守りの強化"),
+        "1. 2つの視点": ("", "arabic", 1, None, "2つの視点"),
     }
     for text, (word, kind, num, goal, title) in cases.items():
         lab = read(text)
@@ -628,3 +631,39 @@ def test_a_table_cell_holding_two_numbered_headings_gives_two_outline_lines(rule
     units = _cell_units(lines, label_reader(rules))
     assert ["".join(ln.text for ln in u) for u in units] == ["(イ)　地区ごとの相談担い手の活性化", "(ロ)　福祉教育マップの構築"]
     assert len(_cell_units(lines, None)) == 1
+
+
+def test_a_decimal_policy_number_nests_under_its_goal_whatever_word_precedes_it(extract_file):
+    """方針 names the goal level in some plans; 方針1.2 is still policy 2 of goal 1 by its number."""
+    text = "\n".join([
+        "目標1 支え合う仕組みをつくる",
+        "方針1.1 小地域の活動",
+        "■具体的な取組",
+        "① 地区の集いの開催",
+        "方針1.2 見守りの強化",
+        "■具体的な取組",
+        "① 見守り協力員の派遣",
+        "目標2 寄り添う支援を届ける",
+        "方針2.1 相談の充実",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg) == [("1", "支え合う仕組みをつくる"), ("1.1", "小地域の活動"), ("1.2", "見守りの強化"),
+                          ("2", "寄り添う支援を届ける"), ("2.1", "相談の充実")]
+    assert actions(seg) == [("1.1", "地区の集いの開催"), ("1.2", "見守り協力員の派遣")]
+
+
+def test_a_heading_repeated_on_the_next_page_as_continued_is_the_same_node(extract_file):
+    """（続き） after a repeated heading says the policy goes on; 【新規】 leaves no empty brackets."""
+    text = "\n".join([
+        "基本目標1 たすけあうまち",
+        "1-(1) 見守りの輪【新規】",
+        "■主な取組",
+        "・見守り協力員の派遣",
+        "1-(1) 見守りの輪（続き）",
+        "・安否確認の訓練",
+        "1-(2) 居場所づくり",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg) == [("1", "たすけあうまち"), ("1.1", "見守りの輪"), ("1.2", "居場所づくり")]
+    assert next(n for n in seg.nodes if n.local_code == "1.1").is_new
+    assert actions(seg) == [("1.1", "見守り協力員の派遣"), ("1.1", "安否確認の訓練")]

@@ -474,3 +474,34 @@ def test_rows_of_an_actor_table_in_the_next_column_without_its_header_keep_their
     assert [(r.actor.value, r.text) for r in seg.roles] == [
         ("市民", "あいさつを交わします。"), ("地域", "講座を開きます。"), ("行政", "窓口"),
         ("市民", "見守る。"), ("地域", "声かけ。")]
+
+
+# ----------------------------------------------------------------------------- item tables
+
+
+def test_an_action_table_with_a_header_row_gives_one_action_a_row_named_in_its_name_column(extract_file, pdf):
+    """事業名 | 内容 | 担当課 under 主な事業: each row is one action, its name from the 事業名 column
+    (wherever that column stands), a name wrapped at a 中黒 still one, a status mark not part of
+    it; what it does and who is in charge are not actions. Before, every cell went back to the
+    text flow as prose and no action was read."""
+    _goal_and_policy(pdf)
+    pdf.text(60, 130, "■主な事業", size=11)
+    pdf.table(60, 140, [90, 160, 180], [
+        [["担当課"], ["事業名"], ["内容"]],
+        [["福祉課"], ["【新規】見守り協力員の派遣"], ["ひとり暮らしの人を訪ねます。"]],
+        [["地域福祉課"], ["支え合いガイドの作成・", "配布"], ["分かりやすい冊子を作ります。"]],
+    ])
+    seg = extract_file("plan.pdf", pdf)
+    assert [(a.local_code, a.kind.value, a.text) for a in seg.actions] == [
+        ("1.1", "action", "見守り協力員の派遣"), ("1.1", "action", "支え合いガイドの作成・配布")]
+    assert seg.actions[0].raw_text.startswith("【新規】")  # the raw text keeps what was printed
+
+
+def test_a_table_under_no_list_of_actions_is_not_an_item_table(extract_file, pdf):
+    """The same shape of table in a policy's prose (no 主な事業 above it) gives no action."""
+    _goal_and_policy(pdf)
+    pdf.table(60, 140, [160, 180], [
+        [["事業名"], ["内容"]],
+        [["見守り協力員の派遣"], ["ひとり暮らしの人を訪ねます。"]],
+    ])
+    assert extract_file("plan.pdf", pdf).actions == []

@@ -113,7 +113,7 @@ class Segmenter:
         """Title without new-marks, notes and cross-references; (title, is_new, same_as_goal)."""
         t = light_form(raw)
         is_new = False
-        for mark in self.rules.headings.new_marks:
+        for mark in sorted(self.rules.headings.new_marks, key=len, reverse=True):  # 【新規】 before 新規
             if mark in t:
                 t = t.replace(mark, " ")
                 is_new = True
@@ -286,8 +286,13 @@ class Segmenter:
             return str(self.goal), ActionKind.action
         return None, None
 
+    def without_status(self, raw: str) -> str:
+        """An item's text without the status marks at its start or end (【新規】, 【重点】)."""
+        pat = self.rules.item_status
+        return pat.sub("", raw) if pat else raw
+
     def add_action(self, code: str, kind: ActionKind, raw: str, prov: Provenance, marker: str | None = None) -> None:
-        text = clean_text(raw)
+        text = clean_text(self.without_status(raw))
         if not text:
             return
         self.account((marker or "") + raw)
@@ -303,7 +308,7 @@ class Segmenter:
 
     def add_role(self, code: str, actor: Actor, label: str, raw: str, prov: Provenance,
                  marker: str | None = None) -> None:
-        body, qualifier = split_qualifier(clean_text(raw))
+        body, qualifier = split_qualifier(clean_text(self.without_status(raw)))
         if not body:
             return
         shared = self.shared_actors(label)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..models import PlanFacts
 from ..normalise import clean_text, fiscal_year, light_form, to_int
 from ..rules import Rules
@@ -27,15 +29,23 @@ def text_to_facts(texts: list[str], rules: Rules, facts: PlanFacts) -> None:
             ed = to_int(m.group("edition"))
             if ed:
                 facts.editions.append(ed)
-        if pats["period_context"].search(t):
-            for pat in pats["period"]:
-                m = pat.search(t)
-                if not m:
-                    continue
-                start = fiscal_year(m.group("era1"), m.group("y1"), rules)
-                end = fiscal_year(m.group("era2") or m.group("era1"), m.group("y2"), rules)
-                if start and end and start <= end and (start, end) not in facts.periods:
-                    facts.periods.append((start, end))
+        said = bool(pats["period_context"].search(t))
+        for pat in pats["period"]:
+            m = pat.search(t)
+            if not m or not (said or _only(m, t)):
+                continue
+            start = fiscal_year(m.group("era1"), m.group("y1"), rules)
+            end = fiscal_year(m.group("era2") or m.group("era1"), m.group("y2"), rules)
+            if start and end and start <= end and (start, end) not in facts.periods:
+                facts.periods.append((start, end))
+
+
+_WESTERN = re.compile(r"^\s*[(（]\s*[0-9]{4}\s*年度?\s*[)）]")
+
+
+def _only(m: re.Match, line: str) -> bool:
+    """The period match is the whole line (but for a western year after its end)."""
+    return not line[:m.start()].strip() and not _WESTERN.sub("", line[m.end():]).strip()
 
 
 def best_edition(facts: PlanFacts) -> int | None:

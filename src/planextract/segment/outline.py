@@ -37,8 +37,9 @@ _LATIN_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "
 _STYLES: list[tuple[str, str, bool]] = [
     # parts of the book: 第1章, 第二節 (a 節 may be the goal level of a plan's chapter)
     ("part", r"第\s*(?P<n>[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?P<part>[章節部編])", False),
-    # 1-2, 1－(2), 2の3, and 基本目標1-施策2 (the policy's own word between the two numbers)
-    ("composite", r"(?P<g>[0-9]{1,2})\s*[-‐－―ー−の]\s*(?:[一-龥ぁ-んァ-ヶ]{1,6}?\s*)?[(（]?(?P<n>[0-9]{1,2})[)）]?", False),
+    # 1-2, 1－(2), 2の3, 基本目標1-施策2 (the policy's own word between the two numbers), and the
+    # decimal 1.2 (no space around its point: "1. 2" is a number and a title starting with 2)
+    ("composite", r"(?P<g>[0-9]{1,2})(?:\s*[-‐－―ー−の]\s*(?:[一-龥ぁ-んァ-ヶ]{1,6}?\s*)?|\.(?=[0-9]))[(（]?(?P<n>[0-9]{1,2})[)）]?", False),
     ("paren", r"[(（](?P<n>[0-9]{1,2})[)）]", False),
     ("paren_kana", r"[(（](?P<n>[" + _KATAKANA + _IROHA + r"])[)）]", False),
     ("paren_kanji", r"[(（](?P<n>[一二三四五六七八九十]{1,3})[)）]", False),

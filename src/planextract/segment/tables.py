@@ -152,6 +152,11 @@ class TableReader:
             self.last_kind = "sheet continued (header not repeated)"
             self.read_sheet(grid, self.last_sheet[0], first_row=0)
             return
+        name_col = self.item_name_column(grid)
+        if name_col is not None:
+            self.last_kind = f"item table (a header row; one action a row, named in column {name_col + 1})"
+            self.read_item_table(grid, name_col)
+            return
         self.last_kind = "not recognised: cells read as paragraphs"
         self.give_back(table)
 
@@ -294,6 +299,48 @@ class TableReader:
                     continue
                 for para in lines_to_paragraphs(c.lines, self.seg.marks, self.seg.starts_block, self.seg.stands_alone):
                     self.seg.process(para)
+
+    # ------------------------------------------------------------------ item tables
+
+    def item_name_column(self, grid: Grid) -> int | None:
+        """The column naming the actions of an item table (tables.yaml `item_name_columns`), or
+        None when the table is not one: it must stand where actions are listed, and its first row
+        must be a header, every cell a short label over at least one row of items."""
+        _, kind = self.seg.current_parent()
+        if self.seg.section not in ("action", "focus_measure") or kind is None \
+                or grid.table.n_rows < 2 or grid.table.n_cols < 2:
+            return None
+        head = [(c, squash_space(light_form(cell_text(c)))) for c in grid.row_cells(0)]
+        limit = self.rules.tables.max_header_chars
+        if not head or any(not t or len(t) > limit or "。" in t or t.isdigit() for _, t in head):
+            return None
+        for c, t in head:
+            if any(p.fullmatch(t) for p in self.rules.item_name_patterns):
+                return c.col
+        return head[0][0].col
+
+    def read_item_table(self, grid: Grid, name_col: int) -> None:
+        """One action per row below the header, its name from `name_col` (a name wrapped over two
+        lines is one; marked items in one cell are one each); the other cells describe it."""
+        seg = self.seg
+        code, kind = seg.current_parent()
+        table = grid.table
+        for c in grid.row_cells(0):
+            seg.account(cell_text(c))
+        for r in range(1, table.n_rows):
+            for c in grid.row_cells(r):
+                if c.row != r:
+                    continue  # a cell spanning from a row above was read there
+                if not c.col <= name_col < c.col + c.col_span:
+                    seg.account(cell_text(c))
+                    continue
+                items = self.items_of(c.lines)
+                if items and items[0][0] is None:
+                    # a name with no mark is the whole cell: a line the name wraps to may start with
+                    # a 中黒 that joins two words (作成・ / 配布), not a bullet
+                    items = [(None, cell_text(c))]
+                for mark, text in items:
+                    seg.add_action(code, kind, text, cell_prov(c, table, seg.doc_id), marker=mark)
 
     # ------------------------------------------------------------------ role tables
 
