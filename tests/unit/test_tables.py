@@ -505,3 +505,17 @@ def test_a_table_under_no_list_of_actions_is_not_an_item_table(extract_file, pdf
         [["見守り協力員の派遣"], ["ひとり暮らしの人を訪ねます。"]],
     ])
     assert extract_file("plan.pdf", pdf).actions == []
+
+
+def test_an_item_table_goes_on_under_its_heading_repeated_as_continued_on_the_next_page(extract_file, pdf):
+    """The policy's heading printed again with （続き） over the rest of the table (its header row
+    repeated): the same policy, and its list of actions still open."""
+    _goal_and_policy(pdf)
+    pdf.text(60, 130, "■主な事業", size=11)
+    pdf.table(60, 140, [160, 180], [[["事業名"], ["内容"]], [["見守り協力員の派遣"], ["訪ねます。"]]])
+    pdf.new_page()
+    pdf.text(60, 60, "基本施策1-1 見守りの輪（続き）", size=12)
+    pdf.table(60, 80, [160, 180], [[["事業名"], ["内容"]], [["安否確認の訓練"], ["訓練します。"]]])
+    seg = extract_file("plan.pdf", pdf)
+    assert [n.local_code for n in seg.nodes] == ["1", "1.1"]
+    assert [(a.local_code, a.text) for a in seg.actions] == [("1.1", "見守り協力員の派遣"), ("1.1", "安否確認の訓練")]

@@ -231,9 +231,12 @@ class Segmenter:
                 node.label = label
         self.goal = goal
         if open_it:
+            if node.local_code != self.policy:
+                # (the open policy's heading printed again, （続き） on the next page: its open list
+                # of actions or roles goes on)
+                self.section = None
             self.policy = node.local_code
             self.focus = None
-            self.section = None
             self.just_opened = node
         self.pending_title = node if not title else None
         return node
