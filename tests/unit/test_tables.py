@@ -519,3 +519,13 @@ def test_an_item_table_goes_on_under_its_heading_repeated_as_continued_on_the_ne
     seg = extract_file("plan.pdf", pdf)
     assert [n.local_code for n in seg.nodes] == ["1", "1.1"]
     assert [(a.local_code, a.text) for a in seg.actions] == [("1.1", "見守り協力員の派遣"), ("1.1", "安否確認の訓練")]
+
+
+def test_an_indicator_table_under_the_actions_is_not_an_item_table(extract_file, pdf):
+    """指標 | 現状値 | 目標値 after the list of actions: its rows are targets, not actions."""
+    _goal_and_policy(pdf)
+    pdf.text(60, 130, "■主な事業", size=11)
+    pdf.text(60, 150, "・見守り協力員の派遣")
+    pdf.table(60, 170, [160, 80, 80], [[["指標"], ["現状値"], ["目標値"]], [["協力員の人数"], ["20人"], ["40人"]]])
+    seg = extract_file("plan.pdf", pdf)
+    assert [(a.local_code, a.text) for a in seg.actions] == [("1.1", "見守り協力員の派遣")]

@@ -314,6 +314,8 @@ class TableReader:
         limit = self.rules.tables.max_header_chars
         if not head or any(not t or len(t) > limit or "。" in t or t.isdigit() for _, t in head):
             return None
+        if any((self.seg.match_section(t) or ("",))[0] == "ignore" for _, t in head):
+            return None  # an indicator table (指標 | 現状値 | 目標値) under the actions: not actions
         for c, t in head:
             if any(p.fullmatch(t) for p in self.rules.item_name_patterns):
                 return c.col
