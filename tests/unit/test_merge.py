@@ -103,8 +103,13 @@ def test_an_edition_printed_as_dai_n_ji_on_its_own_cover_line_is_the_plans(rules
 
     facts = PlanFacts()
     text_to_facts(["第2次", "テスト市地域福祉計画", "第9期介護保険事業計画と調和を図ります。",
-                   "第6次テスト市総合計画", "第1期計画の振り返り"], rules, facts)
+                   "第6次テスト市総合計画", "第1期計画の振り返り", "団塊ジュニア（第3次ベビーブーム）世代",
+                   "第4次産業の就業者"], rules, facts)
     assert best_edition(facts) == 2
+    body = PlanFacts()  # an earlier edition named in the body does not take the title's place
+    text_to_facts(["第3期テスト市地域福祉計画", "第2期地域福祉計画の取組を評価しました。", "第3期となる本計画は"],
+                  rules, body)
+    assert best_edition(body) == 3
     titled = PlanFacts()
     text_to_facts(["テスト市", "第3次地域福祉計画"], rules, titled)
     assert best_edition(titled) == 3 and titled.titles == ["第3次地域福祉計画"]

@@ -33,11 +33,16 @@ def test_label_reader_styles(rules):
         # a decimal 1.2 is policy 2 of goal 1; "1. 2" is a number and a title
         "方針1.2 見守りの強化": ("方針", "composite", 2, 1, "見守りの強化"),
         "1. 2つの視点": ("", "arabic", 1, None, "2つの視点"),
+        "方針１．３ 相談": ("方針", "composite", 3, 1, "相談"),
     }
     for text, (word, kind, num, goal, title) in cases.items():
         lab = read(text)
         assert (lab.word, lab.kind, lab.num, lab.goal_num, lab.title) == (word, kind, num, goal, title), text
     # parts of the book and quantities are not headings' numbers
+    # a decimal with no level word numbers a section of the book (1.1 計画策定の背景), not a policy;
+    # 1.1.1 is a third level, not policy 1 of goal 1
+    for text in ("1.1 計画策定の背景", "方針1.1.1 集い"):
+        assert read(text) is None or read(text).kind != "composite", text
     for text in ("3つの基本目標", "令和6年度の取組", "アンケート結果"):
         assert read(text) is None, text
 

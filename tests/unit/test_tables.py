@@ -489,12 +489,22 @@ def test_an_action_table_with_a_header_row_gives_one_action_a_row_named_in_its_n
     pdf.table(60, 140, [90, 160, 180], [
         [["担当課"], ["事業名"], ["内容"]],
         [["福祉課"], ["【新規】見守り協力員の派遣"], ["ひとり暮らしの人を訪ねます。"]],
+        [["担当課"], ["事業名"], ["内容"]],
         [["地域福祉課"], ["支え合いガイドの作成・", "配布"], ["分かりやすい冊子を作ります。"]],
     ])
     seg = extract_file("plan.pdf", pdf)
     assert [(a.local_code, a.kind.value, a.text) for a in seg.actions] == [
         ("1.1", "action", "見守り協力員の派遣"), ("1.1", "action", "支え合いガイドの作成・配布")]
     assert seg.actions[0].raw_text.startswith("【新規】")  # the raw text keeps what was printed
+    assert "ひとり暮らしの人を訪ねます。" in [u.text for u in seg.unassigned]  # kept, not an action
+
+
+def test_a_table_under_actions_whose_header_names_no_item_column_is_not_an_item_table(extract_file, pdf):
+    """番号 | 担当課 | 内容: no column is named as the items', so none is taken for them."""
+    _goal_and_policy(pdf)
+    pdf.text(60, 130, "■主な事業", size=11)
+    pdf.table(60, 140, [60, 90, 200], [[["番号"], ["担当課"], ["内容"]], [["1"], ["福祉課"], ["訪ねます。"]]])
+    assert extract_file("plan.pdf", pdf).actions == []
 
 
 def test_a_table_under_no_list_of_actions_is_not_an_item_table(extract_file, pdf):

@@ -38,8 +38,9 @@ _STYLES: list[tuple[str, str, bool]] = [
     # parts of the book: 第1章, 第二節 (a 節 may be the goal level of a plan's chapter)
     ("part", r"第\s*(?P<n>[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?P<part>[章節部編])", False),
     # 1-2, 1－(2), 2の3, 基本目標1-施策2 (the policy's own word between the two numbers), and the
-    # decimal 1.2 (no space around its point: "1. 2" is a number and a title starting with 2)
-    ("composite", r"(?P<g>[0-9]{1,2})(?:\s*[-‐－―ー−の]\s*(?:[一-龥ぁ-んァ-ヶ]{1,6}?\s*)?|\.(?=[0-9]))[(（]?(?P<n>[0-9]{1,2})[)）]?", False),
+    # decimal 方針1.2 (no space around its point: "1. 2" is a number and a title starting with 2;
+    # a decimal with no level word before it, 1.1 計画策定の背景, numbers a section of the book)
+    ("composite", r"(?P<g>[0-9]{1,2})(?:\s*[-‐－―ー−の]\s*(?:[一-龥ぁ-んァ-ヶ]{1,6}?\s*)?|(?P<dec>[.．])(?=[0-9]{1,2}(?![0-9]|[.．][0-9])))[(（]?(?P<n>[0-9]{1,2})[)）]?", False),
     ("paren", r"[(（](?P<n>[0-9]{1,2})[)）]", False),
     ("paren_kana", r"[(（](?P<n>[" + _KATAKANA + _IROHA + r"])[)）]", False),
     ("paren_kanji", r"[(（](?P<n>[一二三四五六七八九十]{1,3})[)）]", False),
@@ -147,6 +148,8 @@ class LabelReader:
                 # ア or 一 right before a word is part of the word unless a mark separates them
                 if not re.match(r"[\s　.．、:：]", sep or ""):
                     continue
+            if kind == "composite" and m.group("dec") and not word:
+                continue  # 1.1 with no level word: a section of the book, not a level of the plan
             num = _number(kind, m.group("n"))
             if num is None:
                 continue

@@ -145,17 +145,18 @@ class TableReader:
             self.last_kind = "role table (actor column)"
             self.read_role_table(grid)
             return
+        # (before a sheet's continuation: a first row naming 事業名 is a header of its own)
+        name_col = self.item_name_column(grid)
+        if name_col is not None:
+            self.last_kind = f"item table (a header row; one action a row, named in column {name_col + 1})"
+            self.read_item_table(grid, name_col)
+            return
         if self.last_sheet and self.seg.section != "ignore" \
                 and (table.bbox is None or table.n_cols == self.last_sheet[1]):
             # (a table under 数値目標 / 成果指標 is that section's, not the rest of an earlier sheet)
             # a sheet that runs on without repeating its header row
             self.last_kind = "sheet continued (header not repeated)"
             self.read_sheet(grid, self.last_sheet[0], first_row=0)
-            return
-        name_col = self.item_name_column(grid)
-        if name_col is not None:
-            self.last_kind = f"item table (a header row; one action a row, named in column {name_col + 1})"
-            self.read_item_table(grid, name_col)
             return
         self.last_kind = "not recognised: cells read as paragraphs"
         self.give_back(table)
@@ -305,7 +306,7 @@ class TableReader:
     def item_name_column(self, grid: Grid) -> int | None:
         """The column naming the actions of an item table (tables.yaml `item_name_columns`), or
         None when the table is not one: it must stand where actions are listed, and its first row
-        must be a header, every cell a short label over at least one row of items."""
+        must be a header, every cell a short label, one of them naming the items' column."""
         _, kind = self.seg.current_parent()
         if self.seg.section not in ("action", "focus_measure") or kind is None \
                 or grid.table.n_rows < 2 or grid.table.n_cols < 2:
@@ -319,30 +320,36 @@ class TableReader:
         for c, t in head:
             if any(p.fullmatch(t) for p in self.rules.item_name_patterns):
                 return c.col
-        return head[0][0].col
+        return None  # no column names the items: which one would be a guess
 
     def read_item_table(self, grid: Grid, name_col: int) -> None:
         """One action per row below the header, its name from `name_col` (a name wrapped over two
-        lines is one; marked items in one cell are one each); the other cells describe it."""
+        lines is one; marked items in one cell are one each); the other cells describe it and are
+        kept in `unassigned`; the header printed again inside the table is skipped."""
         seg = self.seg
         code, kind = seg.current_parent()
         table = grid.table
-        for c in grid.row_cells(0):
-            seg.account(cell_text(c))
+        header = [cell_text(c) for c in grid.row_cells(0)]
+        for text in header:
+            seg.account(text)
         for r in range(1, table.n_rows):
-            for c in grid.row_cells(r):
-                if c.row != r:
-                    continue  # a cell spanning from a row above was read there
-                if not c.col <= name_col < c.col + c.col_span:
-                    seg.account(cell_text(c))
+            cells = [c for c in grid.row_cells(r) if c.row == r]  # (a cell spanning from above was read there)
+            if [cell_text(c) for c in grid.row_cells(r)] == header:
+                for text in header:
+                    seg.account(text)  # the header printed again inside the table
+                continue
+            for c in cells:
+                prov = cell_prov(c, table, seg.doc_id)
+                if c.col_span == table.n_cols or not c.col <= name_col < c.col + c.col_span:
+                    # what an action does, who is in charge, a group row across the table: kept, not an action
+                    seg.unassigned(cell_text(c), "item table: a column that describes the actions", prov)
                     continue
                 items = self.items_of(c.lines)
-                if items and items[0][0] is None:
-                    # a name with no mark is the whole cell: a line the name wraps to may start with
-                    # a 中黒 that joins two words (作成・ / 配布), not a bullet
+                if len(items) > 1 and items[0][0] is None and items[0][1].endswith("・"):
+                    # a name wrapped after the 中黒 that joins two words (作成・ / 配布) is one name
                     items = [(None, cell_text(c))]
                 for mark, text in items:
-                    seg.add_action(code, kind, text, cell_prov(c, table, seg.doc_id), marker=mark)
+                    seg.add_action(code, kind, text, prov, marker=mark)
 
     # ------------------------------------------------------------------ role tables
 
