@@ -412,6 +412,11 @@ class Rules:
         return self.compile(self.headings.cross_reference, "headings.yaml")
 
     @cached_property
+    def new_marks(self) -> list[str]:
+        """headings.yaml `new_marks`, the longest first (【新規】 is removed before 新規)."""
+        return sorted(self.headings.new_marks, key=len, reverse=True)
+
+    @cached_property
     def item_status(self) -> re.Pattern[str] | None:
         """A status mark at the start or end of an item (headings.yaml `item_status`)."""
         p = self.headings.item_status

@@ -113,7 +113,7 @@ class Segmenter:
         """Title without new-marks, notes and cross-references; (title, is_new, same_as_goal)."""
         t = light_form(raw)
         is_new = False
-        for mark in sorted(self.rules.headings.new_marks, key=len, reverse=True):  # 【新規】 before 新規
+        for mark in self.rules.new_marks:
             if mark in t:
                 t = t.replace(mark, " ")
                 is_new = True

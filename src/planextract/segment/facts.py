@@ -40,12 +40,9 @@ def text_to_facts(texts: list[str], rules: Rules, facts: PlanFacts) -> None:
                 facts.periods.append((start, end))
 
 
-_WESTERN = re.compile(r"^\s*[(（]\s*[0-9]{4}\s*年度?\s*[)）]")
-
-
 def _only(m: re.Match, line: str) -> bool:
-    """The period match is the whole line (but for a western year after its end)."""
-    return not line[:m.start()].strip() and not _WESTERN.sub("", line[m.end():]).strip()
+    """The period match is the whole line (the pattern takes the western years too)."""
+    return m.group(0) == line.strip()
 
 
 def best_edition(facts: PlanFacts) -> int | None:

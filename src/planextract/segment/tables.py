@@ -46,6 +46,11 @@ def cell_text(cell) -> str:
     return text.strip()
 
 
+def header_form(text: str) -> str:
+    """A header cell's text as tables.yaml patterns are matched: widths folded, no white space."""
+    return squash_space(light_form(text))
+
+
 def cell_prov(cell, table: Table, doc_id: str) -> Provenance:
     line_no = cell.lines[0].line_no if cell and cell.lines else table.line_no
     return Provenance(doc_id=doc_id, page=table.page, bbox=cell.bbox if cell else None, line_no=line_no)
@@ -69,7 +74,7 @@ class TableReader:
     # ------------------------------------------------------------------ classify
 
     def column_role(self, text: str) -> str | None:
-        t = squash_space(light_form(text))
+        t = header_form(text)
         for pat, role in self.rules.column_patterns:
             if pat.fullmatch(t):
                 return role
@@ -311,7 +316,7 @@ class TableReader:
         if self.seg.section not in ("action", "focus_measure") or kind is None \
                 or grid.table.n_rows < 2 or grid.table.n_cols < 2:
             return None
-        head = [(c, squash_space(light_form(cell_text(c)))) for c in grid.row_cells(0)]
+        head = [(c, header_form(cell_text(c))) for c in grid.row_cells(0)]
         limit = self.rules.tables.max_header_chars
         if not head or any(not t or len(t) > limit or "。" in t or t.isdigit() for _, t in head):
             return None
