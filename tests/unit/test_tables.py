@@ -539,3 +539,44 @@ def test_an_indicator_table_under_the_actions_is_not_an_item_table(extract_file,
     pdf.table(60, 170, [160, 80, 80], [[["指標"], ["現状値"], ["目標値"]], [["協力員の人数"], ["20人"], ["40人"]]])
     seg = extract_file("plan.pdf", pdf)
     assert [(a.local_code, a.text) for a in seg.actions] == [("1.1", "見守り協力員の派遣")]
+
+
+def _banded_header(pdf, x: float, y: float, widths: list[float], labels: list[str], h: float = 22) -> float:
+    """A header row drawn as one shaded band, no rule between its labels, each label over its column."""
+    shape = pdf.page.new_shape()
+    shape.draw_rect(pymupdf.Rect(x, y, x + sum(widths), y + h))
+    shape.finish(color=(0, 0, 0), fill=(0.85, 0.85, 0.85), width=0.8)
+    shape.commit()
+    left = x
+    for w, label in zip(widths, labels):
+        pdf.text(left + 4, y + 15, label, size=9.5)
+        left += w
+    return y + h
+
+
+def test_a_header_drawn_as_one_band_is_read_label_by_column(tmp_path, rules, pdf):
+    """事業名 内容 担当課 on one shaded band with no rules between them: before, one cell over the
+    three columns (so no column was named as the items'); now a cell per column. A row whose one
+    piece of text runs across the columns (a group title) stays one cell."""
+    y = _banded_header(pdf, 60, 140, [160, 180, 90], ["事業名", "内容", "担当課"])
+    pdf.table(60, y, [160, 180, 90], [[["見守り協力員の派遣"], ["訪ねます。"], ["福祉課"]]])
+    y = _banded_header(pdf, 60, 300, [160, 180, 90], ["高齢者の見守りと支え合いの推進に向けた主な事業の一覧"])
+    pdf.table(60, y, [160, 180, 90], [[["安否確認の訓練"], ["訓練します。"], ["福祉課"]]])
+    first, second = _tables(_ingest(tmp_path, rules, "plan.pdf", pdf))
+    assert {k: v for k, v in _cell_texts(first).items() if k[0] == 0} == {(0, 0): "事業名", (0, 1): "内容", (0, 2): "担当課"}
+    assert [(c.col, c.col_span) for c in second.cells if c.row == 0] == [(0, 3)]
+
+
+def test_an_item_table_under_a_banded_header_gives_its_actions_a_name_wrapped_before_a_middle_dot_one(extract_file, pdf):
+    """Under the banded header each row is an action. A name filled to its cell's edge and wrapped
+    before the 中黒 (作成 / ・配布) is one name; a short name with ・ items under it is one each."""
+    _goal_and_policy(pdf)
+    pdf.text(60, 130, "■主な事業", size=11)
+    y = _banded_header(pdf, 60, 140, [160, 180, 90], ["事業名", "内容", "担当課"])
+    pdf.table(60, y, [160, 180, 90], [
+        [["見守り協力員のガイドブックの作成", "・配布"], ["分かりやすい冊子を作ります。"], ["福祉課"]],
+        [["研修会の開催", "・初任者研修"], ["研修を行います。"], ["福祉課"]],
+    ])
+    seg = extract_file("plan.pdf", pdf)
+    assert [(a.local_code, a.text) for a in seg.actions] == [
+        ("1.1", "見守り協力員のガイドブックの作成・配布"), ("1.1", "研修会の開催"), ("1.1", "初任者研修")]

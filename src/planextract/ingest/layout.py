@@ -457,6 +457,30 @@ def assign_lines_to_cells(grid: Grid, lines: list[RawLine]) -> list[RawLine]:
     return outside
 
 
+def split_label_rows(grid: Grid) -> None:
+    """A row drawn as one band (a shaded header with no rules between its labels) is one cell over
+    several columns; when each piece of text in it sits inside one column of the grid, and two
+    columns or more hold some, the labels name those columns: the cell becomes one per column."""
+    cells = []
+    for c in grid.cells:
+        cells.extend(_split_by_column(grid, c) if c.col_span > 1 and c.row_span == 1 and c.lines else [c])
+    grid.cells = sorted(cells, key=lambda c: (c.row, c.col))
+
+
+def _split_by_column(grid: Grid, c: GridCell) -> list[GridCell]:
+    cols = range(c.col, c.col + c.col_span)
+    per_col: dict[int, list[RawLine]] = {k: [] for k in cols}
+    for ln in c.lines:
+        home = [k for k in cols if grid.xs[k] - 1 <= ln.bbox[0] and ln.bbox[2] <= grid.xs[k + 1] + 1]
+        if not home:
+            return [c]  # a piece across a column's edge: text of the whole row (a title, a note)
+        per_col[home[0]].append(ln)
+    if sum(1 for lines in per_col.values() if lines) < 2:
+        return [c]
+    return [GridCell(row=c.row, col=k, row_span=1, col_span=1,
+                     bbox=(grid.xs[k], c.bbox[1], grid.xs[k + 1], c.bbox[3]), lines=per_col[k]) for k in cols]
+
+
 # ----------------------------------------------------------------------------- lines
 
 

@@ -21,6 +21,7 @@ from .layout import (
     _y_overlap,
     row_style,
     assign_lines_to_cells,
+    split_label_rows,
     cell_rows,
     drawings_to_boxes,
     drawings_to_fills,
@@ -642,6 +643,7 @@ def _take_lines(grid, lines: list[RawLine], grids: list, need: int) -> list[RawL
     `grids`); otherwise it is a frame around a picture or a single box, and its text goes back.
     Returns the lines left outside."""
     lines = assign_lines_to_cells(grid, lines)
+    split_label_rows(grid)
     if sum(1 for c in grid.cells if c.lines) >= need:
         grids.append(grid)
     else:

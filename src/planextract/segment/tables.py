@@ -51,6 +51,16 @@ def header_form(text: str) -> str:
     return squash_space(light_form(text))
 
 
+MIDDLE_DOTS = ("・", "･")
+
+
+def fills_width(line: Line, cell) -> bool:
+    """The line runs to the cell's right edge (within its padding and a character): it was wrapped."""
+    if line.bbox is None or cell.bbox is None:
+        return False
+    return cell.bbox[2] - line.bbox[2] <= 1.5 * (line.size or 10.0)
+
+
 def cell_prov(cell, table: Table, doc_id: str) -> Provenance:
     line_no = cell.lines[0].line_no if cell and cell.lines else table.line_no
     return Provenance(doc_id=doc_id, page=table.page, bbox=cell.bbox if cell else None, line_no=line_no)
@@ -350,8 +360,10 @@ class TableReader:
                     seg.unassigned(cell_text(c), "item table: a column that describes the actions", prov)
                     continue
                 items = self.items_of(c.lines)
-                if len(items) > 1 and items[0][0] is None and items[0][1].endswith("・"):
-                    # a name wrapped after the 中黒 that joins two words (作成・ / 配布) is one name
+                if len(items) > 1 and items[0][0] is None and (
+                        items[0][1].endswith("・") or (items[1][0] in MIDDLE_DOTS and fills_width(c.lines[0], c))):
+                    # a name wrapped at the 中黒 that joins two words (作成・ / 配布, or 作成 / ・配布
+                    # after a line filled to the cell's edge) is one name
                     items = [(None, cell_text(c))]
                 for mark, text in items:
                     seg.add_action(code, kind, text, prov, marker=mark)
