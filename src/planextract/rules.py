@@ -41,6 +41,7 @@ class HeadingRules(_Strict):
     chapter: list[HeadingPattern]
     new_marks: list[str]
     item_status: str = ""
+    item_charge: str = ""
     cross_reference: str
     title_note: str
     level_words: dict[str, list[str]] = {}
@@ -418,8 +419,10 @@ class Rules:
 
     @cached_property
     def item_status(self) -> re.Pattern[str] | None:
-        """A status mark at the start or end of an item (headings.yaml `item_status`)."""
-        p = self.headings.item_status
+        """A status mark or a note of who is in charge at the start or end of an item (headings.yaml
+        `item_status`, `item_charge`)."""
+        p = "|".join(x for x in (self.headings.item_status, self.headings.item_charge) if x)
+        p = f"(?:{p})" if p else p
         return self.compile(rf"^\s*(?:{p}\s*)+|(?:\s*{p})+\s*$", "headings.yaml") if p else None
 
     @cached_property

@@ -396,3 +396,25 @@ def test_label_in_a_box_still_joins_its_title_beside_it(tmp_path, rules, pdf):
     pdf.text(128, 112, "地域で支え合うまちづくり", size=11)
     texts = [ln.text for ln in _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))]
     assert texts == ["基本目標１ 地域で支え合うまちづくり"]
+
+
+def test_xy_cut_reads_the_heads_of_side_by_side_columns_each_with_its_column():
+    """■主な取組 over a list and ■評価指標 over a table beside it, under a full-width table: the
+    widest channel parts the heads' row from the columns, yet each head is read with its column
+    (before, both heads came first, so the list was read under the second head)."""
+    table = Atom((50, 244, 545, 432), "table")
+    heads = [Atom((55, 436, 108, 448), "head-left"), Atom((330, 436, 382, 448), "head-right")]
+    items = [Atom((60, y, 240, y + 11), f"item{y}") for y in (453, 469, 485)]
+    indicator = Atom((330, 452.2, 545, 500), "indicator")
+    order = [a.payload for a in xy_cut([table, *heads, *items, indicator])]
+    assert order == ["table", "head-left", "item453", "item469", "item485", "head-right", "indicator"]
+
+
+def test_xy_cut_keeps_a_row_that_runs_across_the_columns_above_them():
+    """A row whose pieces do not stand over the columns' starts is not their heads."""
+    table = Atom((50, 244, 545, 432), "table")
+    row = [Atom((150, 436, 200, 448), "a"), Atom((420, 436, 480, 448), "b")]
+    items = [Atom((60, y, 240, y + 11), f"item{y}") for y in (453, 469, 485)]
+    indicator = Atom((330, 452.2, 545, 500), "indicator")
+    order = [a.payload for a in xy_cut([table, *row, *items, indicator])]
+    assert order[:3] == ["table", "a", "b"]

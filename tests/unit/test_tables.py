@@ -580,3 +580,31 @@ def test_an_item_table_under_a_banded_header_gives_its_actions_a_name_wrapped_be
     seg = extract_file("plan.pdf", pdf)
     assert [(a.local_code, a.text) for a in seg.actions] == [
         ("1.1", "見守り協力員のガイドブックの作成・配布"), ("1.1", "研修会の開催"), ("1.1", "初任者研修")]
+
+
+def test_a_role_table_under_a_header_of_labels_not_naming_the_actors_column(extract_file, pdf):
+    """取組の主体 | 取組内容 | 期待される効果 over rows headed by actors: the first row is the
+    header (before, 取組の主体 was read as an actor 'other' with the item 取組内容), and the third
+    column, what the commitments are to bring, is kept in unassigned, not dropped."""
+    _goal_and_policy(pdf)
+    pdf.text(60, 130, "■みんなの取組", size=11)
+    pdf.table(60, 140, [80, 220, 140], [
+        [["取組の主体"], ["取組内容"], ["期待される効果"]],
+        [["市民"], ["・近所の人にあいさつします。"], ["つながりが生まれます。"]],
+        [["行政"], ["・相談窓口を案内します。"], ["支援が届きます。"]],
+    ])
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [("市民", "近所の人にあいさつします。"), ("行政", "相談窓口を案内します。")]
+    assert {"つながりが生まれます。", "支援が届きます。"} <= {u.text for u in seg.unassigned}
+
+
+def test_a_note_of_who_is_in_charge_after_an_action_is_not_its_text(extract_file, pdf):
+    """1) 見守り協力員の派遣（担当：福祉課）: the action is the name; the note stays in raw_text. A
+    role's trailing (企業・学校) is still its qualifier."""
+    _goal_and_policy(pdf)
+    pdf.text(60, 130, "主な事業", size=11)
+    pdf.text(60, 150, "1) 見守り協力員の派遣（担当：福祉課）")
+    pdf.text(60, 166, "2) 安否確認の訓練【所管課：危機管理課】")
+    seg = extract_file("plan.pdf", pdf)
+    assert [a.text for a in seg.actions] == ["見守り協力員の派遣", "安否確認の訓練"]
+    assert seg.actions[0].raw_text.endswith("（担当：福祉課）")

@@ -845,6 +845,36 @@ def _box_row_gap(atoms: list[Atom], gap: tuple[float, float], x_cut: float) -> b
     return True
 
 
+def _column_heads_down(above: list[Atom], below: list[Atom], min_col_gap: float) -> list[list[Atom]]:
+    """The last row above a cut, when it is the heads of the columns below it (■主な取組 over a
+    list, ■評価指標 over a table beside it), goes down with them: each head is then read with its
+    column, not both heads before both columns. A head stands over its column: the row's pieces
+    sit on both sides of a channel of the columns below, each starting where its column starts."""
+    if len(above) < 3 or not below:
+        return [above, below]
+    last = max(above, key=lambda a: a.bbox[3])
+    bottom = last.bbox[3]
+    row = [a for a in above if last.bbox[1] <= (a.bbox[1] + a.bbox[3]) / 2 <= bottom]
+    rest = [a for a in above if a not in row]
+    if len(row) < 2 or not rest:
+        return [above, below]
+    height = max(a.bbox[3] - a.bbox[1] for a in row)
+    if min(a.bbox[1] for a in below) - bottom > 1.5 * height:
+        return [above, below]
+    x0, x1 = min(a.bbox[0] for a in below), max(a.bbox[2] for a in below)
+    for a, b in _gaps([(t.bbox[0], t.bbox[2]) for t in below], x0, x1):
+        if b - a < min_col_gap:
+            continue
+        left = [t for t in row if t.bbox[2] <= a + 1]
+        right = [t for t in row if t.bbox[0] >= b - 1]
+        if len(left) + len(right) != len(row) or not left or not right:
+            continue
+        starts = (min(t.bbox[0] for t in below if t.bbox[2] <= a + 1), min(t.bbox[0] for t in below if t.bbox[0] >= b - 1))
+        if all(abs(min(t.bbox[0] for t in side) - start) <= height for side, start in ((left, starts[0]), (right, starts[1]))):
+            return [rest, row + below]
+    return [above, below]
+
+
 def xy_cut(atoms: list[Atom], min_col_gap: float = 8.0) -> list[Atom]:
     """Recursive XY-cut: split at the widest white channel (columns before rows when wider, rows
     first between rows of boxes); a box's content is read in place, as one unit."""
@@ -902,6 +932,8 @@ def _xy_cut(atoms: list[Atom], min_col_gap: float) -> list[Atom]:
         centre = (atom.bbox[key] + atom.bbox[key + 2]) / 2
         k = sum(1 for c in cuts if centre > c)
         bands[k].append(atom)
+    if key == 1:
+        bands = _column_heads_down(bands[0], bands[1], min_col_gap)
     out: list[Atom] = []
     for band in bands:
         if band:

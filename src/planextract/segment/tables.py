@@ -318,6 +318,13 @@ class TableReader:
 
     # ------------------------------------------------------------------ item tables
 
+    def is_label_row(self, grid: Grid, r: int) -> bool:
+        """Every cell of row `r` is a short label (tables.yaml `max_header_chars`), not a sentence
+        or a number: the row names the columns below it."""
+        texts = [header_form(cell_text(c)) for c in grid.row_cells(r)]
+        limit = self.rules.tables.max_header_chars
+        return bool(texts) and all(t and len(t) <= limit and "。" not in t and not t.isdigit() for t in texts)
+
     def item_name_column(self, grid: Grid) -> int | None:
         """The column naming the actions of an item table (tables.yaml `item_name_columns`), or
         None when the table is not one: it must stand where actions are listed, and its first row
@@ -326,10 +333,9 @@ class TableReader:
         if self.seg.section not in ("action", "focus_measure") or kind is None \
                 or grid.table.n_rows < 2 or grid.table.n_cols < 2:
             return None
-        head = [(c, header_form(cell_text(c))) for c in grid.row_cells(0)]
-        limit = self.rules.tables.max_header_chars
-        if not head or any(not t or len(t) > limit or "。" in t or t.isdigit() for _, t in head):
+        if not self.is_label_row(grid, 0):
             return None
+        head = [(c, header_form(cell_text(c))) for c in grid.row_cells(0)]
         if any((self.seg.match_section(t) or ("",))[0] == "ignore" for _, t in head):
             return None  # an indicator table (指標 | 現状値 | 目標値) under the actions: not actions
         for c, t in head:
@@ -381,12 +387,19 @@ class TableReader:
                 continue
             prov = cell_prov(body_cell, grid.table, seg.doc_id)
             if label_cell is not None and label_cell.row == r and cell_text(label_cell):
-                if r == 0 and self.column_role(cell_text(label_cell)) == "actor":
-                    seg.account(cell_text(label_cell) + cell_text(body_cell))  # 主体 | 取組: the header row
+                if r == 0 and (self.column_role(cell_text(label_cell)) == "actor" or (
+                        self.is_label_row(grid, 0) and not self.actor_of(cell_text(label_cell)))):
+                    # 主体 | 取組, 取組の主体 | 取組内容 | 期待される効果: the header row over the actors' rows
+                    for c in grid.row_cells(0):
+                        seg.account(cell_text(c))
                     continue
                 found = self.actor_of(cell_text(label_cell)) or seg.other_actor(cell_text(label_cell), prov)
                 actor = found
                 seg.account(cell_text(label_cell))
+            for c in grid.row_cells(r):
+                if c.row == r and c.col > body_cell.col:  # what the commitments are to bring, a note: kept
+                    seg.unassigned(cell_text(c), "role table: a column beside the commitments",
+                                   cell_prov(c, grid.table, seg.doc_id))
             unlabelled = r == 0 and not (label_cell is not None and cell_text(label_cell))
             if unlabelled and code is not None and self.opens_page(grid.table):
                 actor = self.actor_above_break(code, grid.table)  # the rest of a row the break split
