@@ -608,3 +608,54 @@ def test_a_note_of_who_is_in_charge_after_an_action_is_not_its_text(extract_file
     seg = extract_file("plan.pdf", pdf)
     assert [a.text for a in seg.actions] == ["見守り協力員の派遣", "安否確認の訓練"]
     assert seg.actions[0].raw_text.endswith("（担当：福祉課）")
+
+
+# ----------------------------------------------------------------------------- actors named on the item's line
+
+
+def _icon(pdf, x: float, y: float, label: str, size: float = 9.5) -> float:
+    """An icon label: a filled rectangle as wide as its text, the actor's name in white. Returns its right edge."""
+    right = x + 6 + size * len(label)
+    shape = pdf.page.new_shape()
+    shape.draw_rect(pymupdf.Rect(x, y - size - 3, right, y + 4))
+    shape.finish(color=None, fill=(0.3, 0.45, 0.7))
+    shape.commit()
+    pdf.page.insert_text((x + 3, y), label, fontname="japan", fontsize=size, color=(1, 1, 1))
+    return right
+
+
+def test_icon_labels_of_different_widths_each_followed_by_its_items(extract_file, pdf):
+    """住民 / 自治会・町内会 / 市役所 as icons down the left, each row's items starting right after
+    its own icon (so at different places): every item goes to the actor of its row. Before, items
+    beside a short icon, starting left of the widest icon's edge, were read as the wrong actor's."""
+    _goal_and_policy(pdf)
+    rows = [("住民", ["・近所の人にあいさつします。", "・地域の行事に参加します。"]),
+            ("自治会・町内会", ["・見守りの当番を決めます。"]),
+            ("民生委員・児童委員", ["・気になる世帯を訪ねます。", "・相談を関係機関へつなぎます。"]),
+            ("市役所", ["・相談窓口を案内します。", "・情報を届けます。"])]
+    y = 140
+    for label, items in rows:
+        right = _icon(pdf, 66, y, label)
+        for k, item in enumerate(items):
+            pdf.text(right + 8 + (0 if k == 0 else 8), y + 15 * k, item, size=9.5)
+        y += 15 * len(items) + 12
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
+        ("市民", "住民", "近所の人にあいさつします。"), ("市民", "住民", "地域の行事に参加します。"),
+        ("地域", "自治会・町内会", "見守りの当番を決めます。"),
+        ("地域", "民生委員・児童委員", "気になる世帯を訪ねます。"), ("地域", "民生委員・児童委員", "相談を関係機関へつなぎます。"),
+        ("行政", "市役所", "相談窓口を案内します。"), ("行政", "市役所", "情報を届けます。")]
+
+
+def test_items_opened_by_an_actor_and_a_colon_are_that_actors_roles(extract_file, pdf):
+    """・市民：関心を持つ (an overview's bullets under a policy): a role of 市民, the label not in its
+    text; the 主な事業 list after them is still actions. Before, every bullet was an action."""
+    _goal_and_policy(pdf)
+    pdf.text(60, 130, "・市民：見守りに関心を持つ")
+    pdf.text(60, 146, "・行政：相談窓口を周知する")
+    pdf.text(60, 162, "・目標：参加者を増やす")
+    pdf.text(60, 190, "▶主な事業", size=11)
+    pdf.text(60, 210, "○見守り推進事業")
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [("市民", "見守りに関心を持つ"), ("行政", "相談窓口を周知する")]
+    assert [a.text for a in seg.actions] == ["目標：参加者を増やす", "見守り推進事業"]

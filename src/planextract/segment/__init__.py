@@ -430,6 +430,23 @@ class Segmenter:
                         "'other' (add the label to rules/actors.yaml if it names one)"))
         return Actor.other, label
 
+    def label_then_item(self, text: str) -> tuple[str, str] | None:
+        """'住民 ・見守ります。' → ('住民', '・見守ります。'): an actor label, white space, then a
+        marked item on the same line."""
+        m = re.match(r"^\s*(\S{1,12}?)[\s　]+(?=\S)", text)
+        if not m or not self.marks.starts_item(text[m.end():]) or self.marks.starts_item(text):
+            return None
+        return (m.group(1), text[m.end():]) if self.actor_of(m.group(1)) else None
+
+    def actor_prefix(self, raw: str) -> tuple[tuple[Actor, str], str] | None:
+        """'市民：関心を持つ' → ((市民, '市民'), '関心を持つ'): an item opened by an actor label and a
+        colon. The label is short (an actor's name, not a clause ending in a colon)."""
+        m = re.match(r"^\s*[【［\[〔(（]?([^：:】］\]〕)）。、]{1,12}?)[】］\]〕)）]?\s*[：:]\s*(?=\S)", raw)
+        if not m:
+            return None
+        found = self.actor_of(m.group(1))
+        return (found, raw[m.end():]) if found else None
+
     def role_heading(self, text: str) -> tuple[Actor, str] | None:
         """'市民の役割', '地域でできること', '【市が取り組むこと】': a role section of one actor."""
         core = squash_space(light_form(text)).strip(_BRACKETS + " :：")
@@ -638,6 +655,15 @@ class Segmenter:
             self.account(text)
             return
 
+        labelled = self.label_then_item(text) if self.policy else None
+        if labelled:
+            # 住民　・見守ります。: an actor's label (an icon, a box) printed on the line of its first item
+            label, rest = labelled
+            self.enter_section("roles")
+            self.role_actor = self.actor_of(label)
+            self.account(label)
+            self.items(Para(text=rest, lines=para.lines, after_break=para.after_break), prov)
+            return
         if self.section != "roles" and (self.policy or self.focus) and len(text) <= 24 and self.actor_of(text):
             # an actor's name standing alone (a band, a box heading) under a node opens its items
             self.enter_section("roles")
@@ -763,6 +789,13 @@ class Segmenter:
     def items(self, para: Para, prov: Provenance) -> None:
         parent, kind = self.current_parent()
         for mark, raw in para_items(para, self.marks):
+            prefixed = self.actor_prefix(raw) if self.policy and self.section in (None, "roles") else None
+            if prefixed:
+                # 市民：…, 行政：… (an overview's bullets): the item says whose commitment it is
+                (actor, label), body = prefixed
+                self.account(raw[: len(raw) - len(body)])
+                self.add_role(self.policy, actor, label, body, prov, mark)
+                continue
             if self.section == "roles" and self.role_actor and self.policy:
                 self.add_role(self.policy, self.role_actor[0], self.role_actor[1], raw, prov, mark)
                 continue

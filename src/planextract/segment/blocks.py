@@ -350,6 +350,11 @@ def _unsplit(blocks: list[Block], split: dict[int, tuple[Block, Block, Block]]) 
     return out
 
 
+def _row_label(labels: list[Line], line: Line) -> Line:
+    """The label whose row `line` is in: the last one starting above it (or the first)."""
+    return next((lab for lab in reversed(labels) if lab.bbox[1] - 3 <= line.bbox[1]), labels[0])
+
+
 def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Callable[[str], bool]) -> Page:
     """The page with each borderless table of labels down its first column (actor rows) turned
     into a two-column Table block: each label's row runs from its top to the next label's top."""
@@ -359,24 +364,30 @@ def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Call
     if len(line_blocks) < 3:
         return page
     for labels in _label_columns([b.line for b in line_blocks], is_label):
-        left, label_right = labels[0].bbox[0], max(ln.bbox[2] for ln in labels)
+        left = labels[0].bbox[0]
         top = labels[0].bbox[1] - 3
         # the table ends at the first line below its last label that starts in the label column
         # (a heading, the next section) or that is a heading or section marker
+        # (each row against its own label: icons of different widths, each followed by its items)
         ends = [ln.bbox[1] for ln in (b.line for b in line_blocks)
                 if ln.bbox[1] > labels[-1].bbox[3] and ln.bbox[2] > left
-                and (ln.bbox[0] < label_right or stops(ln.text))]
+                and (ln.bbox[0] < labels[-1].bbox[2] or stops(ln.text))]
         bottom = min(ends, default=float("inf"))
-        right = [b.line for b in line_blocks if b.line.bbox[0] >= label_right + 4
-                 and top <= b.line.bbox[1] < bottom and not stops(b.line.text)]
+        right = [b.line for b in line_blocks if top <= b.line.bbox[1] < bottom and not stops(b.line.text)
+                 and b.line.bbox[0] >= _row_label(labels, b.line).bbox[2] + 4]
         # the items' column starts where the first item of a row starts, on its label's baseline;
         # lines starting further right belong to something else (the other column of the page)
-        centres = sorted(_centre_y(lab) for lab in labels)
-        firsts = [x.bbox[0] for x in right
-                  if bisect.bisect_right(centres, _centre_y(x) + ROW_TOL) > bisect.bisect_left(centres, _centre_y(x) - ROW_TOL)]
-        if firsts:
-            item_left = min(firsts)
-            right = [x for x in right if item_left - 2 <= x.bbox[0] <= item_left + 30]
+        # (the first piece right of the label, per row: labels of different widths, icons each
+        # followed by its item, start their rows at different places)
+        firsts = {id(lab): min((x.bbox[0] for x in right if abs(_centre_y(x) - _centre_y(lab)) <= ROW_TOL),
+                               default=None) for lab in labels}
+        known = [x for x in firsts.values() if x is not None]
+        if known:
+            def starts_row_column(x: Line) -> bool:
+                first = firsts[id(_row_label(labels, x))]
+                first = min(known) if first is None else first
+                return first - 2 <= x.bbox[0] <= first + 30
+            right = [x for x in right if starts_row_column(x)]
         if not right:
             continue
         cells = []
