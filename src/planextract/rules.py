@@ -398,7 +398,7 @@ class Rules:
         # Compile everything once so a bad pattern fails at load time, naming its file.
         _ = (self.heading_patterns, self.section_patterns, self.column_patterns,
              self.narration_patterns, self.fact_patterns, self.artifact_patterns, self.item_name_patterns,
-             self.item_status)
+             self.item_notes)
 
     @cached_property
     def heading_patterns(self) -> dict[str, list[tuple[re.Pattern[str], str]]]:
@@ -418,7 +418,7 @@ class Rules:
         return sorted(self.headings.new_marks, key=len, reverse=True)
 
     @cached_property
-    def item_status(self) -> re.Pattern[str] | None:
+    def item_notes(self) -> re.Pattern[str] | None:
         """A status mark or a note of who is in charge at the start or end of an item (headings.yaml
         `item_status`, `item_charge`)."""
         p = "|".join(x for x in (self.headings.item_status, self.headings.item_charge) if x)

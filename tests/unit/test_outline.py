@@ -672,3 +672,19 @@ def test_a_heading_repeated_on_the_next_page_as_continued_is_the_same_node(extra
     assert nodes(seg) == [("1", "たすけあうまち"), ("1.1", "見守りの輪"), ("1.2", "居場所づくり")]
     assert next(n for n in seg.nodes if n.local_code == "1.1").is_new
     assert actions(seg) == [("1.1", "見守り協力員の派遣"), ("1.1", "安否確認の訓練")]
+
+
+def test_a_range_of_labels_in_the_contents_is_not_the_first_goals_title(extract_file):
+    """目次: 目標１～目標３ names the span of a chapter. Before, it was read as goal 1 titled
+    ～目標３, and the goal's heading in the body kept that title."""
+    text = "\n".join([
+        "目次",
+        "第3章　取組の展開",
+        "　目標１～目標３",
+        "目標１　身近な地域でつながりをつくる",
+        "（ア）外出の支援",
+        "目標２　支援が届く仕組み",
+        "（ア）相談の窓口",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg, Level.goal) == [("1", "身近な地域でつながりをつくる"), ("2", "支援が届く仕組み")]

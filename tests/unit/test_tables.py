@@ -562,9 +562,13 @@ def test_a_header_drawn_as_one_band_is_read_label_by_column(tmp_path, rules, pdf
     pdf.table(60, y, [160, 180, 90], [[["見守り協力員の派遣"], ["訪ねます。"], ["福祉課"]]])
     y = _banded_header(pdf, 60, 300, [160, 180, 90], ["高齢者の見守りと支え合いの推進に向けた主な事業の一覧"])
     pdf.table(60, y, [160, 180, 90], [[["安否確認の訓練"], ["訓練します。"], ["福祉課"]]])
-    first, second = _tables(_ingest(tmp_path, rules, "plan.pdf", pdf))
+    # a title with a note beside it, each inside a column: not labels naming the columns
+    y = _banded_header(pdf, 60, 460, [160, 180, 90], ["見守り事業", "", "（単位：人）"])
+    pdf.table(60, y, [160, 180, 90], [[["協力員"], ["20"], ["40"]]])
+    first, second, third = _tables(_ingest(tmp_path, rules, "plan.pdf", pdf))
     assert {k: v for k, v in _cell_texts(first).items() if k[0] == 0} == {(0, 0): "事業名", (0, 1): "内容", (0, 2): "担当課"}
     assert [(c.col, c.col_span) for c in second.cells if c.row == 0] == [(0, 3)]
+    assert [(c.col, c.col_span) for c in third.cells if c.row == 0] == [(0, 3)]
 
 
 def test_an_item_table_under_a_banded_header_gives_its_actions_a_name_wrapped_before_a_middle_dot_one(extract_file, pdf):
@@ -596,6 +600,8 @@ def test_a_role_table_under_a_header_of_labels_not_naming_the_actors_column(extr
     seg = extract_file("plan.pdf", pdf)
     assert [(r.actor.value, r.text) for r in seg.roles] == [("市民", "近所の人にあいさつします。"), ("行政", "相談窓口を案内します。")]
     assert {"つながりが生まれます。", "支援が届きます。"} <= {u.text for u in seg.unassigned}
+    # the header's words are not known ones: it is kept where an analyst can see it, not dropped
+    assert "取組の主体" in {u.text for u in seg.unassigned}
 
 
 def test_a_note_of_who_is_in_charge_after_an_action_is_not_its_text(extract_file, pdf):
@@ -656,6 +662,29 @@ def test_items_opened_by_an_actor_and_a_colon_are_that_actors_roles(extract_file
     pdf.text(60, 162, "・目標：参加者を増やす")
     pdf.text(60, 190, "▶主な事業", size=11)
     pdf.text(60, 210, "○見守り推進事業")
+    pdf.text(60, 240, "市民の役割", size=11)
+    pdf.text(60, 260, "・地域：サロンに参加する")
     seg = extract_file("plan.pdf", pdf)
-    assert [(r.actor.value, r.text) for r in seg.roles] == [("市民", "見守りに関心を持つ"), ("行政", "相談窓口を周知する")]
+    assert [(r.actor.value, r.text) for r in seg.roles] == [
+        ("市民", "見守りに関心を持つ"), ("行政", "相談窓口を周知する"),
+        # in one actor's list, 地域： names the item's topic: it stays that actor's item, whole
+        ("市民", "地域：サロンに参加する")]
     assert [a.text for a in seg.actions] == ["目標：参加者を増やす", "見守り推進事業"]
+
+
+def test_a_box_with_a_title_tab_in_its_corner_is_a_box_not_a_table(extract_file, pdf):
+    """A framed box with a filled tab at its top left (社協の取組（地域福祉活動計画）) and ☆ items
+    below: the rules make an L-shaped region round the tab, no table's cell. Before, it was read
+    as a table of two cells at one place and its items as prose; now the tab heads the items."""
+    _goal_and_policy(pdf)
+    shape = pdf.page.new_shape()
+    shape.draw_rect(pymupdf.Rect(50, 130, 545, 210))
+    shape.finish(color=(0.5, 0.1, 0.2), fill=(0.98, 0.93, 0.93), width=0.8)
+    shape.draw_rect(pymupdf.Rect(50, 130, 250, 148))
+    shape.finish(color=(0.5, 0.1, 0.2), fill=(0.5, 0.1, 0.2), width=1)
+    shape.commit()
+    pdf.page.insert_text((56, 143), "社協の取組（地域福祉活動計画）", fontname="japan", fontsize=10, color=(1, 1, 1))
+    pdf.text(60, 168, "☆担い手の研修を開きます。")
+    pdf.text(60, 186, "☆相談の場を設けます。")
+    seg = extract_file("plan.pdf", pdf)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [("社協", "担い手の研修を開きます。"), ("社協", "相談の場を設けます。")]

@@ -211,6 +211,10 @@ def grid_to_cells(group: list[Seg]) -> Grid | None:
         i1 = max(i for i, _ in members)
         j0 = min(j for _, j in members)
         j1 = max(j for _, j in members)
+        if len(members) != (i1 - i0 + 1) * (j1 - j0 + 1):
+            # a region that is no rectangle (an L round a title tab in a box's corner): the rules
+            # draw a box with a heading, not a table's cells
+            return None
         # A region with no border at all around it is the outside of the drawing, not a cell.
         cells.append(GridCell(row=j0, col=i0, row_span=j1 - j0 + 1, col_span=i1 - i0 + 1,
                               bbox=(xs[i0], ys[j0], xs[i1 + 1], ys[j1 + 1])))
@@ -459,8 +463,9 @@ def assign_lines_to_cells(grid: Grid, lines: list[RawLine]) -> list[RawLine]:
 
 def split_label_rows(grid: Grid) -> None:
     """A row drawn as one band (a shaded header with no rules between its labels) is one cell over
-    several columns; when each piece of text in it sits inside one column of the grid, and two
-    columns or more hold some, the labels name those columns: the cell becomes one per column."""
+    several columns; when each piece of text in it sits inside one column of the grid and every
+    column holds one, the labels name those columns: the cell becomes one per column. (A title
+    with a note beside it, 見守り事業 …（単位：人）, is not labels: a note is no column's name.)"""
     cells = []
     for c in grid.cells:
         cells.extend(_split_by_column(grid, c) if c.col_span > 1 and c.row_span == 1 and c.lines else [c])
@@ -475,7 +480,7 @@ def _split_by_column(grid: Grid, c: GridCell) -> list[GridCell]:
         if not home:
             return [c]  # a piece across a column's edge: text of the whole row (a title, a note)
         per_col[home[0]].append(ln)
-    if sum(1 for lines in per_col.values() if lines) < 2:
+    if not all(per_col.values()) or any(ln.text.lstrip().startswith(("(", "（", "※", "*", "＊")) for ln in c.lines):
         return [c]
     return [GridCell(row=c.row, col=k, row_span=1, col_span=1,
                      bbox=(grid.xs[k], c.bbox[1], grid.xs[k + 1], c.bbox[3]), lines=per_col[k]) for k in cols]

@@ -643,8 +643,8 @@ def _take_lines(grid, lines: list[RawLine], grids: list, need: int) -> list[RawL
     `grids`); otherwise it is a frame around a picture or a single box, and its text goes back.
     Returns the lines left outside."""
     lines = assign_lines_to_cells(grid, lines)
-    split_label_rows(grid)
     if sum(1 for c in grid.cells if c.lines) >= need:
+        split_label_rows(grid)  # (after the count: the split is no evidence that this is a table)
         grids.append(grid)
     else:
         for c in grid.cells:

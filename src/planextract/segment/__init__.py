@@ -291,7 +291,7 @@ class Segmenter:
 
     def without_status(self, raw: str) -> str:
         """An item's text without the status marks at its start or end (【新規】, 【重点】)."""
-        pat = self.rules.item_status
+        pat = self.rules.item_notes
         return pat.sub("", raw) if pat else raw
 
     def add_action(self, code: str, kind: ActionKind, raw: str, prov: Provenance, marker: str | None = None) -> None:
@@ -450,6 +450,8 @@ class Segmenter:
     def role_heading(self, text: str) -> tuple[Actor, str] | None:
         """'市民の役割', '地域でできること', '【市が取り組むこと】': a role section of one actor."""
         core = squash_space(light_form(text)).strip(_BRACKETS + " :：")
+        # 社協の取組（地域福祉活動計画）: a note in parentheses after the heading says which plan it is
+        core = re.sub(r"(?<=.)[(（][^()（）]{1,20}[)）]?$", "", core)  # (its closing bracket was stripped above)
         suffix = next((x for x in self.rules.actors.label_suffixes if core.endswith(x)), None)
         if len(core) > 24 or suffix is None:
             return None
@@ -655,7 +657,8 @@ class Segmenter:
             self.account(text)
             return
 
-        labelled = self.label_then_item(text) if self.policy else None
+        # (not in a list of actions, whose left column may name who runs each one)
+        labelled = self.label_then_item(text) if self.policy and self.section not in ("action", "focus_measure") else None
         if labelled:
             # 住民　・見守ります。: an actor's label (an icon, a box) printed on the line of its first item
             label, rest = labelled
@@ -789,7 +792,9 @@ class Segmenter:
     def items(self, para: Para, prov: Provenance) -> None:
         parent, kind = self.current_parent()
         for mark, raw in para_items(para, self.marks):
-            prefixed = self.actor_prefix(raw) if self.policy and self.section in (None, "roles") else None
+            # (not in one actor's list: there 地域：… names a topic of that actor's item)
+            prefixed = self.actor_prefix(raw) if self.policy and self.section in (None, "roles") \
+                and self.role_actor is None else None
             if prefixed:
                 # 市民：…, 行政：… (an overview's bullets): the item says whose commitment it is
                 (actor, label), body = prefixed

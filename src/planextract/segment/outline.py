@@ -162,7 +162,12 @@ class LabelReader:
 
 def is_heading_text(title: str) -> bool:
     """A heading's title is short and is not a sentence."""
-    return len(title) <= MAX_TITLE and not _SENTENCE_END.search(title) and "。" not in title
+    return len(title) <= MAX_TITLE and not _SENTENCE_END.search(title) and "。" not in title \
+        and not _RANGE_REST.match(title)
+
+
+# 目標１～目標３, 1～3: the rest of a range of labels (a 目次 line, a chapter's span), not a title
+_RANGE_REST = re.compile(r"^[～〜~\-－―]\s*[^\s]{0,6}?[0-9０-９①-⑳Ⅰ-Ⅻ]+\s*$")
 
 
 @dataclass

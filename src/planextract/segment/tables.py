@@ -318,12 +318,13 @@ class TableReader:
 
     # ------------------------------------------------------------------ item tables
 
-    def is_label_row(self, grid: Grid, r: int) -> bool:
-        """Every cell of row `r` is a short label (tables.yaml `max_header_chars`), not a sentence
-        or a number: the row names the columns below it."""
-        texts = [header_form(cell_text(c)) for c in grid.row_cells(r)]
+    def label_row(self, grid: Grid, r: int) -> list[tuple[object, str]] | None:
+        """(cell, header form) of row `r` when every cell is a short label (tables.yaml
+        `max_header_chars`), not a sentence or a number: a row naming the columns below it."""
+        head = [(c, header_form(cell_text(c))) for c in grid.row_cells(r)]
         limit = self.rules.tables.max_header_chars
-        return bool(texts) and all(t and len(t) <= limit and "。" not in t and not t.isdigit() for t in texts)
+        ok = bool(head) and all(t and len(t) <= limit and "。" not in t and not t.isdigit() for _, t in head)
+        return head if ok else None
 
     def item_name_column(self, grid: Grid) -> int | None:
         """The column naming the actions of an item table (tables.yaml `item_name_columns`), or
@@ -333,9 +334,9 @@ class TableReader:
         if self.seg.section not in ("action", "focus_measure") or kind is None \
                 or grid.table.n_rows < 2 or grid.table.n_cols < 2:
             return None
-        if not self.is_label_row(grid, 0):
+        head = self.label_row(grid, 0)
+        if head is None:
             return None
-        head = [(c, header_form(cell_text(c))) for c in grid.row_cells(0)]
         if any((self.seg.match_section(t) or ("",))[0] == "ignore" for _, t in head):
             return None  # an indicator table (指標 | 現状値 | 目標値) under the actions: not actions
         for c, t in head:
@@ -386,16 +387,21 @@ class TableReader:
             if body_cell is None or body_cell.row != r:
                 continue
             prov = cell_prov(body_cell, grid.table, seg.doc_id)
-            if label_cell is not None and label_cell.row == r and cell_text(label_cell):
-                if r == 0 and (self.column_role(cell_text(label_cell)) == "actor" or (
-                        self.is_label_row(grid, 0) and not self.actor_of(cell_text(label_cell)))):
-                    # 主体 | 取組, 取組の主体 | 取組内容 | 期待される効果: the header row over the actors' rows
-                    for c in grid.row_cells(0):
-                        seg.account(cell_text(c))
+            label = cell_text(label_cell) if label_cell is not None and label_cell.row == r else ""
+            if label:
+                if r == 0 and self.column_role(label) == "actor":
+                    seg.account(label + cell_text(body_cell))  # 主体 | 取組: the header row
                     continue
-                found = self.actor_of(cell_text(label_cell)) or seg.other_actor(cell_text(label_cell), prov)
-                actor = found
-                seg.account(cell_text(label_cell))
+                head = self.label_row(grid, 0) if r == 0 and not self.actor_of(label) else None
+                if head:
+                    # 取組の主体 | 取組内容 | 期待される効果: labels over the actors' rows, a header
+                    # though its words are not known ones (kept in unassigned: it could be a row)
+                    for c, _ in head:
+                        seg.unassigned(cell_text(c), "role table: first row of labels read as its header",
+                                       cell_prov(c, grid.table, seg.doc_id))
+                    continue
+                actor = self.actor_of(label) or seg.other_actor(label, prov)
+                seg.account(label)
             for c in grid.row_cells(r):
                 if c.row == r and c.col > body_cell.col:  # what the commitments are to bring, a note: kept
                     seg.unassigned(cell_text(c), "role table: a column beside the commitments",
