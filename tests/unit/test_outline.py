@@ -21,6 +21,8 @@ def test_label_reader_styles(rules):
         "施策の方向（1）身近な見守りの広がり": ("施策の方向", "paren", 1, None, "身近な見守りの広がり"),
         "ア　声をかけ合う関係": ("", "katakana", 1, None, "声をかけ合う関係"),
         "2-3 相談の入口": ("", "composite", 3, 2, "相談の入口"),
+        # a bare decimal is a style of its own (the outline decides whose it is), never 1 + "1 …"
+        "1.2　計画の位置づけ": ("", "decimal", 2, 1, "計画の位置づけ"),
         "施策2－1 相談体制": ("施策", "composite", 1, 2, "相談体制"),
         "Ⅲ 安心のまち": ("", "roman", 3, None, "安心のまち"),
         "II 安心のまち": ("", "latin_roman", 2, None, "安心のまち"),
@@ -688,3 +690,37 @@ def test_a_range_of_labels_in_the_contents_is_not_the_first_goals_title(extract_
     ])
     seg = extract_file("plan.source.txt", text)
     assert nodes(seg, Level.goal) == [("1", "身近な地域でつながりをつくる"), ("2", "支援が届く仕組み")]
+
+
+def test_a_plan_numbered_decimally_throughout_keeps_the_books_sections_apart(extract_file):
+    """1 / 1.1 number the book's chapters and sections as well as the plan's goals and policies,
+    with 1.1.1 for the actions: a 1.1 holding an item list (役割分担) is a policy, its 1 the goal;
+    a 1.1 of prose (1.1 計画策定の背景) and a 1 with no such 1.1 under it (a chapter, a 目次 line)
+    are the book's. Before, 1.1 was read as 1 titled 1 計画策定の背景, and nothing was found."""
+    text = "\n".join([
+        "目次",
+        "1　計画の策定にあたって",
+        "2　施策の展開",
+        "1　計画の策定にあたって",
+        "1.1　計画策定の背景",
+        "地域のつながりが弱まっています。",
+        "1.2　計画の位置づけ",
+        "2　施策の展開",
+        "1　地域で支え合う人と場づくり",
+        "1.1　地域活動への参加促進",
+        "1.1.1　参加推進事業",
+        "1.1.2　出前講座の開催",
+        "【役割分担】",
+        "市民",
+        "○地域活動に参加します。",
+        "1.2　身近な居場所の充実",
+        "1.2.1　居場所づくり推進事業",
+        "【役割分担】",
+        "行政",
+        "○居場所を支えます。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg) == [("1", "地域で支え合う人と場づくり"), ("1.1", "地域活動への参加促進"), ("1.2", "身近な居場所の充実")]
+    assert actions(seg) == [("1.1", "参加推進事業"), ("1.1", "出前講座の開催"), ("1.2", "居場所づくり推進事業")]
+    assert [(r.local_code, r.actor.value, r.text) for r in seg.roles] == [
+        ("1.1", "市民", "地域活動に参加します。"), ("1.2", "行政", "居場所を支えます。")]

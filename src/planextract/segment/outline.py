@@ -138,6 +138,8 @@ class LabelReader:
             bare = kind in ("arabic", "kanji", "composite", "roman", "latin_roman")
             if (bare and not sep and title.startswith(self.stops)) or (not sep and title[:1].isdigit()):
                 continue  # 第3章, 3年度, 2つの…: a part of the book or a quantity
+            if sep in (".", "．") and title[:1].isdigit():
+                continue  # 1.1, 1.1.1: a decimal number, not 1 and a title starting with 1
             if word and word not in self.known_words and kind != "part" and not (sep or not title):
                 continue  # an unknown word glued to its title is a word of the sentence (第N節 ends itself)
             # 第一 / 第2 alone on its line (its title on the next): the line's end separates it
@@ -149,11 +151,13 @@ class LabelReader:
                 if not re.match(r"[\s　.．、:：]", sep or ""):
                     continue
             if kind == "composite" and m.group("dec") and not word:
-                continue  # 1.1 with no level word: a section of the book, not a level of the plan
+                # 1.1 with no level word: a section of the book (1.1 計画策定の背景) or a policy of a
+                # plan numbered decimally throughout; the outline tells them apart (_lists_held)
+                kind = "decimal"
             num = _number(kind, m.group("n"))
             if num is None:
                 continue
-            goal = to_int(m.group("g")) if kind == "composite" else None
+            goal = to_int(m.group("g")) if kind in ("composite", "decimal") else None
             label = t[: len(t) - len(m.group("title"))].rstrip(" :：、.．") if m.group("title") else t
             return Label(word=word, kind=kind, num=num, goal_num=goal, label=label.strip(), title=title,
                          token=m.group("n"))
@@ -281,6 +285,8 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
         word = s.split("|", 1)[0]
         if s.endswith("|composite"):  # whatever word precedes it: the goal's number, then the policy's
             out[s] = ("policy", "composite number N-M: policy M of goal N")
+        elif s.endswith("|decimal") and len(_lists_held(cands, s, parent)) >= 2:
+            out[s] = ("policy", "decimal N.M, its entries holding item lists: policy M of goal N")
         elif word in words and words[word] in ("goal", "policy"):
             out[s] = (words[word], f"level word {word}")
     goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
@@ -321,6 +327,54 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
             if parent.get(s) in goals and s not in out and s not in book and count[s] >= 2:
                 out[s] = ("policy", f"numbering nested in the goal style {parent[s]}")
                 break
+    return out
+
+
+def _lists_held(cands: list[_Cand], style: str, parent: dict[str, str | None]) -> set[int]:
+    """Indexes of the entries of `style` followed, before the next entry of its own style or of
+    one not nested in it, by an item list's marker (それぞれの役割, 主な取組)."""
+
+    def nested(s: str | None) -> bool:
+        seen = set()
+        while s is not None and s not in seen:
+            if s == style:
+                return True
+            seen.add(s)
+            s = parent.get(s)
+        return False
+
+    held: set[int] = set()
+    open_at: int | None = None
+    for i, c in enumerate(cands):
+        if c.section:
+            if open_at is not None and c.kind in _ITEM_LISTS:
+                held.add(open_at)
+        elif c.label.style == style:
+            open_at = i
+        elif not nested(parent.get(c.label.style)):
+            open_at = None
+    return held
+
+
+def _decimal_entries_not_held(cands: list[_Cand], levels: dict[str, tuple[str, str]],
+                              parent: dict[str, str | None]) -> set[int]:
+    """In a plan numbered decimally throughout (1 / 1.1 for the book's chapters and sections as
+    for the plan's goals and policies), the entries that are the book's: a 1.1 that holds no
+    item list, and a 1 with no such 1.1 under it (a chapter, a 目次 line)."""
+    out: set[int] = set()
+    for style, (level, _) in levels.items():
+        if level != "policy" or not style.endswith("|decimal"):
+            continue
+        held = _lists_held(cands, style, parent)
+        out |= {i for i, c in enumerate(cands) if not c.section and c.label.style == style and i not in held}
+        holder = parent.get(style)
+        if holder is None or levels.get(holder, ("",))[0] != "goal":
+            continue
+        goals = [i for i, c in enumerate(cands) if not c.section and c.label.style == holder]
+        for k, i in enumerate(goals):
+            end = goals[k + 1] if k + 1 < len(goals) else len(cands)
+            if not any(j in held and cands[j].label.goal_num == cands[i].label.num for j in range(i + 1, end)):
+                out.add(i)
     return out
 
 
@@ -417,11 +471,12 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
     levels = _levels(cands, parent, reader.level_of_word, other_structure)
     outline = Outline(styles={s: f"{lv} ({why})" for s, (lv, why) in levels.items()})
     goal_styles = {s for s, (lv, _) in levels.items() if lv == "goal"}
+    unheld = _decimal_entries_not_held(cands, levels, parent)
     # walk again: an entry takes its style's level only where it stands as that level would
     # (a policy inside a goal, numbers in step)
     stack: list[str] = []
     last_num: dict[str, int] = {}
-    for c in cands:
+    for i, c in enumerate(cands):
         if c.section:
             # items under a section marker (主な取組 ①…) are not headings of the style they share
             stack = [s for s in stack if s in levels]
@@ -441,7 +496,7 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
         level = levels.get(s, (None,))[0]
         prev = last_num.get(s)
         last_num[s] = lab.num or 0
-        if level is None:
+        if level is None or i in unheld:
             continue
         if level == "policy" and not (lab.goal_num or any(x in goal_styles for x in stack)):
             continue
