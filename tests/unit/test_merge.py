@@ -124,3 +124,13 @@ def test_a_period_printed_alone_on_a_line_is_the_plans_period(rules):
     text_to_facts(["令和3年度から令和5年度までの実績をまとめました。", "令和8年度（2026年度）～令和12年度（2030年度）"],
                   rules, facts)
     assert facts.periods == [(2026, 2030)]
+
+
+def test_a_period_in_western_years_only_is_the_plans_period(rules):
+    """2024年度～2029年度 on a cover (no era year): the fiscal years as printed; in a sentence of
+    prose, a range of western years is not the plan's period."""
+    from planextract.segment.facts import text_to_facts
+
+    facts = PlanFacts()
+    text_to_facts(["2019年度から2022年度までの実績をまとめました。", "2024年度～2029年度"], rules, facts)
+    assert facts.periods == [(2024, 2029)]

@@ -724,3 +724,18 @@ def test_a_plan_numbered_decimally_throughout_keeps_the_books_sections_apart(ext
     assert actions(seg) == [("1.1", "参加推進事業"), ("1.1", "出前講座の開催"), ("1.2", "居場所づくり推進事業")]
     assert [(r.local_code, r.actor.value, r.text) for r in seg.roles] == [
         ("1.1", "市民", "地域活動に参加します。"), ("1.2", "行政", "居場所を支えます。")]
+
+
+def test_a_numbered_section_named_as_the_vision_has_the_vision_on_its_next_line(extract_file):
+    """1　基本理念 (a numbered section of the book) with the vision on the line under it. Before,
+    only an unnumbered 基本理念 label was read, and the plan had no vision."""
+    text = "\n".join([
+        "第3章　計画の基本的な考え方",
+        "1　基本理念",
+        "ともに支え、ともに生きる　笑顔あふれるまち",
+        "この理念のもと、それぞれが役割を果たします。",
+        "基本目標1 たすけあうまち",
+        "基本施策1-1 見守りの輪",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert seg.facts.visions == ["ともに支え、ともに生きる笑顔あふれるまち"]

@@ -514,7 +514,15 @@ class Segmenter:
 
     def is_label(self, text: str) -> bool:
         """A bare label such as 基本理念, which stands on a line of its own."""
-        return squash_space(light_form(text)).strip("()（）【】") in self.rules.facts.vision_labels
+        return self.bare_label(text) in self.rules.facts.vision_labels
+
+    def bare_label(self, text: str) -> str:
+        """A label's words without its brackets, or without the section number before it when they
+        are a vision label (1　基本理念: a numbered section whose value follows on the next line)."""
+        bare = squash_space(light_form(text)).strip("()（）【】")
+        lab = self.labels.read(text) if bare not in self.rules.facts.vision_labels else None
+        titled = squash_space(lab.title).strip("()（）【】") if lab is not None and lab.title else ""
+        return titled if titled in self.rules.facts.vision_labels else bare
 
     # ------------------------------------------------------------------ driver
 
@@ -595,7 +603,7 @@ class Segmenter:
             if self.loose_prose:  # the label came after its value
                 self.add_vision("".join(self.loose_prose), label)
                 self.loose_prose.clear()
-        bare = squash_space(lt).strip("()（）【】")
+        bare = self.bare_label(text)
         if self.partial_label and any(lab == self.partial_label + bare for lab in self.rules.facts.vision_labels):
             bare = self.partial_label + bare
         self.partial_label = ""

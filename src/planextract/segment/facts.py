@@ -34,8 +34,11 @@ def text_to_facts(texts: list[str], rules: Rules, facts: PlanFacts) -> None:
             m = pat.search(t)
             if not m or not (said or _only(m, t)):
                 continue
-            start = fiscal_year(m.group("era1"), m.group("y1"), rules)
-            end = fiscal_year(m.group("era2") or m.group("era1"), m.group("y2"), rules)
+            if m.groupdict().get("w1"):
+                start, end = int(m.group("w1")), int(m.group("w2"))
+            else:
+                start = fiscal_year(m.group("era1"), m.group("y1"), rules)
+                end = fiscal_year(m.group("era2") or m.group("era1"), m.group("y2"), rules)
             if start and end and start <= end and (start, end) not in facts.periods:
                 facts.periods.append((start, end))
 
