@@ -739,3 +739,26 @@ def test_a_numbered_section_named_as_the_vision_has_the_vision_on_its_next_line(
     ])
     seg = extract_file("plan.source.txt", text)
     assert seg.facts.visions == ["ともに支え、ともに生きる笑顔あふれるまち"]
+
+
+def test_decimal_sections_of_the_book_in_a_plan_whose_levels_are_named_otherwise(extract_file):
+    """The book numbers its sections 1.1 (two of them over a 主な取組 list) and the plan names its
+    levels 基本目標 / (1): the sections stay the book's, and a 1.1.1 in the plan is no action."""
+    text = "\n".join([
+        "1 計画の策定にあたって", "1.1 計画策定の背景", "地域のつながりが弱まっています。",
+        "1.3 計画の期間", "■主な取組", "・見直し", "1.4 計画の策定体制", "■主な取組", "・委員会",
+        "2 施策", "基本目標1 たすけあうまち", "(1) 見守り", "■主な取組", "・見守り協力員の派遣",
+        "1.1.1 計画の位置づけ", "(2) 居場所", "■主な取組", "・サロン",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg) == [("1", "たすけあうまち"), ("1.1", "見守り"), ("1.2", "居場所")]
+    assert actions(seg) == [("1.1", "見守り協力員の派遣"), ("1.2", "サロン")]
+
+
+def test_a_decimal_policy_under_a_goal_of_another_number_is_not_the_plans(extract_file):
+    """2.1 and 2.2 under 1: their numbers do not agree along the tree; no goal 2 is made up."""
+    text = "\n".join([
+        "1 地域", "2.1 参加", "【役割分担】", "市民", "○参加します。",
+        "2.2 居場所", "【役割分担】", "行政", "○支えます。",
+    ])
+    assert nodes(extract_file("plan.source.txt", text)) == []

@@ -102,6 +102,9 @@ class Segmenter:
         self.out.outline = document_outline(doc, rules, self.is_section, self.marks.starts_item,
                                             other_structure=self.has_tree_sheet(doc))
         self._outline = {outline_key(e.text): e for e in self.out.outline.entries}
+        # the policies are numbered 1.1 with no level word: their actions may be numbered 1.1.1
+        self.decimal_plan = any(s.endswith("|decimal") and v.startswith("policy")
+                                for s, v in self.out.outline.styles.items())
         self._outline_by_head: dict[str, list] = {}  # keys by their first characters: wrapped titles
         for k, e in self._outline.items():
             if len(k) >= 6:
@@ -800,6 +803,11 @@ class Segmenter:
     def items(self, para: Para, prov: Provenance) -> None:
         parent, kind = self.current_parent()
         for mark, raw in para_items(para, self.marks):
+            sub = re.fullmatch(r"\s*([0-9０-９]{1,2}[.．][0-9０-９]{1,2})[.．][0-9０-９]{1,2}\s*", mark or "")
+            if sub and not (self.decimal_plan and light_form(sub.group(1)).replace("．", ".") == self.policy):
+                # 1.1.1 is an item of policy 1.1 only in a plan numbered decimally; elsewhere a section
+                self.unassigned((mark or "") + raw, "a section numbered 1.1.1 outside a decimally numbered plan", prov)
+                continue
             # (not in one actor's list: there 地域：… names a topic of that actor's item)
             prefixed = self.actor_prefix(raw) if self.policy and self.section in (None, "roles") \
                 and self.role_actor is None else None

@@ -285,10 +285,15 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
         word = s.split("|", 1)[0]
         if s.endswith("|composite"):  # whatever word precedes it: the goal's number, then the policy's
             out[s] = ("policy", "composite number N-M: policy M of goal N")
-        elif s.endswith("|decimal") and len(_lists_held(cands, s, parent)) >= 2:
-            out[s] = ("policy", "decimal N.M, its entries holding item lists: policy M of goal N")
         elif word in words and words[word] in ("goal", "policy"):
             out[s] = (words[word], f"level word {word}")
+    if not out and not other_structure:
+        # a plan numbered decimally throughout, whose levels nothing else names (a word, a (1)
+        # level): its 1.1 entries holding item lists are the policies
+        for s in order:
+            if s.endswith("|decimal") and len(_lists_held(cands, s, parent)) >= 2:
+                out[s] = ("policy", "decimal N.M, its entries holding item lists: policy M of goal N")
+                break
     goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
     policies = [s for s in order if out.get(s, ("",))[0] == "policy"]
     book = {s for s in order if s.split("|", 1)[0] in ("第章", "第部", "第編")}  # parts of the book
@@ -366,15 +371,22 @@ def _decimal_entries_not_held(cands: list[_Cand], levels: dict[str, tuple[str, s
         if level != "policy" or not style.endswith("|decimal"):
             continue
         held = _lists_held(cands, style, parent)
-        out |= {i for i, c in enumerate(cands) if not c.section and c.label.style == style and i not in held}
         holder = parent.get(style)
-        if holder is None or levels.get(holder, ("",))[0] != "goal":
-            continue
-        goals = [i for i, c in enumerate(cands) if not c.section and c.label.style == holder]
-        for k, i in enumerate(goals):
-            end = goals[k + 1] if k + 1 < len(goals) else len(cands)
-            if not any(j in held and cands[j].label.goal_num == cands[i].label.num for j in range(i + 1, end)):
-                out.add(i)
+        holder = holder if holder is not None and levels.get(holder, ("",))[0] == "goal" else None
+        # a 1.1 is the plan's only under the 1 it names; that 1 is a goal only with such a 1.1
+        goal: int | None = None
+        goal_held: set[int] = set()
+        for i, c in enumerate(cands):
+            if c.section:
+                continue
+            if c.label.style == holder:
+                goal = i
+            elif c.label.style == style:
+                if i in held and goal is not None and cands[goal].label.num == c.label.goal_num:
+                    goal_held.add(goal)
+                else:
+                    out.add(i)
+        out |= {i for i, c in enumerate(cands) if not c.section and c.label.style == holder and i not in goal_held}
     return out
 
 
