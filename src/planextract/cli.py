@@ -332,8 +332,8 @@ def search(word: str = typer.Argument("", help="a word in any form: 見守る fi
            theme: str = typer.Option(None, help="only items tagged with this theme (main topic first)"),
            main: bool = typer.Option(False, "--main", help="with --theme: only items whose main topic it is"),
            min_confidence: float = typer.Option(None, help="with --theme (a topic): only tags at least this "
-                                                           "confident, 0-1 (0.8 keeps about 7 tags in 10, more of "
-                                                           "them right: docs/rules.md)"),
+                                                           "confident, 0-1 (how many it keeps and how many of "
+                                                           "them are right: docs/rules.md)"),
            guesses: bool = typer.Option(True, "--guesses/--no-guesses",
                                         help="with --theme: include the learned prior's guesses for items no "
                                              "term of the codebook matched (keywords empty)"),

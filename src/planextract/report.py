@@ -17,7 +17,7 @@ from .prefectures import PREFECTURES
 
 NO_ROLES = "no role table"
 NATIONAL_ABOVE = 40  # more plans than this: the national view
-SURE = 0.8  # tags of at least this confidence were right 87-97% of the time on unseen items (docs/rules.md)
+SURE = 0.8  # tags of at least this confidence: how often they were right is measured in docs/rules.md
 NATIONAL_PAIRS = 200  # the national view lists this many most similar policy pairs
 
 STYLE = """
@@ -169,11 +169,10 @@ def write_report(out: Path | str = "out", dest: Path | str | None = None,
 <p>Roles and actions tagged with each topic of the codebook (rules/themes.yaml), by city and actor,
 with the document and page they come from: first the items whose main topic it is (rank 1), then
 those it is a second or third topic of. The confidence of a tag ranks how likely a reader would
-give the item that topic: of the tags at {SURE} or more, about 9 in 10 were right on real plan text
-and 97 in 100 on fictional items never trained on; below it, between 3 and 8 in 10 (docs/rules.md).
-The keywords are the terms of the codebook that matched; an item none matched carries the learned
-prior's guess, right about 4 times in 10 on real plan text whatever its confidence, and left out of
-the matrices above.</p>
+give the item that topic; how often the tags at {SURE} or more, and those below it, were right is
+measured in docs/rules.md (Reliability). The keywords are the terms of the codebook that matched; an
+item none matched carries the learned prior's guess, right less often whatever its confidence, and
+left out of the matrices above.</p>
 {''.join(sections)}
 <h2>Policy alignment</h2>
 <p>For each policy, the most similar policy of each other plan (TF-IDF over lemmas of its title,

@@ -11,7 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from planextract.compare import themes as th
-from planextract.compare.lexical import LexicalPrior, load_prior, save_prior, train
+from planextract.compare.lexical import LexicalPrior, parse_prior, save_prior, train
 from planextract.compare.themes import Evidence, ItemEvidence, rank_topics
 from planextract.errors import RulesError
 from planextract.rules import Rules, find_rules_dir
@@ -59,7 +59,7 @@ def test_the_prior_names_the_theme_of_an_unseen_wording(exact):
 def test_a_stored_prior_reads_back_the_same(exact, tmp_path):
     path = tmp_path / "prior.json"
     save_prior(exact, path)
-    back = load_prior(path)
+    back = parse_prior(path.read_bytes())
     assert back == exact
     text = NEW[0]
     assert back.probabilities(text) == exact.probabilities(text)
@@ -252,7 +252,7 @@ def test_a_calibration_is_fitted_and_read_back(exact, tmp_path):
     assert 0.0 <= unsure < 0.5 < sure <= 1.0
     prior = exact.model_copy(update={"calibration": cal})
     save_prior(prior, tmp_path / "prior.json")
-    assert load_prior(tmp_path / "prior.json").calibration == cal
+    assert parse_prior((tmp_path / "prior.json").read_bytes()).calibration == cal
     with pytest.raises(ValueError, match="right and wrong"):
         fit_calibration(rows[:3], right[:3])
 

@@ -172,10 +172,6 @@ def parse_prior(data: bytes) -> LexicalPrior:
     return LexicalPrior.model_validate_json(data)
 
 
-def load_prior(path: Path) -> LexicalPrior:
-    return parse_prior(Path(path).read_bytes())
-
-
 def train(texts: list[str], topics: list[list[str]], codebook_version: int, trained_on: list[str],
           ngram_max: int = 3, min_df: int = 2, c: float = 10.0, prune: float = PRUNE) -> LexicalPrior:
     """Fit the prior on items and their hand-coded topics, main topic first (deterministic: lbfgs,

@@ -9,7 +9,7 @@ over the samples the prior was never trained on)."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
 
@@ -52,9 +52,8 @@ class Figures:
 
     def __add__(self, other: Figures) -> Figures:
         """Pooled figures of two samples (the counts summed)."""
-        keys = ("n", "tp", "fp", "fn", "auto_topics", "hand_topics", "main_right", "main_n",
-                "approach_tp", "approach_fp", "approach_fn")
-        return Figures(**{k: getattr(self, k) + getattr(other, k) for k in keys},
+        counts = [f.name for f in fields(Figures) if f.type in ("int", int)]
+        return Figures(**{k: getattr(self, k) + getattr(other, k) for k in counts},
                        confidences=self.confidences + other.confidences)
 
     @staticmethod
@@ -140,14 +139,24 @@ def measure(items: list[SampleItem], rules: Rules, prior_model: LexicalPrior | N
     return f
 
 
-def calibration_rows(items: list[SampleItem], rules: Rules, prior: LexicalPrior) -> tuple[list[dict[str, float]], list[bool]]:
-    """The confidence features of every topic tag of the items (tagged with `prior`), and whether
+def ranked_items(items: list[SampleItem], tokens: list[list], rules: Rules, prior: LexicalPrior | None) -> list[tuple]:
+    """rank_item of each item (its evidence, topics ranked, the prior's probabilities)."""
+    return [rank_item(it.text, toks, rules, it.actor, prior) for it, toks in zip(items, tokens)]
+
+
+def figures_of_ranked(items: list[SampleItem], ranked: list[tuple]) -> Figures:
+    """The figures of the ranked topics and the approaches found (as tag gives them)."""
+    return score_codes(items, [[ev.theme for ev in r[1]] for r in ranked],
+                       [{ev.theme for ev in r[0].approaches.values()} for r in ranked])
+
+
+def calibration_rows(items: list[SampleItem], ranked: list[tuple]) -> tuple[list[dict[str, float]], list[bool]]:
+    """The confidence features of every topic tag of the items (ranked with a prior), and whether
     the hand codes hold it."""
     rows, right = [], []
-    for it in items:
-        _, ranked, main_p, topic_p = rank_item(it.text, tokenize(it.text), rules, it.actor, prior)
-        rows += tag_features(ranked, main_p, topic_p)
-        right += [ev.theme in it.topics for ev in ranked]
+    for it, (_, topics, main_p, topic_p) in zip(items, ranked):
+        rows += tag_features(topics, main_p, topic_p)
+        right += [ev.theme in it.topics for ev in topics]
     return rows, right
 
 
@@ -221,10 +230,12 @@ def leave_one_out(samples: list[tuple[Path, list[SampleItem]]], rules: Rules) ->
     rows, right = [], []
     for i, (path, items) in enumerate(samples):
         prior = train_prior(samples[:i] + samples[i + 1:], rules)
-        a, b = measure(items, rules, None), measure(items, rules, prior)
+        tokens = [tokenize(it.text) for it in items]  # (once: both measures and the calibration use them)
+        with_prior = ranked_items(items, tokens, rules, prior)
+        a, b = figures_of_ranked(items, ranked_items(items, tokens, rules, None)), figures_of_ranked(items, with_prior)
         pooled = pooled[0] + a, pooled[1] + b
         lines.append(f"{path.name:<16} {cells(a)}   {cells(b)}")
-        r, ok = calibration_rows(items, rules, prior)
+        r, ok = calibration_rows(items, with_prior)
         rows, right = rows + r, right + ok
     lines.append(f"{'all, pooled':<16} {cells(pooled[0])}   {cells(pooled[1])}")
     return lines, fit_calibration(rows, right)

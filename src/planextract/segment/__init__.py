@@ -39,6 +39,8 @@ _BRACKETS = "【】《》≪≫<>＜＞〈〉●■◆▶◇□○〇"
 
 
 _SENTENCE = re.compile(r"(?:ます|ましょう|します|です)。?\s*(?:[(（][^)）]*[)）])?\s*$")
+# 1.1.1: an item of policy 1.1 (group 1) in a plan numbered decimally
+_DECIMAL_ITEM = re.compile(r"\s*([0-9０-９]{1,2}[.．][0-9０-９]{1,2})[.．][0-9０-９]{1,2}\s*")
 _LABEL_MARKS = _BRACKETS + "■□◆◇●○◎・▼▽★☆ :："  # around an actor label: ■家族, 【市民】
 # reasons of unassigned text that mean an item found no node (not text set aside on purpose)
 _UNPLACED = ("list item outside an extracted section", "role table cell outside a policy", "role table outside a policy",
@@ -292,13 +294,14 @@ class Segmenter:
             return str(self.goal), ActionKind.action
         return None, None
 
-    def without_status(self, raw: str) -> str:
-        """An item's text without the status marks at its start or end (【新規】, 【重点】)."""
+    def without_notes(self, raw: str) -> str:
+        """An item's text without the status marks and notes of who is in charge at its start or
+        end (【新規】, 【重点】, （担当：福祉課）)."""
         pat = self.rules.item_notes
         return pat.sub("", raw) if pat else raw
 
     def add_action(self, code: str, kind: ActionKind, raw: str, prov: Provenance, marker: str | None = None) -> None:
-        text = clean_text(self.without_status(raw))
+        text = clean_text(self.without_notes(raw))
         if not text:
             return
         self.account((marker or "") + raw)
@@ -314,7 +317,7 @@ class Segmenter:
 
     def add_role(self, code: str, actor: Actor, label: str, raw: str, prov: Provenance,
                  marker: str | None = None) -> None:
-        body, qualifier = split_qualifier(clean_text(self.without_status(raw)))
+        body, qualifier = split_qualifier(clean_text(self.without_notes(raw)))
         if not body:
             return
         shared = self.shared_actors(label)
@@ -436,7 +439,7 @@ class Segmenter:
     def label_then_item(self, text: str) -> tuple[str, str] | None:
         """'住民 ・見守ります。' → ('住民', '・見守ります。'): an actor label, white space, then a
         marked item on the same line."""
-        m = re.match(r"^\s*(\S{1,12}?)[\s　]+(?=\S)", text)
+        m = re.match(r"^\s*(\S{1,12}?)\s+(?=\S)", text)
         if not m or not self.marks.starts_item(text[m.end():]) or self.marks.starts_item(text):
             return None
         return (m.group(1), text[m.end():]) if self.actor_of(m.group(1)) else None
@@ -803,7 +806,7 @@ class Segmenter:
     def items(self, para: Para, prov: Provenance) -> None:
         parent, kind = self.current_parent()
         for mark, raw in para_items(para, self.marks):
-            sub = re.fullmatch(r"\s*([0-9０-９]{1,2}[.．][0-9０-９]{1,2})[.．][0-9０-９]{1,2}\s*", mark or "")
+            sub = _DECIMAL_ITEM.fullmatch(mark or "")
             if sub and not (self.decimal_plan and light_form(sub.group(1)).replace("．", ".") == self.policy):
                 # 1.1.1 is an item of policy 1.1 only in a plan numbered decimally; elsewhere a section
                 self.unassigned((mark or "") + raw, "a section numbered 1.1.1 outside a decimally numbered plan", prov)

@@ -351,8 +351,9 @@ def _unsplit(blocks: list[Block], split: dict[int, tuple[Block, Block, Block]]) 
 
 
 def _row_label(labels: list[Line], line: Line) -> Line:
-    """The label whose row `line` is in: the last one starting above it (or the first)."""
-    return next((lab for lab in reversed(labels) if lab.bbox[1] - 3 <= line.bbox[1]), labels[0])
+    """The label whose row `line` is in: each label's row runs from its top (less a row's padding)
+    to the next label's top; a line above the first belongs to the first."""
+    return next((lab for lab in reversed(labels) if lab.bbox[1] - ROW_TOL <= line.bbox[1]), labels[0])
 
 
 def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Callable[[str], bool]) -> Page:
@@ -373,8 +374,9 @@ def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Call
                 if ln.bbox[1] > labels[-1].bbox[3] and ln.bbox[2] > left
                 and (ln.bbox[0] < labels[-1].bbox[2] or stops(ln.text))]
         bottom = min(ends, default=float("inf"))
-        right = [b.line for b in line_blocks if top <= b.line.bbox[1] < bottom and not stops(b.line.text)
-                 and b.line.bbox[0] >= _row_label(labels, b.line).bbox[2] + 4]
+        row_of = {id(b.line): _row_label(labels, b.line) for b in line_blocks
+                  if top <= b.line.bbox[1] < bottom and not stops(b.line.text)}
+        right = [b.line for b in line_blocks if id(b.line) in row_of and b.line.bbox[0] >= row_of[id(b.line)].bbox[2] + 4]
         # the items' column starts where the first item of a row starts, on its label's baseline;
         # lines starting further right belong to something else (the other column of the page)
         # (the first piece right of the label, per row: labels of different widths, icons each
@@ -384,7 +386,7 @@ def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Call
         known = [x for x in firsts.values() if x is not None]
         if known:
             def starts_row_column(x: Line) -> bool:
-                first = firsts[id(_row_label(labels, x))]
+                first = firsts[id(row_of[id(x)])]
                 first = min(known) if first is None else first
                 return first - 2 <= x.bbox[0] <= first + 30
             right = [x for x in right if starts_row_column(x)]
@@ -392,9 +394,7 @@ def label_column_tables(page: Page, is_label: Callable[[str], bool], stops: Call
             continue
         cells = []
         for r, lab in enumerate(labels):
-            row_top = lab.bbox[1] - 3
-            row_end = labels[r + 1].bbox[1] - 3 if r + 1 < len(labels) else bottom
-            items = sorted((ln for ln in right if row_top <= ln.bbox[1] < row_end), key=lambda x: (x.bbox[1], x.bbox[0]))
+            items = sorted((ln for ln in right if row_of[id(ln)] is lab), key=lambda x: (x.bbox[1], x.bbox[0]))
             cells.append(Cell(row=r, col=0, bbox=lab.bbox, lines=[lab]))
             if items:
                 cells.append(Cell(row=r, col=1, lines=items, bbox=_box(items)))

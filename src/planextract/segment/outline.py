@@ -39,7 +39,7 @@ _STYLES: list[tuple[str, str, bool]] = [
     ("part", r"第\s*(?P<n>[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?P<part>[章節部編])", False),
     # 1-2, 1－(2), 2の3, 基本目標1-施策2 (the policy's own word between the two numbers), and the
     # decimal 方針1.2 (no space around its point: "1. 2" is a number and a title starting with 2;
-    # a decimal with no level word before it, 1.1 計画策定の背景, numbers a section of the book)
+    # a decimal with no level word before it, 1.1, is the style "decimal": see _lists_held)
     ("composite", r"(?P<g>[0-9]{1,2})(?:\s*[-‐－―ー−の]\s*(?:[一-龥ぁ-んァ-ヶ]{1,6}?\s*)?|(?P<dec>[.．])(?=[0-9]{1,2}(?![0-9]|[.．][0-9])))[(（]?(?P<n>[0-9]{1,2})[)）]?", False),
     ("paren", r"[(（](?P<n>[0-9]{1,2})[)）]", False),
     ("paren_kana", r"[(（](?P<n>[" + _KATAKANA + _IROHA + r"])[)）]", False),
@@ -267,10 +267,11 @@ def _nesting(cands: list[_Cand]) -> dict[str, str | None]:
 
 
 def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, str],
-            other_structure: bool) -> dict[str, tuple[str, str]]:
+            other_structure: bool, held: dict[str, set[int]]) -> dict[str, tuple[str, str]]:
     """Level of each numbering style, and why: vocabulary first, nesting for unnamed styles.
     `other_structure`: the document names its levels elsewhere (a level word, a sheet's goal
-    column); then an unnamed top-level numbering (an agenda, a chapter list) is not taken as goals."""
+    column); then an unnamed top-level numbering (an agenda, a chapter list) is not taken as goals.
+    `held`: the entries of each bare decimal style (1.1) that hold an item list."""
     count: dict[str, int] = {}
     order: list[str] = []
     for c in cands:
@@ -291,7 +292,7 @@ def _levels(cands: list[_Cand], parent: dict[str, str | None], words: dict[str, 
         # a plan numbered decimally throughout, whose levels nothing else names (a word, a (1)
         # level): its 1.1 entries holding item lists are the policies
         for s in order:
-            if s.endswith("|decimal") and len(_lists_held(cands, s, parent)) >= 2:
+            if len(held.get(s, ())) >= 2:
                 out[s] = ("policy", "decimal N.M, its entries holding item lists: policy M of goal N")
                 break
     goals = [s for s in order if out.get(s, ("",))[0] == "goal"]
@@ -362,7 +363,7 @@ def _lists_held(cands: list[_Cand], style: str, parent: dict[str, str | None]) -
 
 
 def _decimal_entries_not_held(cands: list[_Cand], levels: dict[str, tuple[str, str]],
-                              parent: dict[str, str | None]) -> set[int]:
+                              parent: dict[str, str | None], held_by_style: dict[str, set[int]]) -> set[int]:
     """In a plan numbered decimally throughout (1 / 1.1 for the book's chapters and sections as
     for the plan's goals and policies), the entries that are the book's: a 1.1 that holds no
     item list, and a 1 with no such 1.1 under it (a chapter, a 目次 line)."""
@@ -370,7 +371,7 @@ def _decimal_entries_not_held(cands: list[_Cand], levels: dict[str, tuple[str, s
     for style, (level, _) in levels.items():
         if level != "policy" or not style.endswith("|decimal"):
             continue
-        held = _lists_held(cands, style, parent)
+        held = held_by_style.get(style, set())
         holder = parent.get(style)
         holder = holder if holder is not None and levels.get(holder, ("",))[0] == "goal" else None
         # a 1.1 is the plan's only under the 1 it names; that 1 is a goal only with such a 1.1
@@ -480,10 +481,13 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
     parent = _nesting(cands)
     named = any(c.label and c.label.word in reader.level_of_word for c in cands)
     other_structure = named or other_structure  # a level word here, or a sheet naming goal columns
-    levels = _levels(cands, parent, reader.level_of_word, other_structure)
+    # the entries of each bare decimal style (1.1) that hold an item list: whose the style is
+    held = {s: _lists_held(cands, s, parent) for s in {c.label.style for c in cands
+                                                       if not c.section and c.label.kind == "decimal"}}
+    levels = _levels(cands, parent, reader.level_of_word, other_structure, held)
     outline = Outline(styles={s: f"{lv} ({why})" for s, (lv, why) in levels.items()})
     goal_styles = {s for s, (lv, _) in levels.items() if lv == "goal"}
-    unheld = _decimal_entries_not_held(cands, levels, parent)
+    unheld = _decimal_entries_not_held(cands, levels, parent, held)
     # walk again: an entry takes its style's level only where it stands as that level would
     # (a policy inside a goal, numbers in step)
     stack: list[str] = []

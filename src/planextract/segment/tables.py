@@ -406,7 +406,7 @@ class TableReader:
                 if c.row == r and c.col > body_cell.col:  # what the commitments are to bring, a note: kept
                     seg.unassigned(cell_text(c), "role table: a column beside the commitments",
                                    cell_prov(c, grid.table, seg.doc_id))
-            unlabelled = r == 0 and not (label_cell is not None and cell_text(label_cell))
+            unlabelled = r == 0 and not label
             if unlabelled and code is not None and self.opens_page(grid.table):
                 actor = self.actor_above_break(code, grid.table)  # the rest of a row the break split
             if actor is None or code is None:
