@@ -174,7 +174,8 @@ def merge_plan(meta: PlanMeta, docs: list[SegmentedDocument],
         edition = max(eds) if eds else meta.edition
     period = next((p for d in facts_docs for p in d.facts.periods), None)
     visions = [v for d in facts_docs for v in d.facts.visions if v] or \
-        [v for d in facts_docs for v in d.facts.other_visions if v]
+        [v for d in facts_docs for v in d.facts.other_visions if v] or \
+        [v for d in facts_docs for v in d.facts.slogans if v]
     vision = visions[0] if visions else None
     title = next((t for d in facts_docs for t in d.facts.titles), None)
     plan_id = f"{meta.slug}-{edition}" if edition else meta.slug

@@ -230,6 +230,7 @@ class PlanFacts(Model):
     periods: list[tuple[int, int]] = Field(default_factory=list)
     visions: list[str] = Field(default_factory=list)
     other_visions: list[str] = Field(default_factory=list)  # under 将来像, スローガン …: used when no 基本理念
+    slogans: list[str] = Field(default_factory=list)  # ～…～ on the cover, no label: used when nothing names one
     cities: list[str] = Field(default_factory=list)
 
 

@@ -418,3 +418,29 @@ def test_xy_cut_keeps_a_row_that_runs_across_the_columns_above_them():
     indicator = Atom((330, 452.2, 545, 500), "indicator")
     order = [a.payload for a in xy_cut([table, *row, *items, indicator])]
     assert order[:3] == ["table", "a", "b"]
+
+
+def _stepped_column(x: float, name: str) -> list[Atom]:
+    """One page column of an overview sheet: a heading, two lines of text, a table, a box, each
+    at the same height as in the columns beside it, parted by more white than the gutter."""
+    return [Atom((x, 78, x + 200, 93), f"{name}-head"), Atom((x, 104, x + 357, 114), f"{name}-text"),
+            Atom((x, 117, x + 60, 127), f"{name}-text2"), Atom((x, 139, x + 367, 289), f"{name}-table"),
+            Atom((x, 307, x + 367, 377), f"{name}-box")]
+
+
+def test_xy_cut_reads_page_columns_of_one_width_that_run_in_step_column_by_column():
+    """Three columns of one width, each a policy (heading, text, table, box at the same heights):
+    the white between their rows (18 pt) is wider than the gutter (10 pt), yet each column is
+    read whole (before, the headings of all three came first, then their texts, then tables)."""
+    atoms = _stepped_column(30, "a") + _stepped_column(407, "b") + _stepped_column(784, "c")
+    order = [a.payload for a in xy_cut(atoms)]
+    assert order == [a.payload for a in atoms]
+
+
+def test_xy_cut_still_reads_labels_beside_their_texts_row_by_row():
+    """A column of short labels beside a column of texts (of another width) is read by rows."""
+    atoms = []
+    for y in (100, 130, 160, 190):
+        atoms += [Atom((50, y, 90, y + 10), f"label{y}"), Atom((100, y, 400, y + 10), f"text{y}")]
+    order = [a.payload for a in xy_cut(atoms)]
+    assert order == [a.payload for a in atoms]

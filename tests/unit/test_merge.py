@@ -134,3 +134,12 @@ def test_a_period_in_western_years_only_is_the_plans_period(rules):
     facts = PlanFacts()
     text_to_facts(["2019年度から2022年度までの実績をまとめました。", "2024年度～2029年度"], rules, facts)
     assert facts.periods == [(2024, 2029)]
+
+
+def test_a_cover_slogan_is_the_vision_only_when_no_label_names_one():
+    slogan = PlanFacts(slogans=["海と風のまち"])
+    plan = merge_plan(META, [doc("a", "overview", [(Level.goal, "1", "人づくり", None)], facts=slogan)]).plan
+    assert plan.vision == "海と風のまち"
+    named = PlanFacts(slogans=["海と風のまち"], other_visions=["将来像のまち"])
+    plan = merge_plan(META, [doc("a", "overview", [(Level.goal, "1", "人づくり", None)], facts=named)]).plan
+    assert plan.vision == "将来像のまち"

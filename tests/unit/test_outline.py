@@ -36,6 +36,10 @@ def test_label_reader_styles(rules):
         "方針1.2 見守りの強化": ("方針", "composite", 2, 1, "見守りの強化"),
         "1. 2つの視点": ("", "arabic", 1, None, "2つの視点"),
         "方針１．３ 相談": ("方針", "composite", 3, 1, "相談"),
+        # the number before its level word (a number in a drawn circle, the word beside it)
+        "2 施策の方向　交流の場の充実": ("施策の方向", "arabic", 2, None, "交流の場の充実"),
+        # ...but a number and a title that begins with a level word is a number and its title
+        "1 施策の方向について": ("", "arabic", 1, None, "施策の方向について"),
     }
     for text, (word, kind, num, goal, title) in cases.items():
         lab = read(text)
@@ -82,7 +86,20 @@ def test_policy_label_with_a_parenthesised_number_and_actors_across_the_header(e
         ("1.1", "行政", "協力店を募ります。")]
 
 
-def test_unnamed_numbering_nests_into_goals_and_policies(extract_file):
+
+def test_policies_numbered_before_their_level_word_are_policies(extract_file):
+    text = "\n".join([
+        "柱1　地域のつながり",
+        "1 施策の方向　顔の見える関係",
+        "2 施策の方向　交流の場",
+        "柱2　担い手",
+        "1 施策の方向　福祉教育",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert nodes(seg) == [("1", "地域のつながり"), ("1.1", "顔の見える関係"), ("1.2", "交流の場"),
+                          ("2", "担い手"), ("2.1", "福祉教育")]
+
+
     """No level word at all: Ⅰ holds （1）, so Ⅰ is the goal level and （1） the policy level."""
     text = "\n".join([
         "Ⅰ 安心して暮らせるまち",
@@ -762,3 +779,24 @@ def test_a_decimal_policy_under_a_goal_of_another_number_is_not_the_plans(extrac
         "2.2 居場所", "【役割分担】", "行政", "○支えます。",
     ])
     assert nodes(extract_file("plan.source.txt", text)) == []
+
+
+def test_a_vision_printed_beside_its_label_after_a_space(extract_file):
+    """基本理念　value on one line (label and value parted by a space, no colon): the value is the
+    vision; prose that begins with the label is not."""
+    text = "\n".join([
+        "第3章　計画の体系",
+        "基本理念　誰もがつながり、自分らしく暮らせるまち",
+        "基本目標1 たすけあうまち",
+        "基本理念 を実現するため、次のとおり施策を展開します。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert seg.facts.visions == ["誰もがつながり、自分らしく暮らせるまち"]
+
+
+def test_a_slogan_framed_on_the_cover_is_the_vision_only_when_no_label_names_one(extract_file):
+    cover = "\n".join(["第2期　テスト市地域福祉計画", "～海と風に抱かれ　みんなで支え合うまち～", "令和6年度～令和10年度"])
+    body = "\n".join(["目次"] + [f"第{k}章　章の名前{k}" for k in range(1, 20)] + ["基本目標1 たすけあうまち", "～ここは本文の見出し～"])
+    seg = extract_file("plan.source.txt", cover + "\n" + body)
+    assert seg.facts.slogans == ["海と風に抱かれみんなで支え合うまち"]
+    assert seg.facts.visions == []

@@ -880,6 +880,28 @@ def _column_heads_down(above: list[Atom], below: list[Atom], min_col_gap: float)
     return [above, below]
 
 
+COLUMN_ATOMS = 4  # a page column holds at least this many things (a row of boxes holds one each)
+COLUMN_WIDTH_TOL = 0.1  # the columns of one page grid differ in width by at most this share
+
+
+def _column_grid(atoms: list[Atom], xg: list[tuple[float, float]], x0: float, x1: float) -> bool:
+    """The white channels part the region into page columns of one width, each a sequence of its
+    own (lines, tables, boxes): a page printed in columns that run in step (a heading, a text, a
+    table, a box in each) is read column by column, although the white between its rows is
+    wider than the channel between its columns. Label and text side by side are columns of
+    different widths, and a diagram's row of boxes holds one box a column: both are read by rows."""
+    edges = [x0] + [e for g in sorted(xg) for e in g] + [x1]
+    spans = [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
+    widths = [b - a for a, b in spans]
+    if len(spans) < 2 or max(widths) - min(widths) > COLUMN_WIDTH_TOL * max(widths):
+        return False
+    for a, b in spans:
+        side = [t for t in atoms if a - 0.5 <= t.bbox[0] and t.bbox[2] <= b + 0.5]
+        if len(side) < COLUMN_ATOMS or all(_is_box(t) for t in side):
+            return False
+    return True
+
+
 def xy_cut(atoms: list[Atom], min_col_gap: float = 8.0) -> list[Atom]:
     """Recursive XY-cut: split at the widest white channel (columns before rows when wider, rows
     first between rows of boxes); a box's content is read in place, as one unit."""
@@ -918,7 +940,9 @@ def _xy_cut(atoms: list[Atom], min_col_gap: float) -> list[Atom]:
         col = max(xg, key=lambda g: g[1] - g[0])
         x_cut = (col[0] + col[1]) / 2
         rows = [g for g in yg if _box_row_gap(atoms, g, x_cut)] if any(_is_box(a) for a in atoms) else []
-        if rows:
+        if _column_grid(atoms, xg, x0, x1):
+            best_y = 0.0
+        elif rows:
             best_x, best_y, yg = 0.0, 1.0, rows
         elif best_y > best_x:
             yg = [g for g in yg if _splits_both_columns(atoms, g, x_cut)]

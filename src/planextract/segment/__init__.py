@@ -52,6 +52,16 @@ _NOT_A_TITLE = re.compile(r"^(?:(?:令和|平成|昭和|R|H)?\s*[0-9０-９元]+
                           r"|[(（][^)）]{1,4}[)）]|[0-9０-９.,，．%％\s]+|(?:資料|出典)\s*[:：].*)$")
 _BRACKETED_LABEL = re.compile(r"^[【［\[〔]\s*([^】］\]〕]{1,16}?)\s*[】］\]〕]\s*")
 
+COVER_LINES = 20  # a cover is the first page's first lines (a text rendition is all page 1)
+# a slogan framed by wave dashes (～ ともに支え合うまち ～), as a cover prints the plan's motto
+_FRAMED = re.compile(r"^[～〜~]\s*([^～〜~。]{4,60}?)\s*[～〜~]$")
+
+
+def _stated_value(text: str) -> bool:
+    """A value printed beside its label after a space (基本理念　ともに支え合うまち): a phrase of at
+    most a line, not a sentence (基本理念 を定めました。 is prose about it)."""
+    return len(text) <= 60 and "。" not in text and not _SENTENCE.search(text)
+
 
 def _heading_form(t: str) -> str:
     """'【基本目標１】 …' and '■基本施策1-2 …' read as '基本目標１ …' and '基本施策1-2 …'."""
@@ -622,14 +632,18 @@ class Segmenter:
                 self.partial_label = bare
                 self.account(text)
                 return
-            m = re.match(rf"^[(（【]?{label}[)）】]?\s*[:：]\s*(.+)$", light_form(para.lines[0].text))
-            if m:
+            m = re.match(rf"^[(（【]?{label}[)）】]?(?:\s*[:：]\s*|\s+)(.+)$", light_form(para.lines[0].text))
+            if m and (":" in m.group(0)[:len(label) + 3] or _stated_value(m.group(1))):
+                # 基本理念：value, or 基本理念　value (a space parts label and value: not a sentence)
                 self.add_vision(m.group(1), label)
                 self.account(para.lines[0].text)
                 rest = text[len(para.lines[0].text):].strip()
                 if rest:
                     self.process(Para(text=rest, lines=para.lines[1:] or para.lines))
                 return
+
+        if para.first.page == 1 and (para.first.line_no or 0) <= COVER_LINES and (slogan := _FRAMED.match(text)):
+            self.out.facts.slogans.append(clean_text(slogan.group(1)))  # a cover's ～ slogan ～
 
         if self.narrated(text, prov):
             return

@@ -105,6 +105,9 @@ class LabelReader:
         self.stops = tuple(rules.headings.not_heading_after_number)
         self.known_words = set(words)
         self.not_level = set(rules.headings.not_level_words)
+        # 1 施策の方向　title: the number printed before a known level word (a number in a drawn
+        # circle or tab, the level word and title beside it) reads as 施策の方向1 title
+        self.number_first = re.compile(rf"^([0-9０-９]{{1,2}})\s*({known})[\s:：]+(?=\S)")
         self._memo: dict[str, Label | None] = {}
 
     def read(self, text: str) -> Label | None:
@@ -124,6 +127,7 @@ class LabelReader:
         t = re.sub(r"^[【［\[〔]\s*([^】］\]〕0-9]{1,12}\s*[^】］\]〕]{1,6}?)\s*[】］\]〕]\s*", r"\1 ", t)
         if not t:
             return None
+        t = self.number_first.sub(r"\2\1 ", t, count=1)
         for kind, pat, need_sep in self.patterns:
             m = pat.match(t)
             if not m:
