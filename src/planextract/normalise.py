@@ -115,6 +115,9 @@ def fiscal_year(era: str, year: str, rules: Rules) -> int | None:
     return base + n
 
 
+_KATAKANA = re.compile(r"[ァ-ヺー]")
+
+
 class ItemMarks:
     """Reads and removes bullets and item numbers at the start of an item."""
 
@@ -124,20 +127,24 @@ class ItemMarks:
         self._lead = re.compile(rf"^\s*(?P<mark>[{bullets}]+|{n.item_number})\s*")
         self._inline = re.compile(rf"(?:(?<=\s)|(?<=。)|^)(?=[{re.escape(n.inline_bullets)}]|[①-⑳])")
 
-    def split_leading(self, text: str) -> tuple[str | None, str]:
-        """('▶', rest) or (None, text). Repeated marks ('①▶') are all removed."""
+    def split_leading(self, text: str, after: str = "") -> tuple[str | None, str]:
+        """('▶', rest) or (None, text). Repeated marks ('①▶') are all removed. `after`: the text
+        the line follows; a katakana word broken over two lines (ボランティ / ア活動) does not
+        make its second line an item numbered ア."""
         marks = []
         rest = text
         while True:
             m = self._lead.match(rest)
             if not m or m.end() == 0:
                 break
+            if not marks and _KATAKANA.fullmatch(m.group("mark")) and _KATAKANA.match(after.rstrip()[-1:]):
+                break
             marks.append(m.group("mark"))
             rest = rest[m.end():]
         return ("".join(marks) if marks else None), rest
 
-    def starts_item(self, text: str) -> bool:
-        mark, _ = self.split_leading(text)
+    def starts_item(self, text: str, after: str = "") -> bool:
+        mark, _ = self.split_leading(text, after)
         return mark is not None
 
     def split_inline(self, text: str) -> list[str]:

@@ -44,6 +44,7 @@ class HeadingRules(_Strict):
     item_charge: str = ""
     cross_reference: str
     title_note: str
+    document_name: str = ""
     level_words: dict[str, list[str]] = {}
     not_heading_after_number: list[str] = []
     not_level_words: list[str] = []

@@ -63,3 +63,15 @@ def test_local_government_code_check_digit_and_prefecture():
     assert not valid_code("072027")
     assert prefecture_of("032093") == "岩手県"
     assert prefecture_of("142123") == "神奈川県"
+
+
+def test_kana_item_numbers_glued_to_their_text_but_not_a_katakana_word_or_its_broken_end(rules):
+    """ア イ ウ number items, also with no space after them (the gap is a move of the pen);
+    before katakana it is a word's first letter (イベント), and after a line ending in katakana
+    it is the rest of a word broken over two lines (ボランティ / ア活動)."""
+    marks = ItemMarks(rules)
+    assert marks.split_leading("アあいさつ出前講座") == ("ア", "あいさつ出前講座")
+    assert marks.split_leading("イ　居場所づくり支援事業") == ("イ", "居場所づくり支援事業")
+    assert marks.split_leading("イベントの開催") == (None, "イベントの開催")
+    assert marks.split_leading("ア活動等を通じ、理解を深めます。", after="就労体験やボランティ") == (
+        None, "ア活動等を通じ、理解を深めます。")

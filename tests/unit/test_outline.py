@@ -800,3 +800,45 @@ def test_a_slogan_framed_on_the_cover_is_the_vision_only_when_no_label_names_one
     seg = extract_file("plan.source.txt", cover + "\n" + body)
     assert seg.facts.slogans == ["海と風に抱かれみんなで支え合うまち"]
     assert seg.facts.visions == []
+
+
+def test_role_groups_named_by_an_actor_and_its_particle_and_kana_numbered_actions(extract_file):
+    """【自分や家族で】【地域で】【行政が】: an actor and its particle head its items (自分や家族:
+    two words of one actor); 具体的施策 lists the actions, numbered ア イ with a charge note."""
+    text = "\n".join([
+        "目標1　ふれあいのまち",
+        "施策の方向（1）",
+        "あいさつと交流の推進",
+        "【自分や家族で】",
+        "◇ あいさつを心がけます。",
+        "【地域で】",
+        "◇ 交流の場を開きます。",
+        "【行政が】",
+        "◇ 情報を発信します。",
+        "具体的施策",
+        "ア あいさつ出前講座",
+        "イ 交流サポーター養成事業",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert [(r.actor.value, r.actor_label, r.text) for r in seg.roles] == [
+        ("市民", "自分や家族で", "あいさつを心がけます。"), ("地域", "地域で", "交流の場を開きます。"),
+        ("行政", "行政が", "情報を発信します。")]
+    assert actions(seg) == [("1.1", "あいさつ出前講座"), ("1.1", "交流サポーター養成事業")]
+
+
+def test_the_cover_title_printed_like_the_goals_is_no_goal(extract_file, pdf):
+    """No heading has a number: the goals and policies are two looks, and the cover prints the
+    plan's name in the goals' look. The plan's name heads no level (before, it was goal 1 and
+    every goal after it was numbered one too high)."""
+    pdf.text(60, 60, "テスト市地域福祉計画", size=15)
+    y = 120
+    for goal, policies in (("ふれあう", ["居場所のひろがり", "世代の交流"]), ("たすけあう", ["見守りの輪", "相談の窓口"])):
+        pdf.text(60, y, goal, size=15)
+        y += 30
+        for title in policies:
+            pdf.text(60, y, title, size=12.5)
+            pdf.text(60, y + 20, "地域の中で顔の見える関係をつくり、互いに気にかけ合うまちを目指します。")
+            y += 50
+    seg = extract_file("plan.pdf", pdf)
+    assert nodes(seg) == [("1", "ふれあう"), ("1.1", "居場所のひろがり"), ("1.2", "世代の交流"),
+                          ("2", "たすけあう"), ("2.1", "見守りの輪"), ("2.2", "相談の窓口")]

@@ -428,7 +428,7 @@ class Segmenter:
 
     def shared_actors(self, label: str) -> list[Actor]:
         """'市民・地域', '町・社協': a box shared by actors; each item's trailing （町） decides."""
-        parts = [p for p in re.split(r"[・、/／]", label) if p]
+        parts = [p for p in re.split(r"[・、/／]|(?<=.)や(?=.)", label) if p]
         found = [self.rules.actor_of(p, self.scheme) for p in parts]
         return [Actor(f) for f in found] if len(parts) > 1 and all(found) else []
 

@@ -532,8 +532,9 @@ def document_outline(doc: IngestedDocument, rules: Rules, is_section: Callable[[
     if not outline.entries:
         _add_bookmark_levels(outline, doc)
     free_lines = [(ln, text) for ln, text, in_table in document_lines(doc, with_tables=True) if not in_table]
+    document_name = re.compile(rules.headings.document_name) if rules.headings.document_name else None
     _add_typographic_headings(outline, free_lines, body, is_section, is_item, lambda t: reader.read(t) is not None,
-                              other_structure)
+                              other_structure, document_name)
     _add_repeated_titles(outline, all_lines, reader, is_section, is_item)
     return outline
 
@@ -574,7 +575,8 @@ def _stands_as_heading(text: str, is_section, is_item) -> bool:
 
 
 def _add_typographic_headings(outline: Outline, lines: list[tuple[Line, str]], body: float | None,
-                              is_section, is_item, has_label, other_structure: bool) -> None:
+                              is_section, is_item, has_label, other_structure: bool,
+                              document_name: re.Pattern | None = None) -> None:
     """Unnumbered headings, by how they are printed (size, weight, box, colour) against the body.
     Goals numbered and policies not: the most prominent look that recurs under the goals is the
     policy level. No numbered outline at all: the two most prominent recurring looks are the goal
@@ -593,6 +595,8 @@ def _add_typographic_headings(outline: Outline, lines: list[tuple[Line, str]], b
             return None
         if seen[squash_space(text)] > 2 or has_label(text) or not _stands_as_heading(text, is_section, is_item):
             return None
+        if document_name is not None and document_name.search(clean_text(text)):
+            return None  # the book's own title (a cover's 〇〇市地域福祉計画) heads no level
         return look
 
     levels = {e.level for e in outline.entries}

@@ -64,7 +64,7 @@ def lines_to_paragraphs(lines: list[Line], marks: ItemMarks, starts_block, stand
         if paras:
             prev = paras[-1]
             last = prev.lines[-1]
-            opens = marks.starts_item(text) or starts_block(light_form(text))
+            opens = marks.starts_item(text, prev.text) or starts_block(light_form(text))
             # a bare label stands alone: what follows it is its value, not its continuation
             opens = opens or bool(stands_alone and stands_alone(prev.text))
             if ln.bbox and last.bbox and ln.page == last.page:

@@ -431,7 +431,7 @@ class TableReader:
             if not text:
                 continue
             for piece in marks.split_inline(text):
-                mark, rest = marks.split_leading(piece)
+                mark, rest = marks.split_leading(piece, items[-1][1] if items else "")
                 if mark is not None or not items:
                     items.append([mark, rest.strip()])
                 else:
