@@ -444,3 +444,14 @@ def test_xy_cut_still_reads_labels_beside_their_texts_row_by_row():
         atoms += [Atom((50, y, 90, y + 10), f"label{y}"), Atom((100, y, 400, y + 10), f"text{y}")]
     order = [a.payload for a in xy_cut(atoms)]
     assert order == [a.payload for a in atoms]
+
+
+def test_a_toc_entry_with_its_leaders_in_the_title_piece_and_its_page_number_far_right(tmp_path, rules, pdf):
+    """タイトル・・・・ as one piece and its page number set apart in a column at the page's
+    right (more than four characters away): one 目次 entry with its page. Before, the dots of
+    the 中黒 leaders stayed in the title and the line was read as a list item."""
+    pdf.text(60, 100, "第5章　計画の推進に向けて・・・・・・・・・・・・・・・・・・", size=10)
+    pdf.text(400, 100, "14", size=10)
+    pdf.text(60, 130, "地域福祉の推進には、市民一人ひとりの参加が欠かせません。", size=10)
+    lines = [ln for ln in _lines(_ingest(tmp_path, rules, "plan.pdf", pdf)) if ln.toc_page is not None]
+    assert [(ln.text, ln.toc_page) for ln in lines] == [("第5章　計画の推進に向けて", 14)]

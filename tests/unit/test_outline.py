@@ -47,7 +47,7 @@ def test_label_reader_styles(rules):
     # parts of the book and quantities are not headings' numbers
     # a decimal with no level word numbers a section of the book (1.1 計画策定の背景), not a policy;
     # 1.1.1 is a third level, not policy 1 of goal 1
-    for text in ("1.1 計画策定の背景", "方針1.1.1 集い"):
+    for text in ("1.1 計画策定の背景", "方針1.1.1 集い", "1-1-2", "1-2-1 出前講座"):
         assert read(text) is None or read(text).kind != "composite", text
     for text in ("3つの基本目標", "令和6年度の取組", "アンケート結果"):
         assert read(text) is None, text
@@ -842,3 +842,41 @@ def test_the_cover_title_printed_like_the_goals_is_no_goal(extract_file, pdf):
     seg = extract_file("plan.pdf", pdf)
     assert nodes(seg) == [("1", "ふれあう"), ("1.1", "居場所のひろがり"), ("1.2", "世代の交流"),
                           ("2", "たすけあう"), ("2.1", "見守りの輪"), ("2.2", "相談の窓口")]
+
+
+def test_titles_listed_with_slashes_do_not_reopen_the_first_of_them(extract_file, pdf):
+    """A line listing unnumbered policy titles joined by ／ (a 体系 page's summary) is not the
+    first policy's heading wrapped onto a second line: what follows stays where it was."""
+    y = 60
+    for g, policies in (("基本目標1 ふれあうまち", ["居場所のひろがり", "世代の交流"]), ("基本目標2 たすけあうまち", ["見守りの輪"])):
+        pdf.text(60, y, g, size=15)
+        y += 30
+        for title in policies:
+            pdf.text(60, y, title, size=12.5)
+            if title == "世代の交流":
+                y += 20
+                pdf.text(60, y, "居場所のひろがり／世代の交流")
+            pdf.text(60, y + 20, "・集いの場を増やします。")
+            y += 50
+    seg = extract_file("plan.pdf", pdf)
+    assert [a.local_code for a in seg.actions] == ["1.1", "1.2", "2.1"]
+
+
+def test_lists_of_actions_named_as_a_list_of_projects(extract_file):
+    """具体的な事業 and 事業一覧 name a policy's list of actions: the table under them is its
+    actions, one a row, named in its 事業名 column (before, the table was prose)."""
+    text = "\n".join([
+        "基本目標1 ふれあうまち",
+        "施策の方向1 あいさつの促進",
+        "具体的な事業",
+        "| 事業名 | 内容 | 担当課 |",
+        "|---|---|---|",
+        "| あいさつ運動推進事業 | 地域であいさつ運動を進めます。 | 福祉課 |",
+        "施策の方向2 交流の場の充実",
+        "事業一覧",
+        "| 事業名 | 内容 | 担当課 |",
+        "|---|---|---|",
+        "| 交流サロン支援事業 | サロンの運営を支えます。 | 福祉課 |",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert actions(seg) == [("1.1", "あいさつ運動推進事業"), ("1.2", "交流サロン支援事業")]

@@ -304,37 +304,51 @@ def set_aside_furigana(lines: list[RawLine]) -> tuple[list[RawLine], list[RawLin
 
 _PAGE_DIGITS = re.compile(r"^[0-9０-９]{1,4}$")
 _LEADERS_ONLY = re.compile(r"^(?:[.．・･·…‥⋯]\s*){3,}[0-9０-９]{0,4}\s*$")
+_ENDS_IN_LEADERS = re.compile(r"(?:[.．・･·…‥⋯]\s*){3,}$")
 
 
 def join_leaders(lines: list[RawLine]) -> list[RawLine]:
     """A run of leader dots drawn as its own piece joins the title to its left on the same row,
     even when the producer's widths make the two overlap (merge_same_row would keep them apart):
     the TOC entry is then one line "タイトル……12"."""
-    leaders = [i for i, ln in enumerate(lines) if not ln.vertical and _LEADERS_ONLY.match(ln.text.strip())]
+    leaders = [i for i, ln in enumerate(lines) if not ln.vertical
+               and (_LEADERS_ONLY.match(ln.text.strip()) or _ENDS_IN_LEADERS.search(ln.text.strip()))]
     if not leaders:
         return lines
     drop: set[int] = set()
     for i in leaders:
         dots = lines[i]
-        left = [k for k, ln in enumerate(lines)
-                if k != i and k not in drop and not ln.vertical and ln.bbox[0] < dots.bbox[0]
-                and ln.bbox[2] <= dots.bbox[2] and dots.bbox[0] - ln.bbox[2] <= 2 * dots.size
-                and _y_overlap(ln, dots) >= 0.6]
-        if not left:
+        if i in drop:
             continue
-        k = max(left, key=lambda k: lines[k].bbox[2])
-        title = lines[k]
-        # and the page number to its right, when the leaders stop short of it
-        right = [j for j, ln in enumerate(lines)
-                 if j not in drop and _PAGE_DIGITS.match(ln.text.strip()) and ln.bbox[0] >= dots.bbox[2] - 1
-                 and ln.bbox[0] - dots.bbox[2] <= 4 * dots.size and _y_overlap(ln, dots) >= 0.6]
-        number = min(right, key=lambda j: lines[j].bbox[0]) if right else None
+        if _LEADERS_ONLY.match(dots.text.strip()):
+            left = [k for k, ln in enumerate(lines)
+                    if k != i and k not in drop and not ln.vertical and ln.bbox[0] < dots.bbox[0]
+                    and ln.bbox[2] <= dots.bbox[2] and dots.bbox[0] - ln.bbox[2] <= 2 * dots.size
+                    and _y_overlap(ln, dots) >= 0.6]
+            if not left:
+                continue
+            k = max(left, key=lambda k: lines[k].bbox[2])
+            title = lines[k]
+        else:
+            k, title = i, dots  # title and leaders in one piece (タイトル・・・・), its number apart
+        # and the page number to its right, when the leaders stop short of it: the next thing on
+        # the row (a column of page numbers set at the page's right may stand well apart)
+        row = [j for j, ln in enumerate(lines) if j not in drop and j not in (i, k) and not ln.vertical
+               and ln.bbox[0] >= dots.bbox[2] - 1 and _y_overlap(ln, dots) >= 0.6]
+        nearest = min(row, key=lambda j: lines[j].bbox[0]) if row else None
+        number = nearest if nearest is not None and _PAGE_DIGITS.match(lines[nearest].text.strip()) \
+            and lines[nearest].bbox[0] - dots.bbox[2] <= 8 * dots.size else None
+        if title is dots and number is None:
+            continue
         pieces = [title, dots] + ([lines[number]] if number is not None else [])
-        text = title.text + dots.text + (" " + lines[number].text if number is not None else "")
+        if title is dots:
+            pieces = pieces[1:]
+        text = (title.text + dots.text if title is not dots else dots.text) + \
+            (" " + lines[number].text if number is not None else "")
         lines[k] = RawLine(text, (title.bbox[0], min(pc.bbox[1] for pc in pieces), pieces[-1].bbox[2],
                                   max(pc.bbox[3] for pc in pieces)), max(pc.size for pc in pieces),
                            bold=title.bold, color=title.color)
-        drop.update({i} | ({number} if number is not None else set()))
+        drop.update(({i} if k != i else set()) | ({number} if number is not None else set()))
     return [ln for i, ln in enumerate(lines) if i not in drop]
 
 

@@ -500,7 +500,8 @@ class Segmenter:
         entry = self._outline.get(key)
         if entry is None and len(key) > 6 and "。" not in key:  # a sentence is not a wrapped title
             for k, e in self._outline_by_head.get(key[:6], ()):
-                if key.startswith(k):
+                # (a title followed by ／ and another is a list of titles, as a 体系 page prints them)
+                if key.startswith(k) and not key[len(k):].startswith(("／", "/")):
                     return e
         return entry
 

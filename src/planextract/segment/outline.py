@@ -144,6 +144,8 @@ class LabelReader:
                 continue  # 第3章, 3年度, 2つの…: a part of the book or a quantity
             if sep in (".", "．") and title[:1].isdigit():
                 continue  # 1.1, 1.1.1: a decimal number, not 1 and a title starting with 1
+            if kind == "composite" and re.match(r"[-‐－―−]\s*[0-9０-９]", title):
+                continue  # 1-1-1: a third level (an action's number), not 1-1 titled -1
             if word and word not in self.known_words and kind != "part" and not (sep or not title):
                 continue  # an unknown word glued to its title is a word of the sentence (第N節 ends itself)
             # 第一 / 第2 alone on its line (its title on the next): the line's end separates it
