@@ -137,7 +137,8 @@ class ItemMarks:
             m = self._lead.match(rest)
             if not m or m.end() == 0:
                 break
-            if not marks and _KATAKANA.fullmatch(m.group("mark")) and _KATAKANA.match(after.rstrip()[-1:]):
+            glued = not rest[m.end("mark"):m.end("mark") + 1].isspace()
+            if not marks and glued and _KATAKANA.fullmatch(m.group("mark")) and _KATAKANA.match(after.rstrip()[-1:]):
                 break
             marks.append(m.group("mark"))
             rest = rest[m.end():]

@@ -88,6 +88,7 @@ class ActorRules(_Strict):
     scheme_words: dict[str, SchemeWord] = {}
     scheme: list[str] = []  # the words of the self-help scheme (自助・互助・共助・公助)
     label_suffixes: list[str] = []
+    heading_particles: list[str] = []
 
 
 class TableRules(_Strict):

@@ -455,3 +455,14 @@ def test_a_toc_entry_with_its_leaders_in_the_title_piece_and_its_page_number_far
     pdf.text(60, 130, "地域福祉の推進には、市民一人ひとりの参加が欠かせません。", size=10)
     lines = [ln for ln in _lines(_ingest(tmp_path, rules, "plan.pdf", pdf)) if ln.toc_page is not None]
     assert [(ln.text, ln.toc_page) for ln in lines] == [("第5章　計画の推進に向けて", 14)]
+
+
+def test_a_toc_of_two_columns_keeps_the_right_columns_numbers(tmp_path, rules, pdf):
+    """The leaders of the left column's entry end in its page number; the number of the right
+    column's entry (its chapter number, printed before its title) is not taken as a page."""
+    pdf.text(60, 100, "計画の趣旨", size=10)
+    pdf.text(112, 100, "・・・・・・・・ 3", size=10)
+    pdf.text(265, 100, "2", size=10)
+    pdf.text(277, 100, "計画の位置づけ・・・・・・ 5", size=10)
+    texts = [ln.text for ln in _lines(_ingest(tmp_path, rules, "plan.pdf", pdf))]
+    assert any(t.startswith("2") and "計画の位置づけ" in t for t in texts), texts

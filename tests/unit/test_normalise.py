@@ -75,3 +75,7 @@ def test_kana_item_numbers_glued_to_their_text_but_not_a_katakana_word_or_its_br
     assert marks.split_leading("イベントの開催") == (None, "イベントの開催")
     assert marks.split_leading("ア活動等を通じ、理解を深めます。", after="就労体験やボランティ") == (
         None, "ア活動等を通じ、理解を深めます。")
+    # a space after the kana: an item, whatever the item before ends with (…センター)
+    assert marks.split_leading("イ　相談窓口の周知", after="地域福祉センター") == ("イ", "相談窓口の周知")
+    # カ and ケ glued to a kanji are a count (3カ所, カ月), not the sixth item
+    assert marks.split_leading("カ所で実施します。") == (None, "カ所で実施します。")

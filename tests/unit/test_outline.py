@@ -40,6 +40,7 @@ def test_label_reader_styles(rules):
         "2 施策の方向　交流の場の充実": ("施策の方向", "arabic", 2, None, "交流の場の充実"),
         # ...but a number and a title that begins with a level word is a number and its title
         "1 施策の方向について": ("", "arabic", 1, None, "施策の方向について"),
+        "1 目標 100件": ("", "arabic", 1, None, "目標 100件"),
     }
     for text, (word, kind, num, goal, title) in cases.items():
         lab = read(text)
@@ -47,7 +48,7 @@ def test_label_reader_styles(rules):
     # parts of the book and quantities are not headings' numbers
     # a decimal with no level word numbers a section of the book (1.1 計画策定の背景), not a policy;
     # 1.1.1 is a third level, not policy 1 of goal 1
-    for text in ("1.1 計画策定の背景", "方針1.1.1 集い", "1-1-2", "1-2-1 出前講座"):
+    for text in ("1.1 計画策定の背景", "方針1.1.1 集い", "1-1-2", "1-2-1 出前講座", "施策1-1-1 相談"):
         assert read(text) is None or read(text).kind != "composite", text
     for text in ("3つの基本目標", "令和6年度の取組", "アンケート結果"):
         assert read(text) is None, text
@@ -789,9 +790,14 @@ def test_a_vision_printed_beside_its_label_after_a_space(extract_file):
         "基本理念　誰もがつながり、自分らしく暮らせるまち",
         "基本目標1 たすけあうまち",
         "基本理念 を実現するため、次のとおり施策を展開します。",
+        "基本理念　基本目標　施策の方向",
+        "基本理念 ・・・・・・ 15",
     ])
     seg = extract_file("plan.source.txt", text)
     assert seg.facts.visions == ["誰もがつながり、自分らしく暮らせるまち"]
+    # after a colon the value may be a sentence (a full-width colon as well)
+    seg = extract_file("plan.source.txt", "基本理念：誰もが安心して暮らせるまちをつくります")
+    assert seg.facts.visions == ["誰もが安心して暮らせるまちをつくります"]
 
 
 def test_a_slogan_framed_on_the_cover_is_the_vision_only_when_no_label_names_one(extract_file):

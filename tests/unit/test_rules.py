@@ -25,9 +25,8 @@ def test_actor_aliases_map_to_five_actors(rules):
     assert rules.actor_of("市民の役割") == "市民" and rules.actor_of("市が取り組むこと") == "行政"
     assert rules.actor_of("共助") == "地域" and rules.actor_of("共助", frozenset({"互助"})) == "専門職"
     assert rules.actor_of("計画の役割") is None and rules.actor_of("協力店") is None
-    # an actor and its particle alone heads its roles (■市が, 【地域で】, ■地域のみんなで)
-    assert rules.actor_of("市が") == "行政" and rules.actor_of("地域のみんなで") == "地域"
-    assert rules.actor_of("計画で") is None
+    # an actor and its particle is a role heading only (segment), never a table cell's actor
+    assert rules.actor_of("市では") is None and rules.actor_of("県が") is None
     assert {a for _, a in rules.actor_aliases} == {"市民", "地域", "専門職", "社協", "行政"}
 
 

@@ -941,6 +941,8 @@ def _xy_cut(atoms: list[Atom], min_col_gap: float) -> list[Atom]:
         x_cut = (col[0] + col[1]) / 2
         rows = [g for g in yg if _box_row_gap(atoms, g, x_cut)] if any(_is_box(a) for a in atoms) else []
         if _column_grid(atoms, xg, x0, x1):
+            # (before the rows of boxes: an overview's columns each hold a box over a box, and a
+            # box's row with the other columns' is no row of a diagram)
             best_y = 0.0
         elif rows:
             best_x, best_y, yg = 0.0, 1.0, rows

@@ -332,12 +332,16 @@ def join_leaders(lines: list[RawLine]) -> list[RawLine]:
         else:
             k, title = i, dots  # title and leaders in one piece (タイトル・・・・), its number apart
         # and the page number to its right, when the leaders stop short of it: the next thing on
-        # the row (a column of page numbers set at the page's right may stand well apart)
+        # the row, within 4 characters, or within 8 when it is the last thing on the row (a column
+        # of page numbers at the page's right; in a 目次 of two columns the number of the right
+        # column's entry has its title after it)
         row = [j for j, ln in enumerate(lines) if j not in drop and j not in (i, k) and not ln.vertical
                and ln.bbox[0] >= dots.bbox[2] - 1 and _y_overlap(ln, dots) >= 0.6]
         nearest = min(row, key=lambda j: lines[j].bbox[0]) if row else None
-        number = nearest if nearest is not None and _PAGE_DIGITS.match(lines[nearest].text.strip()) \
-            and lines[nearest].bbox[0] - dots.bbox[2] <= 8 * dots.size else None
+        reach = 8 if len(row) == 1 else 4
+        number = nearest if nearest is not None and not dots.text.rstrip()[-1:].isdigit() \
+            and _PAGE_DIGITS.match(lines[nearest].text.strip()) \
+            and lines[nearest].bbox[0] - dots.bbox[2] <= reach * dots.size else None
         if title is dots and number is None:
             continue
         pieces = [title, dots] + ([lines[number]] if number is not None else [])

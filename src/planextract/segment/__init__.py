@@ -56,11 +56,7 @@ COVER_LINES = 20  # a cover is the first page's first lines (a text rendition is
 # a slogan framed by wave dashes (～ ともに支え合うまち ～), as a cover prints the plan's motto
 _FRAMED = re.compile(r"^[～〜~]\s*([^～〜~。]{4,60}?)\s*[～〜~]$")
 
-
-def _stated_value(text: str) -> bool:
-    """A value printed beside its label after a space (基本理念　ともに支え合うまち): a phrase of at
-    most a line, not a sentence (基本理念 を定めました。 is prose about it)."""
-    return len(text) <= 60 and "。" not in text and not _SENTENCE.search(text)
+_PARTICLE_START = re.compile(r"^[のをがにはとでもへや]")
 
 
 def _heading_form(t: str) -> str:
@@ -469,10 +465,16 @@ class Segmenter:
         # 社協の取組（地域福祉活動計画）: a note in parentheses after the heading says which plan it is
         core = re.sub(r"(?<=.)[(（][^()（）]{1,20}[)）]?$", "", core)  # (its closing bracket was stripped above)
         suffix = next((x for x in self.rules.actors.label_suffixes if core.endswith(x)), None)
-        if len(core) > 24 or suffix is None:
+        particle = next((x for x in self.rules.actors.heading_particles if core.endswith(x) and len(core) > len(x)), None)
+        if len(core) > 24 or (suffix or particle) is None:
             return None
-        shared = self.shared_actors(core[: -len(suffix)])
-        return (shared[0], core) if shared else self.actor_of(core)
+        shared = self.shared_actors(core[: -len(suffix or particle)])
+        if shared:
+            return shared[0], core
+        if suffix is None:  # 【地域で】: the actor before its particle, under the printed label
+            found = self.actor_of(core[: -len(particle)])
+            return (found[0], core) if found else None
+        return self.actor_of(core)
 
     def is_column_label(self, text: str) -> bool:
         """A column label of a borderless role table: an actor, as a label stands alone."""
@@ -532,6 +534,15 @@ class Segmenter:
     def is_label(self, text: str) -> bool:
         """A bare label such as 基本理念, which stands on a line of its own."""
         return self.bare_label(text) in self.rules.facts.vision_labels
+
+    def stated_value(self, text: str) -> bool:
+        """A value printed beside its label after a space (基本理念　ともに支え合うまち): a phrase of
+        at most a line; not a sentence (基本理念 を定めました。), not the rest of one (の実現に向けて),
+        not a 目次 entry's leaders, not the next header of a row of labels (基本理念　基本目標)."""
+        first = text.split()[0] if text.split() else ""
+        return (len(text) <= 60 and "。" not in text and not _SENTENCE.search(text)
+                and not _PARTICLE_START.match(text) and not LEADERS.search(text) and not re.search(r"[・…‥.．]{3}", text)
+                and first not in self.labels.level_of_word and first not in self.rules.facts.vision_labels)
 
     def bare_label(self, text: str) -> str:
         """A label's words without its brackets, or without the section number before it when they
@@ -633,17 +644,18 @@ class Segmenter:
                 self.partial_label = bare
                 self.account(text)
                 return
-            m = re.match(rf"^[(（【]?{label}[)）】]?(?:\s*[:：]\s*|\s+)(.+)$", light_form(para.lines[0].text))
-            if m and (":" in m.group(0)[:len(label) + 3] or _stated_value(m.group(1))):
+            m = re.match(rf"^[(（【]?{label}[)）】]?(?P<sep>\s*[:：]\s*|\s+)(.+)$", light_form(para.lines[0].text))
+            if m and (m.group("sep").strip() or self.stated_value(m.group(2))):
                 # 基本理念：value, or 基本理念　value (a space parts label and value: not a sentence)
-                self.add_vision(m.group(1), label)
+                self.add_vision(m.group(2), label)
                 self.account(para.lines[0].text)
                 rest = text[len(para.lines[0].text):].strip()
                 if rest:
                     self.process(Para(text=rest, lines=para.lines[1:] or para.lines))
                 return
 
-        if para.first.page == 1 and (para.first.line_no or 0) <= COVER_LINES and (slogan := _FRAMED.match(text)):
+        if para.first.page == 1 and (para.first.line_no or 0) <= COVER_LINES and (slogan := _FRAMED.match(text)) \
+                and not re.search(r"計画|概要", slogan.group(1)):
             self.out.facts.slogans.append(clean_text(slogan.group(1)))  # a cover's ～ slogan ～
 
         if self.narrated(text, prov):

@@ -107,7 +107,7 @@ class LabelReader:
         self.not_level = set(rules.headings.not_level_words)
         # 1 施策の方向　title: the number printed before a known level word (a number in a drawn
         # circle or tab, the level word and title beside it) reads as 施策の方向1 title
-        self.number_first = re.compile(rf"^([0-9０-９]{{1,2}})\s*({known})[\s:：]+(?=\S)")
+        self.number_first = re.compile(rf"^([0-9０-９]{{1,2}})\s+({known})[\s:：]+(?=[^\s0-9０-９])")
         self._memo: dict[str, Label | None] = {}
 
     def read(self, text: str) -> Label | None:
@@ -144,8 +144,8 @@ class LabelReader:
                 continue  # 第3章, 3年度, 2つの…: a part of the book or a quantity
             if sep in (".", "．") and title[:1].isdigit():
                 continue  # 1.1, 1.1.1: a decimal number, not 1 and a title starting with 1
-            if kind == "composite" and re.match(r"[-‐－―−]\s*[0-9０-９]", title):
-                continue  # 1-1-1: a third level (an action's number), not 1-1 titled -1
+            if re.match(r"[-‐－―−]\s*[0-9０-９]", title):
+                continue  # 1-1-1, 施策1-1-1: a third level (an action's number), not 1-1 titled -1
             if word and word not in self.known_words and kind != "part" and not (sep or not title):
                 continue  # an unknown word glued to its title is a word of the sentence (第N節 ends itself)
             # 第一 / 第2 alone on its line (its title on the next): the line's end separates it
