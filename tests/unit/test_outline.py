@@ -886,3 +886,20 @@ def test_lists_of_actions_named_as_a_list_of_projects(extract_file):
     ])
     seg = extract_file("plan.source.txt", text)
     assert actions(seg) == [("1.1", "あいさつ運動推進事業"), ("1.2", "交流サロン支援事業")]
+
+
+def test_a_column_titled_beside_its_name_is_set_aside_and_everyones_roles_open_roles(extract_file):
+    """■みんなの役割 opens the roles (not an action named みんなの役割); a コラム box's title line
+    (コラム　…) sets its text aside, so it is no role of the actor above it."""
+    text = "\n".join([
+        "基本目標1 ふれあうまち",
+        "施策の方向1 あいさつの促進",
+        "■みんなの役割",
+        "【市民の役割】",
+        "・あいさつを心がけます。",
+        "コラム　地区サロンってなに？",
+        "・月に一度、お茶を飲みながら語りあう場です。",
+    ])
+    seg = extract_file("plan.source.txt", text)
+    assert [(r.actor.value, r.text) for r in seg.roles] == [("市民", "あいさつを心がけます。")]
+    assert actions(seg) == []
