@@ -304,15 +304,15 @@ def set_aside_furigana(lines: list[RawLine]) -> tuple[list[RawLine], list[RawLin
 
 _PAGE_DIGITS = re.compile(r"^[0-9０-９]{1,4}$")
 _LEADERS_ONLY = re.compile(r"^(?:[.．・･·…‥⋯]\s*){3,}[0-9０-９]{0,4}\s*$")
-_ENDS_IN_LEADERS = re.compile(r"(?:[.．・･·…‥⋯]\s*){3,}$")
+# leaders alone with their number (・・・・12) or at the end of a title's piece (タイトル・・・・)
+_ENDS_IN_LEADERS = re.compile(r"(?:[.．・･·…‥⋯]\s*){3,}[0-9０-９]{0,4}\s*$")
 
 
 def join_leaders(lines: list[RawLine]) -> list[RawLine]:
     """A run of leader dots drawn as its own piece joins the title to its left on the same row,
     even when the producer's widths make the two overlap (merge_same_row would keep them apart):
     the TOC entry is then one line "タイトル……12"."""
-    leaders = [i for i, ln in enumerate(lines) if not ln.vertical
-               and (_LEADERS_ONLY.match(ln.text.strip()) or _ENDS_IN_LEADERS.search(ln.text.strip()))]
+    leaders = [i for i, ln in enumerate(lines) if not ln.vertical and _ENDS_IN_LEADERS.search(ln.text.strip())]
     if not leaders:
         return lines
     drop: set[int] = set()
@@ -344,11 +344,10 @@ def join_leaders(lines: list[RawLine]) -> list[RawLine]:
             and lines[nearest].bbox[0] - dots.bbox[2] <= reach * dots.size else None
         if title is dots and number is None:
             continue
-        pieces = [title, dots] + ([lines[number]] if number is not None else [])
-        if title is dots:
-            pieces = pieces[1:]
-        text = (title.text + dots.text if title is not dots else dots.text) + \
-            (" " + lines[number].text if number is not None else "")
+        head = [title, dots] if title is not dots else [dots]
+        tail = [lines[number]] if number is not None else []
+        pieces = head + tail
+        text = "".join(pc.text for pc in head) + "".join(" " + pc.text for pc in tail)
         lines[k] = RawLine(text, (title.bbox[0], min(pc.bbox[1] for pc in pieces), pieces[-1].bbox[2],
                                   max(pc.bbox[3] for pc in pieces)), max(pc.size for pc in pieces),
                            bold=title.bold, color=title.color)

@@ -56,7 +56,9 @@ COVER_LINES = 20  # a cover is the first page's first lines (a text rendition is
 # a slogan framed by wave dashes (～ ともに支え合うまち ～), as a cover prints the plan's motto
 _FRAMED = re.compile(r"^[～〜~]\s*([^～〜~。]{4,60}?)\s*[～〜~]$")
 
-_PARTICLE_START = re.compile(r"^[のをがにはとでもへや]")
+_PARTICLE_START = re.compile(r"^[のをがにはとでもへや]")  # the rest of a sentence, not a value
+_LEADER_RUN = re.compile(r"[.．…・‥･]{3}")  # a 目次 entry's leaders
+_NOT_A_SLOGAN = re.compile(r"計画|概要")  # ～第2期計画の概要～: a document's name, no motto
 
 
 def _heading_form(t: str) -> str:
@@ -539,9 +541,9 @@ class Segmenter:
         """A value printed beside its label after a space (基本理念　ともに支え合うまち): a phrase of
         at most a line; not a sentence (基本理念 を定めました。), not the rest of one (の実現に向けて),
         not a 目次 entry's leaders, not the next header of a row of labels (基本理念　基本目標)."""
-        first = text.split()[0] if text.split() else ""
+        first = next(iter(text.split()), "")
         return (len(text) <= 60 and "。" not in text and not _SENTENCE.search(text)
-                and not _PARTICLE_START.match(text) and not LEADERS.search(text) and not re.search(r"[・…‥.．]{3}", text)
+                and not _PARTICLE_START.match(text) and not _LEADER_RUN.search(text)
                 and first not in self.labels.level_of_word and first not in self.rules.facts.vision_labels)
 
     def bare_label(self, text: str) -> str:
@@ -655,7 +657,7 @@ class Segmenter:
                 return
 
         if para.first.page == 1 and (para.first.line_no or 0) <= COVER_LINES and (slogan := _FRAMED.match(text)) \
-                and not re.search(r"計画|概要", slogan.group(1)):
+                and not _NOT_A_SLOGAN.search(slogan.group(1)):
             self.out.facts.slogans.append(clean_text(slogan.group(1)))  # a cover's ～ slogan ～
 
         if self.narrated(text, prov):
